@@ -1,0 +1,68 @@
+# `make serve` serves the dashboards; `make test` runs every test. Both set up .venv first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# the CPU torch wheel on these machines is for CPython 3.11, so prefer it when it is there
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+             command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8866
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+
+# one thread per kernel: a classroom runs a kernel per student on few cores
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export TORCH_NUM_THREADS ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help serve lab test lint venv clean
+
+help:
+	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
+	@echo "make test    set up .venv with the test extra, ensure a Chromium, run ruff and pytest"
+	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
+	@echo "make lint    ruff only"
+	@echo "make clean   remove .venv and caches"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "No python3 found: install Python 3.11 or newer."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \
+	  echo "$(PYTHON) is older than 3.11: install Python 3.11+ or run 'make PYTHON=python3.11 ...'."; \
+	  exit 1; }
+	@echo "Creating $(VENV) with $$($(PYTHON) --version)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# stamps: reinstall only when pyproject.toml changes, so a warm `make serve` takes seconds
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	@echo "Installing the dashboards' dependencies (CPU PyTorch 2.13.0, ipywidgets, bqplot, voila)..."
+	$(BIN)/python -m pip install --progress-bar off -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
+	@echo "Installing the test extra (pytest, playwright, ruff)..."
+	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed-run
+
+serve: $(VENV)/.installed-run
+	@echo "Serving the dashboards at http://localhost:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/voila dashboards/ --no-browser --port=$(PORT) --Voila.ip=$(HOST)
+
+lab: $(VENV)/.installed-run
+	$(BIN)/python -m pip install --progress-bar off -e '.[lab]'
+	$(BIN)/jupyter lab dashboards/
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	CHROMIUM="$$(bash scripts/ensure-chromium $(BIN)/python)" && export CHROMIUM && \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
