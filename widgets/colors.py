@@ -1,0 +1,93 @@
+"""Colour maps and a small indexed-PNG encoder, so a matrix travels to the browser as one image.
+
+A (rows, cols) matrix becomes one byte per cell (an index into a 256-colour palette) and one
+PNG; the browser decodes it natively, which stays fast at 1024 x 256 where drawing one SVG or
+canvas rectangle per cell does not. Nothing here knows of widgets.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+
+N_COLORS = 256
+
+
+def _ramp(anchors: list[tuple[float, str]]) -> np.ndarray:
+    """A (256, 3) uint8 palette interpolated linearly between ``(position, '#rrggbb')`` anchors."""
+    positions = np.array([p for p, _ in anchors])
+    rgb = np.array([[int(c[k : k + 2], 16) for k in (1, 3, 5)] for _, c in anchors], dtype=float)
+    t = np.linspace(0.0, 1.0, N_COLORS)
+    channels = [np.interp(t, positions, rgb[:, k]) for k in range(3)]
+    return np.round(np.stack(channels, axis=1)).astype(np.uint8)
+
+
+# blue for negative, white at zero, red for positive (a ColorBrewer-like RdBu, reversed)
+DIVERGING = _ramp(
+    [
+        (0.0, "#053061"),
+        (0.15, "#2166ac"),
+        (0.3, "#67a9cf"),
+        (0.45, "#d1e5f0"),
+        (0.5, "#f7f7f7"),
+        (0.55, "#fddbc7"),
+        (0.7, "#ef8a62"),
+        (0.85, "#b2182b"),
+        (1.0, "#67001f"),
+    ]
+)
+
+# white at 0 to deep green at 1, for the sigmoid gates' 0..1
+SEQUENTIAL = _ramp([(0.0, "#f7fcf5"), (0.35, "#a1d99b"), (0.7, "#31a354"), (1.0, "#00441b")])
+
+
+def to_hex(palette: np.ndarray) -> list[str]:
+    """The palette as '#rrggbb' strings, e.g. for a bqplot ColorScale."""
+    return ["#" + "".join(f"{int(v):02x}" for v in rgb) for rgb in palette]
+
+
+def color_indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """Map values to palette indices 0..255 on the fixed range [vmin, vmax], clipping outside it."""
+    scaled = (np.asarray(values, dtype=np.float32) - vmin) * ((N_COLORS - 1) / (vmax - vmin))
+    return np.clip(np.rint(scaled), 0, N_COLORS - 1).astype(np.uint8)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode_png(indices: np.ndarray, palette: np.ndarray, level: int = 1) -> bytes:
+    """Encode a (rows, cols) uint8 index array with a (256, 3) palette as an 8-bit indexed PNG.
+
+    ``level`` is zlib's: 1 is several times faster than the default and barely larger here.
+    """
+    rows, cols = indices.shape
+    header = struct.pack(">IIBBBBB", cols, rows, 8, 3, 0, 0, 0)  # 8-bit, indexed colour
+    scanlines = np.zeros((rows, cols + 1), dtype=np.uint8)  # filter byte 0 ("none") per row
+    scanlines[:, 1:] = indices
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", palette.astype(np.uint8).tobytes()),
+            _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), level)),
+            _chunk(b"IEND", b""),
+        ]
+    )
+
+
+def decode_png(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Read back an indexed PNG written by ``encode_png``: (indices, palette). For tests."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        chunks[kind] = chunks.get(kind, b"") + data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    cols, rows = struct.unpack(">II", chunks[b"IHDR"][:8])
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(rows, cols + 1)
+    palette = np.frombuffer(chunks[b"PLTE"], dtype=np.uint8).reshape(-1, 3)
+    return raw[:, 1:].copy(), palette
