@@ -1,0 +1,136 @@
+"""The explorer without a browser: set traits and controls, assert on what the widgets hold."""
+
+import numpy as np
+import pytest
+from traitlets import TraitError
+
+from widgets import LSTMExplorer, LSTMExplorerModel
+from widgets.colors import color_indices, decode_png
+from widgets.lstm_math import init_bound, parameter_count
+from widgets.step_view import STRIPS
+
+
+@pytest.fixture
+def explorer():
+    return LSTMExplorer()
+
+
+def test_titles_state_live_shapes(explorer):
+    hm = explorer.heatmaps
+    assert hm["weight_ih_l0"].title == "<b>weight_ih_l0</b> (4H × n_X) = (32 × 5)"
+    assert hm["weight_hh_l0"].title == "<b>weight_hh_l0</b> (4H × H) = (32 × 8)"
+    explorer.controls["hidden_size"].value = 16
+    explorer.controls["n_x"].value = 3
+    assert hm["weight_ih_l0"].title == "<b>weight_ih_l0</b> (4H × n_X) = (64 × 3)"
+    assert hm["weight_hh_l0"].title == "<b>weight_hh_l0</b> (4H × H) = (64 × 16)"
+    assert hm["bias_ih_l0"].title == "<b>bias_ih_l0</b> (4H) = (64)"
+
+
+def test_heatmaps_show_the_live_module(explorer):
+    explorer.controls["seed"].value = 11
+    lstm = explorer.model.lstm
+    k = init_bound(explorer.model.hidden_size)
+    w = lstm.weight_hh_l0.detach().numpy()
+    indices, _ = decode_png(explorer.heatmaps["weight_hh_l0"].png)
+    assert np.array_equal(indices, color_indices(w, -k, k))
+    assert np.array_equal(explorer.heatmaps["weight_hh_l0"].values, w)
+    assert explorer.colorbar.range == pytest.approx((-k, k))
+
+
+def test_parameter_count_and_badges(explorer):
+    explorer.model.configure(n_x=7, hidden_size=5)
+    count = parameter_count(7, 5)
+    assert count == sum(p.numel() for p in explorer.model.lstm.parameters())
+    assert f"<b>{count:,}</b>; the module counts <b>{count:,}</b>" in explorer.param_count.value
+    assert "manual recurrence matches nn.LSTM: max |Δ| = " in explorer.checks.value
+    assert "output[:, -1, :] equals h_n[-1]" in explorer.checks.value
+
+
+def test_step_only_indexes_the_trace(explorer):
+    trace = explorer.model.trace
+    explorer.controls["step"].value = 7
+    assert explorer.model.trace is trace  # no rebuild
+    values = explorer.strips.values
+    assert np.array_equal(values["h"], trace.h[0, 7])
+    assert np.array_equal(values["h_prev"], trace.h[0, 6])
+    assert np.array_equal(values["f"], trace.gates[0, 6, 1])
+    assert np.array_equal(values["x"], trace.x[0, 6])
+    gate_f = next(s for s in STRIPS if s.key == "f")
+    indices, _ = decode_png(explorer.strips.png("f"))
+    assert np.array_equal(indices[0], color_indices(trace.gates[0, 6, 1], gate_f.vmin, gate_f.vmax))
+    assert explorer.charts["h"].cursor_step == 7
+    assert "e = 7" in explorer.step_title.value
+
+
+def test_sample_selects_the_sequence(explorer):
+    explorer.controls["batch_size"].value = 3
+    explorer.controls["sample"].value = 2
+    trace = explorer.model.trace
+    assert np.array_equal(explorer.charts["c"].series, trace.c[2].T)
+
+
+def test_rebuild_keeps_step_where_it_exists(explorer):
+    explorer.controls["step"].value = 10
+    explorer.controls["hidden_size"].value = 4
+    assert explorer.model.step == 10
+    explorer.controls["seq_len"].value = 6
+    assert explorer.model.step == 6
+    assert explorer.controls["step"].value == 6 and explorer.controls["step"].max == 6
+    assert explorer.model.trace.gates.shape[1] == 6
+
+
+def test_unit_equations_hold_live_numbers(explorer):
+    explorer.model.configure(unit=3, step=5)
+    m = explorer.model
+    f = m.trace.gates[m.sample, 4, 1, 3]
+    text = explorer.unit_equations.value
+    assert r"f_{5}[3] &= \sigma(W_{if}[3,:]\cdot x_{5}" in text
+    assert f"= {f:.3f}" in text
+    assert "h_{5}[3] &= o\\,\\tanh(c_{5})" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "expected"),
+    [
+        ("hidden_size", 10**9, "H must be from 1 to 256; 1000000000 was refused."),
+        ("seq_len", -3, "n_E must be from 1 to 200; -3 was refused."),
+        ("n_x", "abc", "n_X must be a whole number from 1 to 64; 'abc' was refused."),
+        ("batch_size", 2.5, "b_S must be a whole number from 1 to 16; 2.5 was refused."),
+        ("seed", -1, "seed must be from 0 to 2147483647; -1 was refused."),
+        ("step", 99, "step e must be from 1 to 12; 99 was refused."),
+    ],
+)
+def test_forced_values_from_the_browser_are_refused(explorer, name, bad, expected):
+    before = explorer.model.trace
+    explorer.controls[name].set_state({"value": bad})  # what a websocket message does
+    assert explorer.message == expected
+    assert explorer.model.trace is before  # nothing rebuilt
+    # and the dashboard keeps working
+    explorer.controls["hidden_size"].set_state({"value": 6})
+    assert explorer.model.hidden_size == 6
+    assert explorer.message == ""
+
+
+def test_bounds_cannot_be_moved_from_the_browser(explorer):
+    explorer.controls["hidden_size"].set_state({"max": 10**9, "value": 10**9})
+    assert explorer.controls["hidden_size"].max == 256
+    assert explorer.model.hidden_size == 8
+    assert "may only move the value" in explorer.message
+
+
+def test_model_validates_programmatic_sets():
+    m = LSTMExplorerModel()
+    with pytest.raises(TraitError, match="H must be from 1 to 256"):
+        m.hidden_size = 1000
+    with pytest.raises(TraitError, match="The step e must be from 1 to 12"):
+        m.step = 13
+    with pytest.raises(TraitError, match="n_E must be from 1 to 200"):
+        m.configure(seq_len=0, hidden_size=3)
+    assert m.hidden_size == 8  # configure validated everything before setting anything
+
+
+def test_maximum_sizes_build(explorer):
+    explorer.model.configure(n_x=64, hidden_size=256, seq_len=200, batch_size=16)
+    assert explorer.heatmaps["weight_hh_l0"].title.endswith("= (1024 × 256)")
+    assert decode_png(explorer.heatmaps["weight_ih_l0"].png)[0].shape == (1024, 64)
+    assert explorer.model.trace.matches

@@ -1,0 +1,50 @@
+"""Reusable components of the "Disentangling the LSTM" dashboards.
+
+The maths lives in modules that import no widgets (``lstm_math``, ``colors``, ``equations``);
+each view is one module. Importing the package limits torch to one thread unless
+``TORCH_NUM_THREADS`` says otherwise: a classroom runs one kernel per student on a few cores,
+and 30 kernels each spinning a thread per core only fight over them.
+"""
+
+import os
+
+import torch
+
+torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
+
+from .colors import DIVERGING, SEQUENTIAL  # noqa: E402
+from .controls import GuardedIntSlider, GuardedIntText, MessageBanner  # noqa: E402
+from .explorer_model import LSTMExplorerModel  # noqa: E402
+from .heatmap import ColorBar, MatrixHeatmap  # noqa: E402
+from .lstm_explorer import LSTMExplorer  # noqa: E402
+from .lstm_math import (  # noqa: E402
+    GATES,
+    LIMITS,
+    LSTMConfig,
+    build_lstm,
+    make_inputs,
+    parameter_count,
+    trace_lstm,
+)
+from .step_view import StateChart, StripStack  # noqa: E402
+
+__all__ = [
+    "DIVERGING",
+    "GATES",
+    "LIMITS",
+    "SEQUENTIAL",
+    "ColorBar",
+    "GuardedIntSlider",
+    "GuardedIntText",
+    "LSTMConfig",
+    "LSTMExplorer",
+    "LSTMExplorerModel",
+    "MatrixHeatmap",
+    "MessageBanner",
+    "StateChart",
+    "StripStack",
+    "build_lstm",
+    "make_inputs",
+    "parameter_count",
+    "trace_lstm",
+]

@@ -1,0 +1,95 @@
+"""Integer controls that do not trust the browser, and the banner that reports what they refused."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as ipw
+
+__all__ = ["GuardedIntSlider", "GuardedIntText", "MessageBanner"]
+
+
+class _Guarded:
+    """Mixin for bounded integer widgets: the browser may change ``value`` only, within bounds.
+
+    ipywidgets clamps an out-of-range value silently and lets the browser move ``min`` and
+    ``max`` too; a forced message (``H = 10**9`` over the websocket) would then rebuild a huge
+    model. Here such a request is refused, the browser is sent the current value back, and the
+    callbacks registered with ``on_reject`` get a plain sentence to show.
+    """
+
+    def _guard_init(self):
+        self._reject_callbacks = ipw.CallbackDispatcher()
+
+    def on_reject(self, callback, remove: bool = False) -> None:
+        """Register ``callback(widget, message)`` for refused requests from the browser."""
+        self._reject_callbacks.register_callback(callback, remove=remove)
+
+    def _refusal(self, sync_data: dict) -> str | None:
+        """A plain sentence if the browser's request must be refused, else None."""
+        name = self.description or "this control"
+        extra = sorted(set(sync_data) - {"value"})
+        if extra:
+            return f"{name}: the page may only move the value, not {', '.join(extra)}."
+        if "value" not in sync_data:
+            return None
+        value = sync_data["value"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            return (f"{name} must be a whole number from {self.min} to {self.max}; "
+                    f"{value!r} was refused.")
+        if not self.min <= value <= self.max:
+            return f"{name} must be from {self.min} to {self.max}; {value} was refused."
+        return None
+
+    def set_state(self, sync_data):
+        message = self._refusal(sync_data)
+        if message is None:
+            return super().set_state(sync_data)
+        self.send_state("value")  # snap the browser back to the value the kernel holds
+        self._reject_callbacks(self, message)
+        return None
+
+
+class GuardedIntSlider(_Guarded, ipw.IntSlider):
+    """An ``IntSlider`` that refuses out-of-range or non-integer values from the browser."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._guard_init()
+
+
+class GuardedIntText(_Guarded, ipw.BoundedIntText):
+    """A ``BoundedIntText`` that refuses out-of-range or non-integer values from the browser."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._guard_init()
+
+
+class MessageBanner(ipw.HTML):
+    """A one-line notice for the learner: refused input, or an error with what to do next.
+
+    ``show(text, level)`` with level "warning" or "error"; ``clear()`` hides it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-banner")
+        self._text = ""
+        self.layout.display = "none"
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def show(self, text: str, level: str = "warning") -> None:
+        self._text = text
+        colors = {"warning": ("#fff4e5", "#8a4b00"), "error": ("#fdecea", "#8b1a10")}
+        bg, fg = colors.get(level, colors["warning"])
+        self.value = (f"<div class='banner-{level}' style='background:{bg};color:{fg};"
+                      f"padding:6px 10px;border-radius:4px'>{html.escape(text)}</div>")
+        self.layout.display = None
+
+    def clear(self) -> None:
+        self._text = ""
+        self.layout.display = "none"

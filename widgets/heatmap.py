@@ -1,0 +1,265 @@
+"""A matrix heatmap that stays fast at 1024 x 256, and the colour bar that goes with it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+from bqplot_image_gl.interacts import MouseInteraction
+
+from .colors import DIVERGING, color_indices, encode_png
+
+__all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "tick_values"]
+
+
+def tick_values(n: int, most: int = 8) -> np.ndarray:
+    """Integer ticks 0..n-1, at most about ``most`` of them, on a round stride."""
+    stride = 1
+    for step in (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256):
+        stride = step
+        if n / step <= most:
+            break
+    return np.arange(0, n, stride, dtype=np.float32)
+
+
+def cell_outline(row: int, col: int, half_height: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Closed x, y paths around the cell (row, col) of a grid centred on integers."""
+    x = np.array([col - 0.5, col + 0.5, col + 0.5, col - 0.5, col - 0.5], dtype=np.float32)
+    y = np.array([row - half_height, row - half_height, row + half_height, row + half_height,
+                  row - half_height], dtype=np.float32)
+    return x, y
+
+
+def _band_ticks(rows: int, n_bands: int) -> np.ndarray:
+    """Ticks at the first row of each band (0, H, 2H, 3H), so gate boundaries read off the axis."""
+    return np.arange(0, rows, rows // n_bands, dtype=np.float32)
+
+
+class MatrixHeatmap(ipw.VBox):
+    """A matrix drawn as one indexed PNG in a bqplot ``Image`` mark, with a hover readout.
+
+    Cells are centred on integer coordinates, row 0 at the top, so axis ticks are indices.
+    The colour range is fixed by the caller (never stretched to the data), so the same colour
+    means the same number from one rebuild to the next.
+
+    Parameters
+    ----------
+    palette : (256, 3) uint8 array, default ``DIVERGING``
+    x_label, y_label : str
+        Axis labels, e.g. "input feature" and "row (4H)".
+    width, height : str
+        CSS size of the figure, default "320px" by "300px".
+    bands : sequence of str, optional
+        Labels of equal row bands, e.g. ``("i", "f", "g", "o")`` for PyTorch's stacked gates;
+        band boundaries are drawn and the hover names the band and the row within it.
+    compact : bool, default False
+        A thin strip: no y axis, small margins.
+    """
+
+    def __init__(
+        self,
+        *,
+        palette: np.ndarray = DIVERGING,
+        x_label: str = "column",
+        y_label: str = "row",
+        width: str = "320px",
+        height: str = "300px",
+        bands: Sequence[str] | None = None,
+        compact: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.add_class("lstm-heatmap")
+        self._palette = palette
+        self._bands = tuple(bands) if bands else None
+        self._values = np.zeros((1, 1), dtype=np.float32)
+        self._vmin, self._vmax = -1.0, 1.0
+
+        self._title = ipw.HTML(layout=ipw.Layout(margin="0 0 0 8px"))
+        self._title.add_class("heatmap-title")
+        self._readout = ipw.HTML(
+            "<span class='hint'>hover a cell to read it</span>",
+            layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"),
+        )
+        self._readout.add_class("heatmap-readout")
+
+        self._x_scale = bq.LinearScale(min=-0.5, max=0.5, allow_padding=False)
+        self._y_scale = bq.LinearScale(min=-0.5, max=0.5, reverse=True, allow_padding=False)
+        scales = {"x": self._x_scale, "y": self._y_scale}
+        self._image = bq.Image(
+            image=ipw.Image(format="png", value=encode_png(np.zeros((1, 1), np.uint8), palette)),
+            scales=scales,
+            x=[-0.5, 0.5],
+            y=[0.5, -0.5],
+            pixelated=True,
+        )
+        self._band_lines = bq.Lines(
+            x=[[0.0, 0.0]], y=[[0.0, 0.0]], scales=scales, colors=["#000"], stroke_width=2.5,
+            visible=False,
+        )
+        self._band_labels = bq.Label(
+            x=[0.0], y=[0.0], text=[""], scales=scales, colors=["#222"], font_weight="bolder",
+            default_size=14, align="start", x_offset=6, y_offset=5, apply_clip=False,
+            visible=False,
+        )
+        self._cursor = bq.Lines(
+            x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2, visible=False,
+        )
+        self._x_axis = bq.Axis(scale=self._x_scale, label=x_label, tick_format="d",
+                               grid_lines="none")
+        self._y_axis = bq.Axis(scale=self._y_scale, label=y_label, side="left",
+                               tick_format="d", grid_lines="none", visible=not compact)
+        self._hover = MouseInteraction(
+            x_scale=self._x_scale, y_scale=self._y_scale, move_throttle=40,
+            events=["mousemove", "mouseleave"],
+        )
+        self._hover.on_msg(self._on_mouse)
+        margin = (dict(top=4, bottom=30, left=12, right=12) if compact
+                  else dict(top=6, bottom=40, left=50, right=26 if self._bands else 10))
+        self.figure = bq.Figure(
+            marks=[self._image, self._band_lines, self._band_labels, self._cursor],
+            axes=[self._x_axis, self._y_axis],
+            fig_margin=margin,
+            padding_x=0,
+            padding_y=0,
+            interaction=self._hover,
+            layout=ipw.Layout(width=width, height=height),
+        )
+        self.children = [self._title, self.figure, self._readout]
+
+    @property
+    def title(self) -> str:
+        return self._title.value
+
+    @property
+    def values(self) -> np.ndarray:
+        """The float32 matrix on screen (read-only copy semantics: do not mutate)."""
+        return self._values
+
+    @property
+    def png(self) -> bytes:
+        return self._image.image.value
+
+    def show(self, values: np.ndarray, *, title: str, vmin: float, vmax: float) -> None:
+        """Draw ``values`` (rows, cols) on the fixed range [vmin, vmax]; one message a widget."""
+        values = np.asarray(values, dtype=np.float32)
+        if values.ndim == 1:
+            values = values[None, :]
+        rows, cols = values.shape
+        reshaped = values.shape != self._values.shape
+        self._values, self._vmin, self._vmax = values, vmin, vmax
+        png = encode_png(color_indices(values, vmin, vmax), self._palette)
+        with self._image.hold_sync(), self._image.image.hold_sync():
+            self._image.image.value = png
+            if reshaped:
+                self._image.x = [-0.5, cols - 0.5]
+                self._image.y = [rows - 0.5, -0.5]
+        if reshaped:
+            self._reshape(rows, cols)
+        self._title.value = title
+
+    def _reshape(self, rows: int, cols: int) -> None:
+        """Axes, scales and band marks follow a change of shape, each as one message."""
+        with self._x_scale.hold_sync():
+            self._x_scale.min, self._x_scale.max = -0.5, cols - 0.5
+        with self._y_scale.hold_sync():
+            self._y_scale.min, self._y_scale.max = -0.5, rows - 0.5
+        self._x_axis.tick_values = tick_values(cols)
+        self._y_axis.tick_values = _band_ticks(rows, len(self._bands)) if self._bands \
+            else tick_values(rows)
+        self._cursor.visible = False
+        if self._bands:
+            n = len(self._bands)
+            per = rows // n
+            edges = np.arange(1, n) * per - 0.5
+            with self._band_lines.hold_sync():
+                self._band_lines.x = np.tile([-0.5, cols - 0.5], (n - 1, 1)).astype(np.float32)
+                self._band_lines.y = np.repeat(edges[:, None], 2, axis=1).astype(np.float32)
+                self._band_lines.visible = n > 1
+            with self._band_labels.hold_sync():
+                self._band_labels.x = np.full(n, cols - 0.5, dtype=np.float32)
+                self._band_labels.y = (np.arange(n) * per + (per - 1) / 2).astype(np.float32)
+                self._band_labels.text = list(self._bands)
+                self._band_labels.visible = True
+
+    def describe(self, row: int, col: int) -> str:
+        """The hover text for one cell: its row, column, band (gate) and value."""
+        value = self._values[row, col]
+        where = f"row {row}"
+        if self._bands:
+            per = self._values.shape[0] // len(self._bands)
+            where += f" (gate {self._bands[row // per]}, unit {row % per})"
+        return f"{where}, column {col}: <b>{value:+.4f}</b>"
+
+    def hover(self, x: float, y: float) -> None:
+        """Point at data coordinates (x, y): show that cell's readout and outline it."""
+        rows, cols = self._values.shape
+        row, col = int(np.floor(y + 0.5)), int(np.floor(x + 0.5))
+        if not (0 <= row < rows and 0 <= col < cols):
+            self.unhover()
+            return
+        self._readout.value = self.describe(row, col)
+        with self._cursor.hold_sync():
+            self._cursor.x, self._cursor.y = cell_outline(row, col)
+            self._cursor.visible = True
+
+    def unhover(self) -> None:
+        self._cursor.visible = False
+
+    def _on_mouse(self, _widget, content, _buffers) -> None:
+        if content.get("event") == "mousemove":
+            domain = content.get("domain") or {}
+            x, y = domain.get("x"), domain.get("y")
+            if isinstance(x, (int, float)) and isinstance(y, (int, float)):
+                self.hover(float(x), float(y))
+        elif content.get("event") == "mouseleave":
+            self.unhover()
+
+
+class ColorBar(ipw.VBox):
+    """A vertical colour bar for a palette on a fixed range, with a caption.
+
+    Parameters
+    ----------
+    palette : (256, 3) uint8 array
+    caption : str
+        Shown above the bar, e.g. "weights" or "gate value".
+    height : str, default "300px"
+    """
+
+    def __init__(self, *, palette: np.ndarray = DIVERGING, caption: str = "",
+                 height: str = "300px", **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-colorbar")
+        self._scale = bq.LinearScale(min=-1.0, max=1.0, allow_padding=False)
+        gradient = np.arange(255, -1, -1, dtype=np.uint8)[:, None]  # top is the maximum
+        self._image = bq.Image(
+            image=ipw.Image(format="png", value=encode_png(gradient, palette)),
+            scales={"x": bq.LinearScale(min=0.0, max=1.0), "y": self._scale},
+            x=[0.0, 1.0],
+            y=[-1.0, 1.0],
+        )
+        axis = bq.Axis(scale=self._scale, side="right",
+                       tick_format=".2f", grid_lines="none")
+        self._figure = bq.Figure(
+            marks=[self._image], axes=[axis], padding_x=0, padding_y=0,
+            fig_margin=dict(top=6, bottom=40, left=4, right=44),
+            layout=ipw.Layout(width="80px", height=height),
+        )
+        self._caption = ipw.HTML(caption, layout=ipw.Layout(margin="0 0 0 12px"))
+        self._caption.add_class("heatmap-title")
+        self.children = [self._caption, self._figure]
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return self._scale.min, self._scale.max
+
+    def set_range(self, vmin: float, vmax: float, caption: str | None = None) -> None:
+        with self._scale.hold_sync():
+            self._scale.min, self._scale.max = float(vmin), float(vmax)
+        with self._image.hold_sync():
+            self._image.y = [float(vmin), float(vmax)]
+        if caption is not None:
+            self._caption.value = caption

@@ -1,0 +1,246 @@
+"""The LSTM explorer: sliders rebuild a real nn.LSTM; its weights, states and checks follow live."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as ipw
+from traitlets import TraitError
+
+from .colors import DIVERGING
+from .controls import GuardedIntSlider, GuardedIntText, MessageBanner
+from .equations import CELL_EQUATIONS, unit_equations
+from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
+from .heatmap import ColorBar, MatrixHeatmap
+from .lstm_math import GATES, LIMITS, MATCH_ATOL, init_bound, parameter_count
+from .step_view import StateChart, StripStack, step_values
+
+__all__ = ["LSTMExplorer"]
+
+_STYLE = """<style>
+.lstm-explorer .hint { color: #666; font-size: 90%; }
+.lstm-explorer h3 { margin: 14px 0 4px 0; }
+.lstm-explorer .badge { display: inline-block; padding: 3px 10px; border-radius: 12px;
+  margin: 2px 6px 2px 0; font-size: 92%; }
+.lstm-explorer .badge-ok { background: #e3f4e8; color: #14532d; }
+.lstm-explorer .badge-bad { background: #fdecea; color: #8b1a10; }
+.lstm-explorer .heatmap-title, .lstm-explorer .chart-title { font-size: 95%; }
+</style>"""
+
+
+def _slider(name: str, description: str, **kwargs) -> GuardedIntSlider:
+    lo, hi = LIMITS[name] if name in LIMITS else (kwargs.pop("min"), kwargs.pop("max"))
+    slider = GuardedIntSlider(description=description, min=lo, max=hi,
+                              continuous_update=False, style={"description_width": "48px"},
+                              layout=ipw.Layout(width="300px"), **kwargs)
+    slider.add_class(f"ctl-{name}")
+    return slider
+
+
+class LSTMExplorer(ipw.VBox):
+    """The LSTM explorer dashboard: controls, weight heatmaps, the step view, equations, checks.
+
+    Parameters
+    ----------
+    model : LSTMExplorerModel, optional
+        The state to show; a default one (n_X=5, H=8, n_E=12, b_S=2, seed 0) if omitted.
+
+    Every control carries a CSS class ``ctl-<trait>`` (``ctl-n_x``, ``ctl-hidden_size``,
+    ``ctl-seq_len``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-step``, ``ctl-sample``,
+    ``ctl-unit``) for automation.
+    """
+
+    def __init__(self, model: LSTMExplorerModel | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-explorer")
+        self.model = model if model is not None else LSTMExplorerModel()
+        self.banner = MessageBanner()
+
+        # controls: one a trait, bounds from the maths module
+        self.controls = {
+            "n_x": _slider("n_x", "n_X", value=self.model.n_x),
+            "hidden_size": _slider("hidden_size", "H", value=self.model.hidden_size),
+            "seq_len": _slider("seq_len", "n_E", value=self.model.seq_len),
+            "batch_size": _slider("batch_size", "b_S", value=self.model.batch_size),
+            "seed": GuardedIntText(description="seed", value=self.model.seed,
+                                   min=LIMITS["seed"][0], max=LIMITS["seed"][1],
+                                   style={"description_width": "48px"},
+                                   layout=ipw.Layout(width="200px")),
+            "sample": _slider("sample", "sequence", value=0, min=0, max=1),
+            "step": _slider("step", "step e", value=1, min=1, max=2),
+            "unit": _slider("unit", "unit j", value=0, min=0, max=1),
+        }
+        self.controls["seed"].add_class("ctl-seed")
+        self.controls["sample"].style.description_width = "64px"
+        self.controls["step"].continuous_update = True
+        for name, control in self.controls.items():
+            control.on_reject(self._on_reject)
+            control.observe(self._control_changed(name), names="value")
+        self._play = ipw.Play(interval=50, min=1, max=2, value=1, description="Play",
+                              layout=ipw.Layout(width="auto"))
+        self._play.add_class("ctl-play")
+        ipw.jslink((self._play, "value"), (self.controls["step"], "value"))
+
+        # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
+        self.heatmaps = {
+            "weight_ih_l0": MatrixHeatmap(x_label="input feature k", y_label="row (gate band)",
+                                          bands=GATES, width="300px", height="360px"),
+            "weight_hh_l0": MatrixHeatmap(x_label="hidden unit", y_label="row (gate band)",
+                                          bands=GATES, width="380px", height="360px"),
+            "bias_ih_l0": MatrixHeatmap(x_label="", y_label="", bands=GATES, width="120px",
+                                        height="360px"),
+            "bias_hh_l0": MatrixHeatmap(x_label="", y_label="", bands=GATES, width="120px",
+                                        height="360px"),
+        }
+        self.colorbar = ColorBar(palette=DIVERGING, height="360px")
+
+        self.param_count = ipw.HTML()
+        self.param_count.add_class("param-count")
+        self.checks = ipw.HTML()
+        self.checks.add_class("recurrence-badge")
+
+        self.strips = StripStack()
+        self.charts = {"h": StateChart(name="h_e"), "c": StateChart(name="c_e")}
+        self.step_title = ipw.HTML()
+        self.step_title.add_class("step-title")
+        self.unit_equations = ipw.HTMLMath()
+        self.unit_equations.add_class("unit-equations")
+
+        c = self.controls
+        weights_row = ipw.HBox([*self.heatmaps.values(), self.colorbar],
+                               layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.children = [
+            ipw.HTML(_STYLE + "<p class='hint'>Move a slider: a real "
+                     "<code>torch.nn.LSTM(n_X, H, batch_first=True)</code> is rebuilt with "
+                     "that seed and fed a batch of shape (b_S, n_E, n_X). Every matrix and "
+                     "number below is read from it.</p>"),
+            ipw.HBox([c["n_x"], c["hidden_size"], c["seq_len"]],
+                     layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HBox([c["batch_size"], c["sample"], c["seed"]],
+                     layout=ipw.Layout(flex_flow="row wrap")),
+            self.banner,
+            ipw.HBox([self.param_count], layout=ipw.Layout(flex_flow="row wrap")),
+            self.checks,
+            ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
+                     "in the rows, in the order i, f, g, o; colours are fixed to the "
+                     "initialisation range ±1/√H.</p>"),
+            weights_row,
+            ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
+                     "focus the slider and use the ← → keys.</p>"),
+            ipw.HBox([c["step"], self._play, c["unit"]],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
+            self.step_title,
+            self.strips,
+            ipw.HBox([self.charts["h"], self.charts["c"]],
+                     layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HTML("<h3>The cell's equations</h3>"),
+            ipw.HTMLMath(CELL_EQUATIONS),
+            self.unit_equations,
+        ]
+        for chart in self.charts.values():
+            chart.layout.width = "50%"
+
+        self.model.observe(self._on_trace, names="trace")
+        self.model.observe(self._on_view, names=["sample", "step", "unit"])
+        self._on_trace()
+
+    # --- glue: controls -> model ------------------------------------------------------------
+    def _control_changed(self, name: str):
+        def handler(change):
+            if getattr(self.model, name) == change["new"]:
+                return
+            try:
+                setattr(self.model, name, change["new"])
+            except TraitError as err:
+                self.banner.show(str(err))
+                self.controls[name].value = getattr(self.model, name)
+            except Exception as err:  # the kernel must survive any rebuild error
+                self.banner.show(f"Could not rebuild the LSTM ({type(err).__name__}: {err}). "
+                                 "Try smaller sizes, or reload the page.", level="error")
+            else:
+                self.banner.clear()
+        return handler
+
+    def _on_reject(self, _control, message: str) -> None:
+        self.banner.show(message)
+
+    # --- model -> views ---------------------------------------------------------------------
+    def _sync_controls(self) -> None:
+        m = self.model
+        for name in SIZE_TRAITS:
+            self.controls[name].value = getattr(m, name)
+        for name in ("sample", "step", "unit"):
+            lo, hi = m.index_range(name)
+            control = self.controls[name]
+            with control.hold_sync():
+                # widen first so the value never sits outside [min, max]
+                control.max = max(hi, control.value)
+                control.min, control.value, control.max = lo, getattr(m, name), hi
+        with self._play.hold_sync():
+            self._play.max = m.seq_len
+            self._play.value = m.step
+
+    def _on_trace(self, _change=None) -> None:
+        m = self.model
+        self._sync_controls()
+        H, n_x = m.hidden_size, m.n_x
+        k = init_bound(H)
+        p = m.weights()
+        shapes = {"weight_ih_l0": ("4H × n_X", (4 * H, n_x)),
+                  "weight_hh_l0": ("4H × H", (4 * H, H)),
+                  "bias_ih_l0": ("4H", (4 * H,)), "bias_hh_l0": ("4H", (4 * H,))}
+        for name, heatmap in self.heatmaps.items():
+            symbols, shape = shapes[name]
+            values = p[name] if p[name].ndim == 2 else p[name][:, None]
+            numbers = " × ".join(str(s) for s in shape) if len(shape) > 1 else str(shape[0])
+            heatmap.show(values, title=f"<b>{name}</b> ({symbols}) = ({numbers})",
+                         vmin=-k, vmax=k)
+        self.colorbar.set_range(-k, k, caption=f"±1/√H = ±{k:.3f}")
+
+        count = sum(t.numel() for t in m.lstm.parameters())
+        formula = parameter_count(n_x, H)
+        self.param_count.value = (
+            f"<b>Parameters</b>: 4H(n_X + H) + 8H = 4·{H}·({n_x} + {H}) + 8·{H} = "
+            f"<b>{formula:,}</b>; the module counts <b>{count:,}</b>"
+        )
+        t = m.trace
+        ok = "badge-ok" if t.matches else "badge-bad"
+        verdict = "matches" if t.matches else "does NOT match"
+        equal = "badge-ok" if t.last_equals_h_n else "badge-bad"
+        self.checks.value = (
+            f"<span class='badge {ok}'>manual recurrence {verdict} nn.LSTM: "
+            f"max |Δ| = {t.max_abs_diff:.1e} (tolerance {MATCH_ATOL:.0e})</span>"
+            f"<span class='badge {equal}'>output[:, -1, :] "
+            f"{'equals' if t.last_equals_h_n else 'differs from'} h_n[-1] "
+            f"(many-to-one read-out)</span>"
+        )
+        self._on_view(full=True)
+
+    def _on_view(self, _change=None, full: bool = False) -> None:
+        m = self.model
+        t, s, e, j = m.trace, m.sample, m.step, m.unit
+        if e > t.gates.shape[1] or s >= t.x.shape[0] or j >= t.h.shape[-1]:
+            return  # mid-rebuild: the new trace arrives with its own notification
+        self._sync_controls()
+        self.step_title.value = (
+            f"Sequence {s} of the batch, step <b>e = {e}</b> of n_E = {m.seq_len}: "
+            f"the cell reads x_{e} (n_X = {m.n_x} values) with h_{e - 1} and c_{e - 1} "
+            f"(H = {m.hidden_size} units each)"
+        )
+        self.strips.show(step_values(t, s, e), e)
+        for key, chart in self.charts.items():
+            series = t.h[s] if key == "h" else t.c[s]  # (n_E + 1, H)
+            if full or _change is None or _change["name"] == "sample":
+                chart.show(series, j, e)
+            else:
+                chart.point(j, e)
+        p = m.weights()
+        self.unit_equations.value = (
+            f"<p>Unit j = {j} at step e = {e}, with the live numbers "
+            f"(sequence {s}):</p>" + unit_equations(t, p["bias_ih_l0"], p["bias_hh_l0"], s, e, j)
+        )
+
+    @property
+    def message(self) -> str:
+        """The banner's current text ('' when hidden): what the learner was last told."""
+        return html.unescape(self.banner.text)

@@ -1,0 +1,223 @@
+"""One time step of the LSTM as labelled strips, and every unit's state over all steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+from bqplot_image_gl.interacts import MouseInteraction
+
+from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png
+from .heatmap import cell_outline, tick_values
+from .lstm_math import LSTMTrace
+
+__all__ = ["STRIPS", "StateChart", "StripStack", "step_values"]
+
+
+@dataclass(frozen=True)
+class Strip:
+    key: str  # name in step_values()
+    label: str  # what the learner reads
+    vmin: float  # pinned colour range
+    vmax: float
+    palette: np.ndarray
+
+
+# in the order the cell computes them; ranges are each quantity's own (sigmoid 0..1, tanh -1..1)
+STRIPS = (
+    Strip("x", "xₑ", -1.2, 1.2, DIVERGING),
+    Strip("h_prev", "hₑ₋₁", -1.0, 1.0, DIVERGING),
+    Strip("c_prev", "cₑ₋₁", -2.0, 2.0, DIVERGING),
+    Strip("i", "iₑ = σ(·)", 0.0, 1.0, SEQUENTIAL),
+    Strip("f", "fₑ = σ(·)", 0.0, 1.0, SEQUENTIAL),
+    Strip("g", "gₑ = tanh(·)", -1.0, 1.0, DIVERGING),
+    Strip("o", "oₑ = σ(·)", 0.0, 1.0, SEQUENTIAL),
+    Strip("c", "cₑ", -2.0, 2.0, DIVERGING),
+    Strip("h", "hₑ", -1.0, 1.0, DIVERGING),
+)
+
+
+def step_values(trace: LSTMTrace, sample: int, step: int) -> dict[str, np.ndarray]:
+    """Every strip's vector for sequence ``sample`` at step e = ``step`` (1-based)."""
+    t = step - 1
+    gates = trace.gates[sample, t]  # (4, H)
+    return {
+        "x": trace.x[sample, t],  # (n_X,)
+        "h_prev": trace.h[sample, t],  # (H,) h_{e-1}
+        "c_prev": trace.c[sample, t],
+        "i": gates[0],
+        "f": gates[1],
+        "g": gates[2],
+        "o": gates[3],
+        "c": trace.c[sample, step],  # (H,) c_e
+        "h": trace.h[sample, step],
+    }
+
+
+class StripStack(ipw.VBox):
+    """The vectors of one step as stacked strips in one figure, each on its own pinned scale.
+
+    One ``Image`` mark a strip (one indexed PNG each); the figure, scales and labels are built
+    once. Hovering a cell names the strip, the unit and the value.
+    """
+
+    def __init__(self, *, width: str = "100%", height: str = "330px", **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-strips")
+        self._values: dict[str, np.ndarray] = {}
+        self._step = 1
+        self._x_scale = bq.LinearScale(min=-0.5, max=0.5, allow_padding=False)
+        self._y_scale = bq.LinearScale(min=-0.5, max=len(STRIPS) - 0.5, reverse=True,
+                                       allow_padding=False)
+        scales = {"x": self._x_scale, "y": self._y_scale}
+        blank = encode_png(np.zeros((1, 1), np.uint8), DIVERGING)
+        self._images = {
+            s.key: bq.Image(image=ipw.Image(format="png", value=blank), scales=scales,
+                            x=[-0.5, 0.5], y=[r + 0.38, r - 0.38], pixelated=True)
+            for r, s in enumerate(STRIPS)
+        }
+        self._labels = bq.Label(
+            x=np.full(len(STRIPS), -0.5, dtype=np.float32),
+            y=np.arange(len(STRIPS), dtype=np.float32),
+            text=[s.label for s in STRIPS], scales=scales, colors=["#222"], default_size=13,
+            align="end", x_offset=-8, y_offset=4, apply_clip=False,
+        )
+        self._cursor = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2,
+                                visible=False)
+        x_axis = bq.Axis(scale=self._x_scale, label="unit j (element k for x_e)",
+                         tick_format="d", grid_lines="none")
+        self._x_axis = x_axis
+        self._hover = MouseInteraction(x_scale=self._x_scale, y_scale=self._y_scale,
+                                       move_throttle=40, events=["mousemove", "mouseleave"])
+        self._hover.on_msg(self._on_mouse)
+        self.figure = bq.Figure(
+            marks=[*self._images.values(), self._labels, self._cursor], axes=[x_axis],
+            fig_margin=dict(top=6, bottom=40, left=110, right=10), padding_x=0, padding_y=0,
+            interaction=self._hover, layout=ipw.Layout(width=width, height=height),
+        )
+        self._readout = ipw.HTML("<span class='hint'>hover a cell to read it</span>",
+                                 layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
+        self._readout.add_class("strips-readout")
+        self.children = [self.figure, self._readout]
+
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        return self._values
+
+    def png(self, key: str) -> bytes:
+        return self._images[key].image.value
+
+    def show(self, values: dict[str, np.ndarray], step: int) -> None:
+        """Draw one step's vectors; shapes that change move the scale and marks with them."""
+        widest = max(len(v) for v in values.values())
+        old = {k: len(v) for k, v in self._values.items()}
+        self._values, self._step = values, step
+        for s in STRIPS:
+            v = np.asarray(values[s.key], dtype=np.float32)
+            image = self._images[s.key]
+            with image.hold_sync(), image.image.hold_sync():
+                image.image.value = encode_png(color_indices(v[None, :], s.vmin, s.vmax),
+                                               s.palette)
+                if old.get(s.key) != len(v):
+                    image.x = [-0.5, len(v) - 0.5]
+        if max(old.values(), default=0) != widest:
+            with self._x_scale.hold_sync():
+                self._x_scale.min, self._x_scale.max = -0.5, widest - 0.5
+            self._x_axis.tick_values = tick_values(widest, most=16)
+            self._cursor.visible = False
+            with self._labels.hold_sync():
+                self._labels.x = np.full(len(STRIPS), -0.5, dtype=np.float32)
+
+    def describe(self, row: int, col: int) -> str | None:
+        strip = STRIPS[row]
+        v = self._values.get(strip.key)
+        if v is None or not 0 <= col < len(v):
+            return None
+        e = self._step
+        name = strip.key[0] + (f"<sub>{e - 1}</sub>" if strip.key.endswith("_prev")
+                               else f"<sub>{e}</sub>")
+        return (f"{name}[{col}] = <b>{float(v[col]):+.4f}</b> "
+                f"<span class='hint'>(colour range {strip.vmin:g} to {strip.vmax:g})</span>")
+
+    def hover(self, x: float, y: float) -> None:
+        row, col = int(np.floor(y + 0.5)), int(np.floor(x + 0.5))
+        text = self.describe(row, col) if 0 <= row < len(STRIPS) else None
+        if text is None:
+            self._cursor.visible = False
+            return
+        self._readout.value = text
+        with self._cursor.hold_sync():
+            self._cursor.x, self._cursor.y = cell_outline(row, col, half_height=0.4)
+            self._cursor.visible = True
+
+    def _on_mouse(self, _widget, content, _buffers) -> None:
+        domain = content.get("domain") or {}
+        x, y = domain.get("x"), domain.get("y")
+        if content.get("event") == "mousemove" and isinstance(x, (int, float)) \
+                and isinstance(y, (int, float)):
+            self.hover(float(x), float(y))
+        elif content.get("event") == "mouseleave":
+            self._cursor.visible = False
+
+
+class StateChart(ipw.VBox):
+    """Every unit's h (or c) over all steps e = 0..n_E, unit j in bold, a cursor at step e."""
+
+    def __init__(self, *, name: str, width: str = "100%", height: str = "220px", **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-chart")
+        self.name = name
+        self._x_scale = bq.LinearScale(min=0.0, max=1.0)
+        self._y_scale = bq.LinearScale()
+        scales = {"x": self._x_scale, "y": self._y_scale}
+        self._all = bq.Lines(scales=scales, colors=["#9bb7d4"], opacities=[0.6], stroke_width=1)
+        self._unit = bq.Lines(scales=scales, colors=["#c0392b"], stroke_width=2.5)
+        self._cursor = bq.Lines(x=np.zeros(2, np.float32), y=np.zeros(2, np.float32),
+                                scales=scales, colors=["#111"], stroke_width=1.5,
+                                line_style="dashed")
+        axes = [bq.Axis(scale=self._x_scale, label="step e", tick_format="d"),
+                bq.Axis(scale=self._y_scale, label=name, side="left",
+                        tick_format=".2f")]
+        self.figure = bq.Figure(marks=[self._all, self._unit, self._cursor], axes=axes,
+                                fig_margin=dict(top=10, bottom=40, left=55, right=10),
+                                layout=ipw.Layout(width=width, height=height))
+        self._title = ipw.HTML()
+        self._title.add_class("chart-title")
+        self.children = [self._title, self.figure]
+        self._series = np.zeros((1, 1), np.float32)
+
+    @property
+    def series(self) -> np.ndarray:
+        """(H, n_E + 1) values on screen: one row a unit."""
+        return self._series
+
+    @property
+    def cursor_step(self) -> int:
+        return int(self._cursor.x[0])
+
+    def show(self, series: np.ndarray, unit: int, step: int) -> None:
+        """``series`` is (n_E + 1, H): the state at e = 0..n_E, for one sequence."""
+        self._series = np.ascontiguousarray(series.T, dtype=np.float32)  # (H, n_E + 1)
+        steps = np.arange(self._series.shape[1], dtype=np.float32)
+        lo, hi = float(self._series.min()), float(self._series.max())
+        pad = max(0.05, 0.05 * (hi - lo))
+        with self._x_scale.hold_sync():
+            self._x_scale.min, self._x_scale.max = 0.0, float(max(1, len(steps) - 1))
+        with self._y_scale.hold_sync():
+            self._y_scale.min, self._y_scale.max = lo - pad, hi + pad
+        with self._all.hold_sync():
+            self._all.x, self._all.y = steps, self._series
+        self.point(unit, step)
+
+    def point(self, unit: int, step: int) -> None:
+        """Move the cursor to step e and put unit j in bold, without resending the other lines."""
+        steps = np.arange(self._series.shape[1], dtype=np.float32)
+        with self._unit.hold_sync():
+            self._unit.x, self._unit.y = steps, self._series[unit]
+        with self._cursor.hold_sync():
+            self._cursor.x = np.array([step, step], np.float32)
+            self._cursor.y = np.array([self._y_scale.min, self._y_scale.max], np.float32)
+        self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
+                             f"(unit {unit} in red; dashed line: step e = {step})")
