@@ -1,0 +1,59 @@
+"""Screenshot a dashboard served by a fresh Voila, for the README and for looking at changes.
+
+    python scripts/screenshot.py lstm_explorer.ipynb docs/lstm_explorer.png [--query '?...']
+        [--width 1400] [--height 2600] [--set ctl-hidden_size=256 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
+from tests.e2e.ui import set_slider  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook")
+    parser.add_argument("out")
+    parser.add_argument("--query", default="")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=2600)
+    parser.add_argument("--set", action="append", default=[],
+                        help="ctl-class=value: move a slider before the shot")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    server = VoilaServer(ROOT, Path(tempfile.mkdtemp()) / "voila.log")
+    try:
+        server.wait_ready()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            page.route(lambda url: not url.startswith(server.url),
+                       lambda route: route.fulfill(status=200, body=""))
+            page.goto(f"{server.url}/voila/render/{args.notebook}{args.query}")
+            page.wait_for_selector(".bqplot", timeout=120_000)
+            for item in args.set:
+                cls, value = item.split("=")
+                set_slider(page, cls, int(value))
+            page.wait_for_timeout(1500)
+            page.screenshot(path=args.out, full_page=True)
+            browser.close()
+    finally:
+        server.stop()
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""A real Voila server and a real headless Chromium, shared by the end-to-end tests.
+
+The server starts once per test session on a free port, from the repository root so that
+``voila.json`` applies, and is stopped with all its kernels at the end. Each test gets a fresh
+page that fails the test on any console error, uncaught page error or Voila error cell.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# kernels start, import torch and build the first model: generous on a loaded 2-core machine
+RENDER_TIMEOUT_MS = 120_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (kernels included), read from /proc."""
+    kids: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in kids.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class VoilaServer:
+    def __init__(self, root: Path, log_path: Path, extra_args: list[str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "TORCH_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+        self._log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", "dashboards/", "--no-browser",
+             f"--port={self.port}", "--Voila.ip=127.0.0.1", *(extra_args or [])],
+            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Voila exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/voila/tree", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"Voila did not answer within {timeout:.0f}s:\n{self.log()}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()[-5000:]
+
+    def kernel_pids(self) -> list[int]:
+        return _children(self.proc.pid)
+
+    def stop(self) -> None:
+        pids = _children(self.proc.pid)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for pid in pids:  # any kernel the server did not take down
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory):
+    server = VoilaServer(ROOT, tmp_path_factory.mktemp("voila") / "voila.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM") or None
+    if executable is None and Path("/usr/bin/chromium").exists():
+        executable = "/usr/bin/chromium"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class DashboardPage:
+    """A Playwright page on one dashboard, collecting console and page errors."""
+
+    def __init__(self, page, server: VoilaServer):
+        self.page = page
+        self.server = server
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        # the test machine has no internet; Voila's template links Font Awesome from a CDN
+        # although its bundle already carries the icons, so answer outside requests with an
+        # empty response (as a reachable CDN would, minus the bytes) and keep a list of them
+        page.route(lambda url: not url.startswith(server.url), self._stub_external)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda err: self.errors.append(f"page error: {err}"))
+
+    def _stub_external(self, route) -> None:
+        self.external.append(route.request.url)
+        route.fulfill(status=200, body="", content_type="text/css")
+
+    def _on_console(self, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console error: {msg.text}")
+
+    def open(self, notebook: str, query: str = "") -> None:
+        self.page.goto(f"{self.server.url}/voila/render/{notebook}{query}",
+                       wait_until="domcontentloaded")
+        self.page.wait_for_selector(".jupyter-widgets", timeout=RENDER_TIMEOUT_MS)
+        self.assert_no_error_cells()
+
+    def assert_no_error_cells(self) -> None:
+        errors = self.page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
+            ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+        )
+        texts = errors.all_inner_texts()
+        assert not texts, f"Voila error cell(s): {texts}"
+        body = self.page.inner_text("body")
+        assert "There was an error when executing cell" not in body, body[:2000]
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def dashboard(browser, voila_server, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    dash = DashboardPage(page, voila_server)
+    yield dash
+    try:
+        if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+            dash.screenshot(f"failed-{request.node.name}")
+    finally:
+        context.close()
+    assert not dash.errors, "browser reported errors:\n" + "\n".join(dash.errors)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

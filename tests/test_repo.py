@@ -1,0 +1,70 @@
+"""The repository's own promises: clean notebooks, one dependency list, sane serving defaults."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "dashboards").glob("*.ipynb")) + sorted((ROOT / "bench").glob("*.ipynb"))
+# conda-forge names where they differ from PyPI's
+CONDA_NAMES = {"torch": "pytorch-cpu"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), f"{path.name}: a cell has outputs; clear them"
+            assert cell.get("execution_count") is None, f"{path.name}: execution counts"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_thin(path):
+    """Under Voila every output is the UI: a few short cells, the logic lives in widgets/."""
+    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    assert len(code) <= 4
+    assert sum(len("".join(c["source"]).splitlines()) for c in code) <= 20
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    name, spec = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement).groups()
+    return name.lower().replace("_", "-"), spec.replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip = {n: s for n, s in map(_split, project["dependencies"])}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and not dep.startswith(("python", "pip")):
+            name, spec = _split(dep)
+            conda[name] = spec
+    expected = {CONDA_NAMES.get(n, n): s for n, s in pip.items()}
+    assert conda == expected
+    assert "conda-forge" in env["channels"]
+
+
+def test_torch_is_pinned_to_the_cpu_wheel():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "torch==2.13.0" in project["dependencies"]
+
+
+def test_voila_serving_defaults():
+    config = json.loads((ROOT / "voila.json").read_text())
+    voila = config["VoilaConfiguration"]
+    assert voila["show_tracebacks"] is False
+    assert voila["strip_sources"] is True
+    culling = config["MappingKernelManager"]
+    assert 0 < culling["cull_idle_timeout"] <= 3600 and culling["cull_interval"] > 0
+
+
+def test_makefile_serves_on_localhost_by_default():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^HOST \?= 127\.0\.0\.1$", makefile, re.M)
+    assert "--Voila.ip=$(HOST)" in makefile
