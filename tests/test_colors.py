@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from widgets.colors import DIVERGING, SEQUENTIAL, color_indices, decode_png, encode_png, to_hex
+from widgets.colors import (
+    DIVERGING,
+    SEQUENTIAL,
+    color_indices,
+    decode_png,
+    encode_png,
+    encode_png_rgba,
+    to_hex,
+)
 
 
 def test_png_round_trip():
@@ -34,3 +42,15 @@ def test_fixed_range_centres_zero_on_white():
 
 def test_hex():
     assert to_hex(DIVERGING[:1]) == ["#053061"]
+
+
+def test_rgba_round_trip_and_pillow_agrees():
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, size=(9, 13, 4), dtype=np.uint8)
+    back, palette = decode_png(encode_png_rgba(rgba))
+    assert palette is None and np.array_equal(back, rgba)
+    pil = pytest.importorskip("PIL.Image")
+    import io
+
+    img = pil.open(io.BytesIO(encode_png_rgba(rgba)))
+    assert img.mode == "RGBA" and np.array_equal(np.asarray(img), rgba)

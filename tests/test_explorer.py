@@ -55,9 +55,11 @@ def test_step_only_indexes_the_trace(explorer):
     assert np.array_equal(values["h_prev"], trace.h[0, 6])
     assert np.array_equal(values["f"], trace.gates[0, 6, 1])
     assert np.array_equal(values["x"], trace.x[0, 6])
-    gate_f = next(s for s in STRIPS if s.key == "f")
-    indices, _ = decode_png(explorer.strips.png("f"))
-    assert np.array_equal(indices[0], color_indices(trace.gates[0, 6, 1], gate_f.vmin, gate_f.vmax))
+    row = next(r for r, s in enumerate(STRIPS) if s.key == "f")
+    gate_f = STRIPS[row]
+    rgba, _ = decode_png(explorer.strips.png)
+    expected = gate_f.palette[color_indices(trace.gates[0, 6, 1], gate_f.vmin, gate_f.vmax)]
+    assert np.array_equal(rgba[row * 10 + 5, :, :3], expected)  # the middle of strip f
     assert explorer.charts["h"].cursor_step == 7
     assert "e = 7" in explorer.step_title.value
 
@@ -102,7 +104,10 @@ def test_unit_equations_hold_live_numbers(explorer):
 )
 def test_forced_values_from_the_browser_are_refused(explorer, name, bad, expected):
     before = explorer.model.trace
-    explorer.controls[name].set_state({"value": bad})  # what a websocket message does
+    # exactly what the kernel does with an update message arriving over the websocket
+    explorer.controls[name]._handle_msg(
+        {"content": {"data": {"method": "update", "state": {"value": bad}, "buffer_paths": []}},
+         "buffers": []})
     assert explorer.message == expected
     assert explorer.model.trace is before  # nothing rebuilt
     # and the dashboard keeps working

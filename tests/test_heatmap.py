@@ -70,3 +70,41 @@ def test_tick_values():
     assert list(tick_values(5)) == [0, 1, 2, 3, 4]
     assert len(tick_values(256)) <= 9
     assert list(tick_values(1)) == [0]
+
+
+def test_each_picture_is_a_new_image_widget_and_the_old_one_is_closed():
+    """bqplot's Image view redraws on a new ``image`` widget only, so the mark must get one."""
+    hm = MatrixHeatmap()
+    hm.show(np.zeros((2, 2)), title="", vmin=-1, vmax=1)
+    first = hm.figure.marks[0].image
+    hm.show(np.ones((2, 2)), title="", vmin=-1, vmax=1)
+    second = hm.figure.marks[0].image
+    assert second is not first
+    assert first.comm is None  # closed: no widget leaks per update
+    assert second.comm is not None
+
+
+def test_strips_picture_is_every_strip_on_its_own_range():
+    from widgets.step_view import STRIPS, strips_rgba
+
+    values = {s.key: np.full(8, 0.5, np.float32) for s in STRIPS}
+    values["x"] = np.array([-1.2, 0.0, 1.2], np.float32)  # n_X = 3 < H = 8
+    rgba = strips_rgba(values)
+    assert rgba.shape == (len(STRIPS) * 10, 8, 4)
+    assert np.all(rgba[0::10, :, 3] == 0) and np.all(rgba[9::10, :, 3] == 0)  # clear gaps
+    assert np.all(rgba[1:9, 3:, 3] == 0)  # x_e ends after n_X cells
+    assert np.array_equal(rgba[5, :3, :3], DIVERGING[[0, 128, 255]])
+    i_row = next(r for r, s in enumerate(STRIPS) if s.key == "i")
+    sigmoid_half = STRIPS[i_row].palette[color_indices(np.float32(0.5), 0, 1)]
+    assert np.all(rgba[i_row * 10 + 5, :, :3] == sigmoid_half)
+
+
+def test_strip_hover_names_the_quantity():
+    from widgets.step_view import STRIPS, StripStack
+
+    stack = StripStack()
+    values = {s.key: np.arange(4, dtype=np.float32) / 10 for s in STRIPS}
+    stack.show(values, step=3)
+    row = next(r for r, s in enumerate(STRIPS) if s.key == "h_prev")
+    stack._on_mouse(None, {"event": "mousemove", "domain": {"x": 2.1, "y": row + 0.2}}, [])
+    assert stack._readout.value.startswith("h<sub>2</sub>[2] = <b>+0.2000</b>")

@@ -68,3 +68,17 @@ def test_makefile_serves_on_localhost_by_default():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^HOST \?= 127\.0\.0\.1$", makefile, re.M)
     assert "--Voila.ip=$(HOST)" in makefile
+
+
+def test_importing_widgets_limits_torch_to_one_thread():
+    """Thirty kernels on two cores: each must use one torch thread, whatever the environment."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TORCH_NUM_THREADS")}
+    out = subprocess.run(
+        [sys.executable, "-c", "import widgets, torch; print(torch.get_num_threads())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"

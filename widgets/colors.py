@@ -58,28 +58,39 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(indices: np.ndarray, palette: np.ndarray, level: int = 1) -> bytes:
-    """Encode a (rows, cols) uint8 index array with a (256, 3) palette as an 8-bit indexed PNG.
-
-    ``level`` is zlib's: 1 is several times faster than the default and barely larger here.
-    """
-    rows, cols = indices.shape
-    header = struct.pack(">IIBBBBB", cols, rows, 8, 3, 0, 0, 0)  # 8-bit, indexed colour
-    scanlines = np.zeros((rows, cols + 1), dtype=np.uint8)  # filter byte 0 ("none") per row
-    scanlines[:, 1:] = indices
+def _png(pixels: np.ndarray, color_type: int, extra: list[bytes], level: int) -> bytes:
+    rows, cols = pixels.shape[:2]
+    header = struct.pack(">IIBBBBB", cols, rows, 8, color_type, 0, 0, 0)
+    flat = pixels.reshape(rows, -1)
+    scanlines = np.zeros((rows, flat.shape[1] + 1), dtype=np.uint8)  # filter byte 0 per row
+    scanlines[:, 1:] = flat
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
-            _chunk(b"PLTE", palette.astype(np.uint8).tobytes()),
+            *extra,
             _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), level)),
             _chunk(b"IEND", b""),
         ]
     )
 
 
-def decode_png(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Read back an indexed PNG written by ``encode_png``: (indices, palette). For tests."""
+def encode_png(indices: np.ndarray, palette: np.ndarray, level: int = 1) -> bytes:
+    """Encode a (rows, cols) uint8 index array with a (256, 3) palette as an 8-bit indexed PNG.
+
+    ``level`` is zlib's: 1 is several times faster than the default and barely larger here.
+    """
+    plte = _chunk(b"PLTE", palette.astype(np.uint8).tobytes())
+    return _png(np.asarray(indices, dtype=np.uint8), 3, [plte], level)
+
+
+def encode_png_rgba(rgba: np.ndarray, level: int = 1) -> bytes:
+    """Encode a (rows, cols, 4) uint8 array as an 8-bit RGBA PNG (alpha 0 is transparent)."""
+    return _png(np.asarray(rgba, dtype=np.uint8), 6, [], level)
+
+
+def decode_png(data: bytes) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read back a PNG written here: (indices, palette), or (rgba, None) for RGBA. For tests."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, chunks = 8, {}
     while pos < len(data):
@@ -88,6 +99,10 @@ def decode_png(data: bytes) -> tuple[np.ndarray, np.ndarray]:
         chunks[kind] = chunks.get(kind, b"") + data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     cols, rows = struct.unpack(">II", chunks[b"IHDR"][:8])
-    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(rows, cols + 1)
+    channels = 4 if chunks[b"IHDR"][9] == 6 else 1
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8)
+    pixels = raw.reshape(rows, cols * channels + 1)[:, 1:]
+    if channels == 4:
+        return pixels.reshape(rows, cols, 4).copy(), None
     palette = np.frombuffer(chunks[b"PLTE"], dtype=np.uint8).reshape(-1, 3)
-    return raw[:, 1:].copy(), palette
+    return pixels.copy(), palette

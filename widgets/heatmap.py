@@ -11,7 +11,7 @@ from bqplot_image_gl.interacts import MouseInteraction
 
 from .colors import DIVERGING, color_indices, encode_png
 
-__all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "tick_values"]
+__all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "set_png", "tick_values"]
 
 
 def tick_values(n: int, most: int = 8) -> np.ndarray:
@@ -30,6 +30,19 @@ def cell_outline(row: int, col: int, half_height: float = 0.5) -> tuple[np.ndarr
     y = np.array([row - half_height, row - half_height, row + half_height, row + half_height,
                   row - half_height], dtype=np.float32)
     return x, y
+
+
+def set_png(mark: bq.Image, png: bytes) -> None:
+    """Show new PNG bytes on a bqplot ``Image`` mark.
+
+    The mark's view redraws when its ``image`` widget is replaced, not when that widget's
+    ``value`` changes, so each picture travels as a new ``ipywidgets.Image`` (its comm opens
+    with the bytes, so the browser has them before the mark points at it) and the old one is
+    closed, which frees it on both sides. Call inside ``mark.hold_sync()`` to batch the rest.
+    """
+    old = mark.image
+    mark.image = ipw.Image(value=png, format="png")
+    old.close()
 
 
 def _band_ticks(rows: int, n_bands: int) -> np.ndarray:
@@ -95,10 +108,11 @@ class MatrixHeatmap(ipw.VBox):
             y=[0.5, -0.5],
             pixelated=True,
         )
-        self._band_lines = bq.Lines(
-            x=[[0.0, 0.0]], y=[[0.0, 0.0]], scales=scales, colors=["#000"], stroke_width=2.5,
-            visible=False,
-        )
+        # a band edge is a white rule with a black core: visible on dark and light cells alike
+        self._band_gaps = bq.Lines(x=[[0.0, 0.0]], y=[[0.0, 0.0]], scales=scales,
+                                   colors=["#fff"], stroke_width=5, visible=False)
+        self._band_lines = bq.Lines(x=[[0.0, 0.0]], y=[[0.0, 0.0]], scales=scales,
+                                    colors=["#000"], stroke_width=1.5, visible=False)
         self._band_labels = bq.Label(
             x=[0.0], y=[0.0], text=[""], scales=scales, colors=["#222"], font_weight="bolder",
             default_size=14, align="start", x_offset=6, y_offset=5, apply_clip=False,
@@ -119,7 +133,8 @@ class MatrixHeatmap(ipw.VBox):
         margin = (dict(top=4, bottom=30, left=12, right=12) if compact
                   else dict(top=6, bottom=40, left=50, right=26 if self._bands else 10))
         self.figure = bq.Figure(
-            marks=[self._image, self._band_lines, self._band_labels, self._cursor],
+            marks=[self._image, self._band_gaps, self._band_lines, self._band_labels,
+                   self._cursor],
             axes=[self._x_axis, self._y_axis],
             fig_margin=margin,
             padding_x=0,
@@ -151,8 +166,8 @@ class MatrixHeatmap(ipw.VBox):
         reshaped = values.shape != self._values.shape
         self._values, self._vmin, self._vmax = values, vmin, vmax
         png = encode_png(color_indices(values, vmin, vmax), self._palette)
-        with self._image.hold_sync(), self._image.image.hold_sync():
-            self._image.image.value = png
+        with self._image.hold_sync():
+            set_png(self._image, png)
             if reshaped:
                 self._image.x = [-0.5, cols - 0.5]
                 self._image.y = [rows - 0.5, -0.5]
@@ -174,10 +189,11 @@ class MatrixHeatmap(ipw.VBox):
             n = len(self._bands)
             per = rows // n
             edges = np.arange(1, n) * per - 0.5
-            with self._band_lines.hold_sync():
-                self._band_lines.x = np.tile([-0.5, cols - 0.5], (n - 1, 1)).astype(np.float32)
-                self._band_lines.y = np.repeat(edges[:, None], 2, axis=1).astype(np.float32)
-                self._band_lines.visible = n > 1
+            for rule in (self._band_gaps, self._band_lines):
+                with rule.hold_sync():
+                    rule.x = np.tile([-0.5, cols - 0.5], (n - 1, 1)).astype(np.float32)
+                    rule.y = np.repeat(edges[:, None], 2, axis=1).astype(np.float32)
+                    rule.visible = n > 1
             with self._band_labels.hold_sync():
                 self._band_labels.x = np.full(n, cols - 0.5, dtype=np.float32)
                 self._band_labels.y = (np.arange(n) * per + (per - 1) / 2).astype(np.float32)

@@ -7,7 +7,7 @@ import html
 import ipywidgets as ipw
 from traitlets import TraitError
 
-from .colors import DIVERGING
+from .colors import DIVERGING, SEQUENTIAL
 from .controls import GuardedIntSlider, GuardedIntText, MessageBanner
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
@@ -99,7 +99,11 @@ class LSTMExplorer(ipw.VBox):
         self.checks = ipw.HTML()
         self.checks.add_class("recurrence-badge")
 
-        self.strips = StripStack()
+        self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))
+        self.strip_bars = [ColorBar(palette=SEQUENTIAL, height="330px"),
+                           ColorBar(palette=DIVERGING, height="330px")]
+        self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
+        self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
         self.charts = {"h": StateChart(name="h_e"), "c": StateChart(name="c_e")}
         self.step_title = ipw.HTML()
         self.step_title.add_class("step-title")
@@ -130,7 +134,7 @@ class LSTMExplorer(ipw.VBox):
             ipw.HBox([c["step"], self._play, c["unit"]],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
             self.step_title,
-            self.strips,
+            ipw.HBox([self.strips, *self.strip_bars], layout=ipw.Layout(width="100%")),
             ipw.HBox([self.charts["h"], self.charts["c"]],
                      layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HTML("<h3>The cell's equations</h3>"),

@@ -9,11 +9,11 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png
-from .heatmap import cell_outline, tick_values
+from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png_rgba
+from .heatmap import cell_outline, set_png, tick_values
 from .lstm_math import LSTMTrace
 
-__all__ = ["STRIPS", "StateChart", "StripStack", "step_values"]
+__all__ = ["STRIPS", "StateChart", "StripStack", "step_values", "strips_rgba"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,22 @@ STRIPS = (
 )
 
 
+# each strip is 10 pixel rows: 1 clear, 8 coloured, 1 clear, so strips sit at r ± 0.4
+_PIXELS_PER_STRIP = 10
+
+
+def strips_rgba(values: dict[str, np.ndarray]) -> np.ndarray:
+    """All strips as one RGBA picture (9 x 10 rows, widest columns); unused cells are clear."""
+    width = max(len(v) for v in values.values())
+    rgba = np.zeros((len(STRIPS) * _PIXELS_PER_STRIP, width, 4), dtype=np.uint8)
+    for r, s in enumerate(STRIPS):
+        v = np.asarray(values[s.key], dtype=np.float32)
+        block = rgba[r * _PIXELS_PER_STRIP + 1 : (r + 1) * _PIXELS_PER_STRIP - 1, : len(v)]
+        block[..., :3] = s.palette[color_indices(v, s.vmin, s.vmax)]  # (8, n, 3) by broadcast
+        block[..., 3] = 255
+    return rgba
+
+
 def step_values(trace: LSTMTrace, sample: int, step: int) -> dict[str, np.ndarray]:
     """Every strip's vector for sequence ``sample`` at step e = ``step`` (1-based)."""
     t = step - 1
@@ -57,10 +73,10 @@ def step_values(trace: LSTMTrace, sample: int, step: int) -> dict[str, np.ndarra
 
 
 class StripStack(ipw.VBox):
-    """The vectors of one step as stacked strips in one figure, each on its own pinned scale.
+    """The vectors of one step as stacked strips, each on its own pinned colour range.
 
-    One ``Image`` mark a strip (one indexed PNG each); the figure, scales and labels are built
-    once. Hovering a cell names the strip, the unit and the value.
+    All strips travel as one RGBA picture in one ``Image`` mark, so a step is one message;
+    the figure, scales and labels are built once. Hovering a cell names it and its value.
     """
 
     def __init__(self, *, width: str = "100%", height: str = "330px", **kwargs):
@@ -72,12 +88,9 @@ class StripStack(ipw.VBox):
         self._y_scale = bq.LinearScale(min=-0.5, max=len(STRIPS) - 0.5, reverse=True,
                                        allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
-        blank = encode_png(np.zeros((1, 1), np.uint8), DIVERGING)
-        self._images = {
-            s.key: bq.Image(image=ipw.Image(format="png", value=blank), scales=scales,
-                            x=[-0.5, 0.5], y=[r + 0.38, r - 0.38], pixelated=True)
-            for r, s in enumerate(STRIPS)
-        }
+        self._image = bq.Image(image=ipw.Image(format="png", value=encode_png_rgba(
+            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[-0.5, 0.5],
+            y=[len(STRIPS) - 0.5, -0.5], pixelated=True)
         self._labels = bq.Label(
             x=np.full(len(STRIPS), -0.5, dtype=np.float32),
             y=np.arange(len(STRIPS), dtype=np.float32),
@@ -86,14 +99,13 @@ class StripStack(ipw.VBox):
         )
         self._cursor = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2,
                                 visible=False)
-        x_axis = bq.Axis(scale=self._x_scale, label="unit j (element k for x_e)",
-                         tick_format="d", grid_lines="none")
-        self._x_axis = x_axis
+        self._x_axis = bq.Axis(scale=self._x_scale, label="unit j (element k for xₑ)",
+                               tick_format="d", grid_lines="none")
         self._hover = MouseInteraction(x_scale=self._x_scale, y_scale=self._y_scale,
                                        move_throttle=40, events=["mousemove", "mouseleave"])
         self._hover.on_msg(self._on_mouse)
         self.figure = bq.Figure(
-            marks=[*self._images.values(), self._labels, self._cursor], axes=[x_axis],
+            marks=[self._image, self._labels, self._cursor], axes=[self._x_axis],
             fig_margin=dict(top=6, bottom=40, left=110, right=10), padding_x=0, padding_y=0,
             interaction=self._hover, layout=ipw.Layout(width=width, height=height),
         )
@@ -106,29 +118,24 @@ class StripStack(ipw.VBox):
     def values(self) -> dict[str, np.ndarray]:
         return self._values
 
-    def png(self, key: str) -> bytes:
-        return self._images[key].image.value
+    @property
+    def png(self) -> bytes:
+        return self._image.image.value
 
     def show(self, values: dict[str, np.ndarray], step: int) -> None:
-        """Draw one step's vectors; shapes that change move the scale and marks with them."""
+        """Draw one step's vectors; a new width moves the scale and the picture together."""
         widest = max(len(v) for v in values.values())
-        old = {k: len(v) for k, v in self._values.items()}
+        old_widest = max((len(v) for v in self._values.values()), default=0)
         self._values, self._step = values, step
-        for s in STRIPS:
-            v = np.asarray(values[s.key], dtype=np.float32)
-            image = self._images[s.key]
-            with image.hold_sync(), image.image.hold_sync():
-                image.image.value = encode_png(color_indices(v[None, :], s.vmin, s.vmax),
-                                               s.palette)
-                if old.get(s.key) != len(v):
-                    image.x = [-0.5, len(v) - 0.5]
-        if max(old.values(), default=0) != widest:
+        with self._image.hold_sync():
+            set_png(self._image, encode_png_rgba(strips_rgba(values)))
+            if widest != old_widest:
+                self._image.x = [-0.5, widest - 0.5]
+        if widest != old_widest:
             with self._x_scale.hold_sync():
                 self._x_scale.min, self._x_scale.max = -0.5, widest - 0.5
             self._x_axis.tick_values = tick_values(widest, most=16)
             self._cursor.visible = False
-            with self._labels.hold_sync():
-                self._labels.x = np.full(len(STRIPS), -0.5, dtype=np.float32)
 
     def describe(self, row: int, col: int) -> str | None:
         strip = STRIPS[row]

@@ -14,6 +14,7 @@ def set_slider(page, ctl: str, value: int, timeout_ms: int = 60_000) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type(str(value))
     page.keyboard.press("Enter")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     page.wait_for_function(
         "([sel, v]) => document.querySelector(sel)?.innerText.trim() === String(v)",
         arg=[f".{ctl} .widget-readout", value], timeout=timeout_ms)

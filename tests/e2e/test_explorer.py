@@ -1,0 +1,131 @@
+"""The LSTM explorer as a learner meets it: real Voila, real Chromium, every control moved."""
+
+import re
+
+import pytest
+
+from .conftest import RENDER_TIMEOUT_MS
+from .ui import set_slider, slider_value
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def explorer(dashboard):
+    dashboard.open("lstm_explorer.ipynb")
+    dashboard.page.wait_for_selector(".lstm-heatmap .bqplot", timeout=RENDER_TIMEOUT_MS)
+    return dashboard
+
+
+def text(page, selector: str, nth: int = 0) -> str:
+    return page.locator(selector).nth(nth).inner_text()
+
+
+def wait_text(page, selector: str, pattern: str, nth: int = 0, timeout_ms: int = 60_000) -> None:
+    page.wait_for_function(
+        "([sel, n, pat]) => new RegExp(pat).test(document.querySelectorAll(sel)[n]?.innerText)",
+        arg=[selector, nth, pattern], timeout=timeout_ms)
+
+
+def heatmap_href(page, nth: int) -> str:
+    return page.locator(".lstm-heatmap .bqplot image").nth(nth).get_attribute("href")
+
+
+def natural_size(page, nth: int) -> tuple[int, int]:
+    """Pixel size of the PNG a heatmap shows: one pixel a matrix cell."""
+    href = heatmap_href(page, nth)
+    return tuple(page.evaluate(
+        "(href) => new Promise((ok) => { const im = new Image();"
+        " im.onload = () => ok([im.naturalHeight, im.naturalWidth]); im.src = href; })", href))
+
+
+def test_sizes_rebuild_the_module(explorer):
+    page = explorer.page
+    before = heatmap_href(page, 0)
+    set_slider(page, "ctl-n_x", 7)
+    wait_text(page, ".heatmap-title", r"weight_ih_l0 \(4H × n_X\) = \(32 × 7\)")
+    set_slider(page, "ctl-hidden_size", 16)
+    wait_text(page, ".heatmap-title", r"weight_ih_l0 \(4H × n_X\) = \(64 × 7\)")
+    wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(64 × 16\)", nth=1)
+    wait_text(page, ".param-count", r"4·16·\(7 \+ 16\) \+ 8·16 = 1,600; the module counts 1,600")
+    assert heatmap_href(page, 0) != before  # a new picture, not only a new title
+    assert natural_size(page, 0) == (64, 7)
+    assert natural_size(page, 1) == (64, 16)
+    assert "manual recurrence matches nn.LSTM" in text(page, ".recurrence-badge")
+    set_slider(page, "ctl-seq_len", 30)
+    wait_text(page, ".step-title", r"of n_E = 30")
+    set_slider(page, "ctl-batch_size", 4)
+    set_slider(page, "ctl-sample", 3)
+    wait_text(page, ".step-title", r"^Sequence 3 of the batch")
+
+
+def wait_new_picture(page, nth: int, before: str) -> None:
+    page.wait_for_function(
+        "([n, h]) => document.querySelectorAll('.lstm-heatmap .bqplot image')[n]"
+        "?.getAttribute('href') !== h", arg=[nth, before], timeout=60_000)
+
+
+def test_seed_changes_weights_and_inputs(explorer):
+    page = explorer.page
+    before = [heatmap_href(page, k) for k in range(4)]
+    strip_before = page.locator(".lstm-strips image").first.get_attribute("href")
+    seed = page.locator(".ctl-seed input")
+    seed.fill("5")
+    seed.press("Enter")
+    for k in range(4):  # both weight matrices and both biases are redrawn
+        wait_new_picture(page, k, before[k])
+    assert page.locator(".lstm-strips image").first.get_attribute("href") != strip_before
+    assert "matches nn.LSTM" in text(page, ".recurrence-badge")
+
+
+def test_step_slider_keys_and_play(explorer):
+    page = explorer.page
+    set_slider(page, "ctl-step", 5)
+    wait_text(page, ".step-title", r"step e = 5 of n_E = 12")
+    wait_text(page, ".unit-equations", r"step e = 5")
+    # the keyboard: focus the handle, then arrows
+    page.locator(".ctl-step .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    wait_text(page, ".step-title", r"step e = 6 ")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    wait_text(page, ".step-title", r"step e = 4 ")
+    # Play runs the steps on to the end
+    page.locator(".ctl-play button").first.click()
+    wait_text(page, ".step-title", r"step e = 12 ", timeout_ms=30_000)
+    assert slider_value(page, "ctl-step") == 12
+
+
+def test_hover_reads_a_weight(explorer):
+    page = explorer.page
+    figure = page.locator(".lstm-heatmap .bqplot").nth(1)  # weight_hh_l0
+    box = page.locator(".lstm-heatmap .bqplot image").nth(1).bounding_box()
+    figure.hover(position={"x": 10, "y": 10})
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    page.mouse.move(box["x"] + box["width"] * 0.31, box["y"] + box["height"] * 0.61)
+    wait_text(page, ".heatmap-readout", r"row \d+ \(gate [ifgo], unit \d+\), column \d+: [+-]\d",
+              nth=1)
+    readout = text(page, ".heatmap-readout", nth=1)
+    row = int(re.search(r"row (\d+)", readout).group(1))
+    assert 16 <= row < 24 and "gate g" in readout  # 60% down a 32-row matrix is the g band
+
+
+def test_unit_selector_rewrites_the_equations(explorer):
+    page = explorer.page
+    set_slider(page, "ctl-unit", 3)
+    wait_text(page, ".unit-equations", r"Unit j = 3 at step e = 1")
+
+
+def test_maximum_sizes_render(explorer):
+    page = explorer.page
+    for ctl, value in (("ctl-n_x", 64), ("ctl-hidden_size", 256), ("ctl-seq_len", 200),
+                       ("ctl-batch_size", 16)):
+        set_slider(page, ctl, value)
+    wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(1024 × 256\)", nth=1)
+    wait_text(page, ".param-count", r"the module counts 329,728")
+    assert natural_size(page, 1) == (1024, 256)
+    assert natural_size(page, 0) == (1024, 64)
+    set_slider(page, "ctl-step", 200)
+    wait_text(page, ".step-title", r"step e = 200 of n_E = 200")
+    assert "matches nn.LSTM" in text(page, ".recurrence-badge")
+    explorer.screenshot("explorer-maximum-sizes")
