@@ -139,3 +139,24 @@ def test_maximum_sizes_build(explorer):
     assert explorer.heatmaps["weight_hh_l0"].title.endswith("= (1024 × 256)")
     assert decode_png(explorer.heatmaps["weight_ih_l0"].png)[0].shape == (1024, 64)
     assert explorer.model.trace.matches
+
+
+def test_a_failing_rebuild_is_reported_and_the_dashboard_recovers(explorer, monkeypatch):
+    import widgets.explorer_model as em
+
+    real = em.build_lstm
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(em, "build_lstm", broken)
+    explorer.controls["hidden_size"].value = 12
+    assert explorer.message.startswith("Could not rebuild the LSTM (RuntimeError: out of memory)")
+    assert "reload the page" in explorer.message
+    # the state still describes the module on screen
+    assert explorer.model.hidden_size == 8 and explorer.controls["hidden_size"].value == 8
+    assert explorer.model.lstm.hidden_size == 8
+    monkeypatch.setattr(em, "build_lstm", real)
+    explorer.controls["hidden_size"].value = 10
+    assert explorer.message == ""
+    assert explorer.heatmaps["weight_hh_l0"].title.endswith("= (40 × 10)")

@@ -107,9 +107,19 @@ class LSTMExplorerModel(HasTraits):
                 setattr(self, name, settings[name])
 
     @observe(*SIZE_TRAITS)
-    def _on_size(self, _change):
-        if not self._holding:
+    def _on_size(self, change):
+        if self._holding:
+            return
+        try:
             self._rebuild()
+        except Exception:
+            # put the setting back, so the state always describes the module on screen
+            self._holding = True
+            try:
+                setattr(self, change["name"], change["old"])
+            finally:
+                self._holding = False
+            raise
 
     def _rebuild(self) -> None:
         lstm = build_lstm(self.n_x, self.hidden_size, self.seed)

@@ -161,6 +161,7 @@ class LSTMExplorer(ipw.VBox):
             except Exception as err:  # the kernel must survive any rebuild error
                 self.banner.show(f"Could not rebuild the LSTM ({type(err).__name__}: {err}). "
                                  "Try smaller sizes, or reload the page.", level="error")
+                self.controls[name].value = getattr(self.model, name)
             else:
                 self.banner.clear()
         return handler
