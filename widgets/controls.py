@@ -5,8 +5,16 @@ from __future__ import annotations
 import html
 
 import ipywidgets as ipw
+from traitlets import TraitError
 
-__all__ = ["GuardedIntSlider", "GuardedIntText", "MessageBanner"]
+__all__ = [
+    "GuardedIntSlider",
+    "GuardedIntText",
+    "MessageBanner",
+    "bind_controls",
+    "int_slider",
+    "seed_box",
+]
 
 
 class _Guarded:
@@ -93,3 +101,52 @@ class MessageBanner(ipw.HTML):
     def clear(self) -> None:
         self._text = ""
         self.layout.display = "none"
+
+
+def int_slider(ctl: str, description: str, lo: int, hi: int, value: int,
+               width: str = "300px", continuous_update: bool = False) -> GuardedIntSlider:
+    """A guarded slider with the tutorial's symbol and the automation class ``ctl-<ctl>``."""
+    slider = GuardedIntSlider(description=description, min=lo, max=hi, value=value,
+                              continuous_update=continuous_update,
+                              style={"description_width": "64px"},
+                              layout=ipw.Layout(width=width))
+    slider.add_class(f"ctl-{ctl}")
+    return slider
+
+
+def seed_box(value: int, lo: int = 0, hi: int = 2**31 - 1) -> GuardedIntText:
+    box = GuardedIntText(description="seed", value=value, min=lo, max=hi,
+                         style={"description_width": "64px"}, layout=ipw.Layout(width="220px"))
+    box.add_class("ctl-seed")
+    return box
+
+
+def bind_controls(model, controls: dict, banner: MessageBanner, what: str) -> None:
+    """Glue controls to the model's traits of the same names, reporting on ``banner``.
+
+    A value the model refuses (``TraitError``) or a rebuild that fails puts a plain sentence on
+    the banner and the control back on the model's value; the kernel carries on either way.
+    ``what`` names the thing rebuilt, e.g. "the LSTM", for the error message.
+    """
+
+    def handler(name: str):
+        def on_change(change):
+            if getattr(model, name) == change["new"]:
+                return
+            try:
+                setattr(model, name, change["new"])
+            except TraitError as err:
+                banner.show(str(err))
+            except Exception as err:  # the kernel must survive any rebuild error
+                banner.show(f"Could not rebuild {what} ({type(err).__name__}: {err}). "
+                            "Try smaller sizes, or reload the page.", level="error")
+            else:
+                banner.clear()
+                return
+            controls[name].value = getattr(model, name)
+
+        return on_change
+
+    for name, control in controls.items():
+        control.on_reject(lambda _control, message: banner.show(message))
+        control.observe(handler(name), names="value")

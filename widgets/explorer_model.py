@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from traitlets import HasTraits, Instance, Int, TraitError, observe, validate
+from traitlets import Instance, Int, TraitError, observe, validate
 
 from .lstm_math import (
     LIMITS,
@@ -15,6 +15,7 @@ from .lstm_math import (
     make_inputs,
     trace_lstm,
 )
+from .settings_model import SettingsModel
 
 __all__ = ["SIZE_TRAITS", "LSTMExplorerModel"]
 
@@ -22,7 +23,7 @@ __all__ = ["SIZE_TRAITS", "LSTMExplorerModel"]
 SIZE_TRAITS = ("n_x", "hidden_size", "seq_len", "batch_size", "seed")
 
 
-class LSTMExplorerModel(HasTraits):
+class LSTMExplorerModel(SettingsModel):
     """State of the LSTM explorer, and the live ``nn.LSTM`` with its precomputed trace.
 
     Changing any size or the seed rebuilds the module and traces the whole batch once; the
@@ -56,17 +57,18 @@ class LSTMExplorerModel(HasTraits):
     x = Instance(torch.Tensor, allow_none=True, help="the input batch (b_S, n_E, n_X)")
     trace = Instance(LSTMTrace, allow_none=True, help="the recurrence traced once per rebuild")
 
-    def __init__(self, **kwargs):
-        self._holding = False
-        super().__init__(**kwargs)
-        self._rebuild()
+    SETTINGS = SIZE_TRAITS
+
+    def check(self, name: str, value) -> int:
+        return check_setting(name, value)
 
     @validate(*SIZE_TRAITS)
     def _valid_setting(self, proposal):
-        try:
-            return check_setting(proposal["trait"].name, proposal["value"])
-        except ValueError as err:
-            raise TraitError(str(err)) from None
+        return self._validate_setting(proposal)
+
+    @observe(*SIZE_TRAITS)
+    def _on_size(self, change):
+        self._setting_changed(change)
 
     @validate("sample", "step", "unit")
     def _valid_index(self, proposal):
@@ -82,44 +84,6 @@ class LSTMExplorerModel(HasTraits):
         """Inclusive range of a view trait under the current sizes."""
         return {"sample": (0, self.batch_size - 1), "step": (1, self.seq_len),
                 "unit": (0, self.hidden_size - 1)}[name]
-
-    def configure(self, **settings) -> None:
-        """Set several sizes at once with a single rebuild; all are validated before any is set."""
-        unknown = set(settings) - set(SIZE_TRAITS) - {"sample", "step", "unit"}
-        if unknown:
-            raise TraitError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
-        for name in SIZE_TRAITS:
-            if name in settings:
-                try:
-                    settings[name] = check_setting(name, settings[name])
-                except ValueError as err:
-                    raise TraitError(str(err)) from None
-        self._holding = True
-        try:
-            for name in SIZE_TRAITS:
-                if name in settings:
-                    setattr(self, name, settings[name])
-        finally:
-            self._holding = False
-        self._rebuild()
-        for name in ("sample", "step", "unit"):
-            if name in settings:
-                setattr(self, name, settings[name])
-
-    @observe(*SIZE_TRAITS)
-    def _on_size(self, change):
-        if self._holding:
-            return
-        try:
-            self._rebuild()
-        except Exception:
-            # put the setting back, so the state always describes the module on screen
-            self._holding = True
-            try:
-                setattr(self, change["name"], change["old"])
-            finally:
-                self._holding = False
-            raise
 
     def _rebuild(self) -> None:
         lstm = build_lstm(self.n_x, self.hidden_size, self.seed)

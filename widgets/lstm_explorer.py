@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 
 import ipywidgets as ipw
-from traitlets import TraitError
 
 from .colors import DIVERGING, SEQUENTIAL
-from .controls import GuardedIntSlider, GuardedIntText, MessageBanner
+from .controls import MessageBanner, bind_controls, int_slider, seed_box
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
 from .heatmap import ColorBar, MatrixHeatmap
@@ -26,15 +25,6 @@ _STYLE = """<style>
 .lstm-explorer .badge-bad { background: #fdecea; color: #8b1a10; }
 .lstm-explorer .heatmap-title, .lstm-explorer .chart-title { font-size: 95%; }
 </style>"""
-
-
-def _slider(name: str, description: str, **kwargs) -> GuardedIntSlider:
-    lo, hi = LIMITS[name] if name in LIMITS else (kwargs.pop("min"), kwargs.pop("max"))
-    slider = GuardedIntSlider(description=description, min=lo, max=hi,
-                              continuous_update=False, style={"description_width": "48px"},
-                              layout=ipw.Layout(width="300px"), **kwargs)
-    slider.add_class(f"ctl-{name}")
-    return slider
 
 
 class LSTMExplorer(ipw.VBox):
@@ -57,25 +47,18 @@ class LSTMExplorer(ipw.VBox):
         self.banner = MessageBanner()
 
         # controls: one a trait, bounds from the maths module
+        m = self.model
         self.controls = {
-            "n_x": _slider("n_x", "n_X", value=self.model.n_x),
-            "hidden_size": _slider("hidden_size", "H", value=self.model.hidden_size),
-            "seq_len": _slider("seq_len", "n_E", value=self.model.seq_len),
-            "batch_size": _slider("batch_size", "b_S", value=self.model.batch_size),
-            "seed": GuardedIntText(description="seed", value=self.model.seed,
-                                   min=LIMITS["seed"][0], max=LIMITS["seed"][1],
-                                   style={"description_width": "48px"},
-                                   layout=ipw.Layout(width="200px")),
-            "sample": _slider("sample", "sequence", value=0, min=0, max=1),
-            "step": _slider("step", "step e", value=1, min=1, max=2),
-            "unit": _slider("unit", "unit j", value=0, min=0, max=1),
+            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x),
+            "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"], m.hidden_size),
+            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len),
+            "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size),
+            "seed": seed_box(m.seed, *LIMITS["seed"]),
+            "sample": int_slider("sample", "sequence", 0, 1, 0),
+            "step": int_slider("step", "step e", 1, 2, 1, continuous_update=True),
+            "unit": int_slider("unit", "unit j", 0, 1, 0),
         }
-        self.controls["seed"].add_class("ctl-seed")
-        self.controls["sample"].style.description_width = "64px"
-        self.controls["step"].continuous_update = True
-        for name, control in self.controls.items():
-            control.on_reject(self._on_reject)
-            control.observe(self._control_changed(name), names="value")
+        bind_controls(m, self.controls, self.banner, what="the LSTM")
         self._play = ipw.Play(interval=50, min=1, max=2, value=1, description="Play",
                               layout=ipw.Layout(width="auto"))
         self._play.add_class("ctl-play")
@@ -147,27 +130,6 @@ class LSTMExplorer(ipw.VBox):
         self.model.observe(self._on_trace, names="trace")
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
         self._on_trace()
-
-    # --- glue: controls -> model ------------------------------------------------------------
-    def _control_changed(self, name: str):
-        def handler(change):
-            if getattr(self.model, name) == change["new"]:
-                return
-            try:
-                setattr(self.model, name, change["new"])
-            except TraitError as err:
-                self.banner.show(str(err))
-                self.controls[name].value = getattr(self.model, name)
-            except Exception as err:  # the kernel must survive any rebuild error
-                self.banner.show(f"Could not rebuild the LSTM ({type(err).__name__}: {err}). "
-                                 "Try smaller sizes, or reload the page.", level="error")
-                self.controls[name].value = getattr(self.model, name)
-            else:
-                self.banner.clear()
-        return handler
-
-    def _on_reject(self, _control, message: str) -> None:
-        self.banner.show(message)
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .limits import check_int
+
 GATES = ("i", "f", "g", "o")
 
 # inclusive bounds of every setting; the kernel enforces them, whatever the browser sends
@@ -57,13 +59,7 @@ def check_setting(name: str, value) -> int:
 
     The message is a plain sentence for the learner, naming the tutorial's symbol.
     """
-    lo, hi = LIMITS[name]
-    symbol = SYMBOLS[name]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{symbol} must be a whole number from {lo} to {hi}; got {value!r}.")
-    if not lo <= value <= hi:
-        raise ValueError(f"{symbol} must be from {lo} to {hi}; got {value}.")
-    return int(value)
+    return check_int(SYMBOLS[name], value, *LIMITS[name])
 
 
 def parameter_count(n_x: int, hidden_size: int) -> int:
