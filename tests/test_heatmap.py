@@ -108,3 +108,10 @@ def test_strip_hover_names_the_quantity():
     row = next(r for r, s in enumerate(STRIPS) if s.key == "h_prev")
     stack._on_mouse(None, {"event": "mousemove", "domain": {"x": 2.1, "y": row + 0.2}}, [])
     assert stack._readout.value.startswith("h<sub>2</sub>[2] = <b>+0.2000</b>")
+
+
+def test_a_one_by_one_matrix_gets_its_axes():
+    hm = MatrixHeatmap()
+    hm.show(np.ones((1, 1)), title="", vmin=-1, vmax=1)
+    assert list(hm._x_axis.tick_values) == [0] and list(hm._y_axis.tick_values) == [0]
+    assert (hm._x_scale.min, hm._x_scale.max) == (-0.5, 0.5)

@@ -26,6 +26,8 @@ from .lstm_math import (  # noqa: E402
     parameter_count,
     trace_lstm,
 )
+from .mlp_explorer import MLPExplorer, MLPModel  # noqa: E402
+from .nav import NavBar  # noqa: E402
 from .step_view import StateChart, StripStack  # noqa: E402
 
 __all__ = [
@@ -39,8 +41,11 @@ __all__ = [
     "LSTMConfig",
     "LSTMExplorer",
     "LSTMExplorerModel",
+    "MLPExplorer",
+    "MLPModel",
     "MatrixHeatmap",
     "MessageBanner",
+    "NavBar",
     "StateChart",
     "StripStack",
     "build_lstm",

@@ -43,6 +43,22 @@ DIVERGING = _ramp(
 SEQUENTIAL = _ramp([(0.0, "#f7fcf5"), (0.35, "#a1d99b"), (0.7, "#31a354"), (1.0, "#00441b")])
 
 
+def nice_bound(values: np.ndarray) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that covers max |values| (at least 0.01).
+
+    For a symmetric colour range that reads well on a colour bar and does not flicker with
+    every small change in the data.
+    """
+    top = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    top = max(top, 0.01)
+    exponent = np.floor(np.log10(top))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        bound = m * 10**exponent
+        if bound >= top * (1 - 1e-9):
+            return float(bound)
+    return float(10 ** (exponent + 1))
+
+
 def to_hex(palette: np.ndarray) -> list[str]:
     """The palette as '#rrggbb' strings, e.g. for a bqplot ColorScale."""
     return ["#" + "".join(f"{int(v):02x}" for v in rgb) for rgb in palette]

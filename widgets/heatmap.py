@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import bqplot as bq
 import ipywidgets as ipw
@@ -69,6 +69,10 @@ class MatrixHeatmap(ipw.VBox):
         band boundaries are drawn and the hover names the band and the row within it.
     compact : bool, default False
         A thin strip: no y axis, small margins.
+    colorbar : bool, default False
+        Draw this heatmap's own colour bar beside it (for ranges not shared with others).
+    describe : callable(row, col) -> str, optional
+        The hover text of a cell; by default its row, band, column and value.
     """
 
     def __init__(
@@ -81,13 +85,16 @@ class MatrixHeatmap(ipw.VBox):
         height: str = "300px",
         bands: Sequence[str] | None = None,
         compact: bool = False,
+        colorbar: bool = False,
+        describe: Callable[[int, int], str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self._describe = describe
         self.add_class("lstm-heatmap")
         self._palette = palette
         self._bands = tuple(bands) if bands else None
-        self._values = np.zeros((1, 1), dtype=np.float32)
+        self._values = np.zeros((0, 0), dtype=np.float32)  # so the first show() lays out axes
         self._vmin, self._vmax = -1.0, 1.0
 
         self._title = ipw.HTML(layout=ipw.Layout(margin="0 0 0 8px"))
@@ -142,7 +149,10 @@ class MatrixHeatmap(ipw.VBox):
             interaction=self._hover,
             layout=ipw.Layout(width=width, height=height),
         )
-        self.children = [self._title, self.figure, self._readout]
+        self.figure.add_class("heatmap-figure")
+        self.colorbar = ColorBar(palette=palette, height=height, caption="") if colorbar else None
+        body = ipw.HBox([self.figure, self.colorbar]) if colorbar else self.figure
+        self.children = [self._title, body, self._readout]
 
     @property
     def title(self) -> str:
@@ -173,6 +183,8 @@ class MatrixHeatmap(ipw.VBox):
                 self._image.y = [rows - 0.5, -0.5]
         if reshaped:
             self._reshape(rows, cols)
+        if self.colorbar is not None:
+            self.colorbar.set_range(vmin, vmax)
         self._title.value = title
 
     def _reshape(self, rows: int, cols: int) -> None:
@@ -202,6 +214,8 @@ class MatrixHeatmap(ipw.VBox):
 
     def describe(self, row: int, col: int) -> str:
         """The hover text for one cell: its row, column, band (gate) and value."""
+        if self._describe is not None:
+            return self._describe(row, col)
         value = self._values[row, col]
         where = f"row {row}"
         if self._bands:
@@ -265,7 +279,7 @@ class ColorBar(ipw.VBox):
             layout=ipw.Layout(width="80px", height=height),
         )
         self._caption = ipw.HTML(caption, layout=ipw.Layout(margin="0 0 0 12px"))
-        self._caption.add_class("heatmap-title")
+        self._caption.add_class("colorbar-caption")
         self.children = [self._caption, self._figure]
 
     @property

@@ -12,19 +12,12 @@ from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
 from .heatmap import ColorBar, MatrixHeatmap
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, init_bound, parameter_count
+from .nav import NavBar
 from .step_view import StateChart, StripStack, step_values
+from .style import STYLE
 
 __all__ = ["LSTMExplorer"]
 
-_STYLE = """<style>
-.lstm-explorer .hint { color: #666; font-size: 90%; }
-.lstm-explorer h3 { margin: 14px 0 4px 0; }
-.lstm-explorer .badge { display: inline-block; padding: 3px 10px; border-radius: 12px;
-  margin: 2px 6px 2px 0; font-size: 92%; }
-.lstm-explorer .badge-ok { background: #e3f4e8; color: #14532d; }
-.lstm-explorer .badge-bad { background: #fdecea; color: #8b1a10; }
-.lstm-explorer .heatmap-title, .lstm-explorer .chart-title { font-size: 95%; }
-</style>"""
 
 
 class LSTMExplorer(ipw.VBox):
@@ -43,6 +36,7 @@ class LSTMExplorer(ipw.VBox):
     def __init__(self, model: LSTMExplorerModel | None = None, **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-explorer")
+        self.add_class("lstm-dash")
         self.model = model if model is not None else LSTMExplorerModel()
         self.banner = MessageBanner()
 
@@ -97,7 +91,8 @@ class LSTMExplorer(ipw.VBox):
         weights_row = ipw.HBox([*self.heatmaps.values(), self.colorbar],
                                layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start"))
         self.children = [
-            ipw.HTML(_STYLE + "<p class='hint'>Move a slider: a real "
+            NavBar(current="lstm_explorer.ipynb"),
+            ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
                      "<code>torch.nn.LSTM(n_X, H, batch_first=True)</code> is rebuilt with "
                      "that seed and fed a batch of shape (b_S, n_E, n_X). Every matrix and "
                      "number below is read from it.</p>"),

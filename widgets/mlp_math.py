@@ -55,12 +55,17 @@ class Check:
     """One of the tutorial's checks: bit-for-bit equal, or only close (and by how much)."""
 
     equal: bool  # torch.equal
-    close: bool  # torch.allclose at default tolerances
+    close: bool  # torch.allclose(atol=CLOSE_ATOL): float32 rounding, even for values near 0
     max_abs_diff: float
 
 
+# allclose's default atol (1e-8) is below float32 rounding for outputs near zero
+CLOSE_ATOL = 1e-6
+
+
 def compare(a: torch.Tensor, b: torch.Tensor) -> Check:
-    return Check(equal=bool(torch.equal(a, b)), close=bool(torch.allclose(a, b)),
+    return Check(equal=bool(torch.equal(a, b)),
+                 close=bool(torch.allclose(a, b, atol=CLOSE_ATOL)),
                  max_abs_diff=float((a - b).abs().max()) if a.numel() else 0.0)
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, slider_value
+from .ui import heatmap_href, natural_size, set_slider, slider_value, text, wait_text
 
 pytestmark = pytest.mark.e2e
 
@@ -13,30 +13,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def explorer(dashboard):
     dashboard.open("lstm_explorer.ipynb")
-    dashboard.page.wait_for_selector(".lstm-heatmap .bqplot", timeout=RENDER_TIMEOUT_MS)
+    dashboard.page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     return dashboard
-
-
-def text(page, selector: str, nth: int = 0) -> str:
-    return page.locator(selector).nth(nth).inner_text()
-
-
-def wait_text(page, selector: str, pattern: str, nth: int = 0, timeout_ms: int = 60_000) -> None:
-    page.wait_for_function(
-        "([sel, n, pat]) => new RegExp(pat).test(document.querySelectorAll(sel)[n]?.innerText)",
-        arg=[selector, nth, pattern], timeout=timeout_ms)
-
-
-def heatmap_href(page, nth: int) -> str:
-    return page.locator(".lstm-heatmap .bqplot image").nth(nth).get_attribute("href")
-
-
-def natural_size(page, nth: int) -> tuple[int, int]:
-    """Pixel size of the PNG a heatmap shows: one pixel a matrix cell."""
-    href = heatmap_href(page, nth)
-    return tuple(page.evaluate(
-        "(href) => new Promise((ok) => { const im = new Image();"
-        " im.onload = () => ok([im.naturalHeight, im.naturalWidth]); im.src = href; })", href))
 
 
 def test_sizes_rebuild_the_module(explorer):
@@ -49,8 +27,8 @@ def test_sizes_rebuild_the_module(explorer):
     wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(64 × 16\)", nth=1)
     wait_text(page, ".param-count", r"4·16·\(7 \+ 16\) \+ 8·16 = 1,600; the module counts 1,600")
     assert heatmap_href(page, 0) != before  # a new picture, not only a new title
-    assert natural_size(page, 0) == (64, 7)
-    assert natural_size(page, 1) == (64, 16)
+    assert natural_size(page, 0, (64, 7)) == (64, 7)
+    assert natural_size(page, 1, (64, 16)) == (64, 16)
     assert "manual recurrence matches nn.LSTM" in text(page, ".recurrence-badge")
     set_slider(page, "ctl-seq_len", 30)
     wait_text(page, ".step-title", r"of n_E = 30")
@@ -61,7 +39,7 @@ def test_sizes_rebuild_the_module(explorer):
 
 def wait_new_picture(page, nth: int, before: str) -> None:
     page.wait_for_function(
-        "([n, h]) => document.querySelectorAll('.lstm-heatmap .bqplot image')[n]"
+        "([n, h]) => document.querySelectorAll('.heatmap-figure image')[n]"
         "?.getAttribute('href') !== h", arg=[nth, before], timeout=60_000)
 
 
@@ -98,8 +76,8 @@ def test_step_slider_keys_and_play(explorer):
 
 def test_hover_reads_a_weight(explorer):
     page = explorer.page
-    figure = page.locator(".lstm-heatmap .bqplot").nth(1)  # weight_hh_l0
-    box = page.locator(".lstm-heatmap .bqplot image").nth(1).bounding_box()
+    figure = page.locator(".heatmap-figure").nth(1)  # weight_hh_l0
+    box = page.locator(".heatmap-figure image").nth(1).bounding_box()
     figure.hover(position={"x": 10, "y": 10})
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
     page.mouse.move(box["x"] + box["width"] * 0.31, box["y"] + box["height"] * 0.61)
@@ -123,8 +101,8 @@ def test_maximum_sizes_render(explorer):
         set_slider(page, ctl, value)
     wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(1024 × 256\)", nth=1)
     wait_text(page, ".param-count", r"the module counts 329,728")
-    assert natural_size(page, 1) == (1024, 256)
-    assert natural_size(page, 0) == (1024, 64)
+    assert natural_size(page, 1, (1024, 256)) == (1024, 256)
+    assert natural_size(page, 0, (1024, 64)) == (1024, 64)
     set_slider(page, "ctl-step", 200)
     wait_text(page, ".step-title", r"step e = 200 of n_E = 200")
     assert "matches nn.LSTM" in text(page, ".recurrence-badge")

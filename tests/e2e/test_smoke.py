@@ -30,7 +30,7 @@ def test_explorer_shows_the_live_model(dashboard):
     for name in ("n_x", "hidden_size", "seq_len", "batch_size", "seed", "step"):
         assert page.locator(f".ctl-{name}").count() == 1, name
     # the heatmaps are drawn: an image with a PNG behind it
-    assert page.locator(".lstm-heatmap .bqplot image").count() >= 4
+    assert page.locator(".heatmap-figure image").count() >= 4
 
 
 def test_only_known_outside_resources_are_requested(dashboard):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 
 def slider_value(page, ctl: str) -> int:
     return int(page.locator(f".{ctl} .widget-readout").inner_text().strip())
@@ -18,3 +20,42 @@ def set_slider(page, ctl: str, value: int, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "([sel, v]) => document.querySelector(sel)?.innerText.trim() === String(v)",
         arg=[f".{ctl} .widget-readout", value], timeout=timeout_ms)
+
+
+def text(page, selector: str, nth: int = 0) -> str:
+    return page.locator(selector).nth(nth).inner_text()
+
+
+def wait_text(page, selector: str, pattern: str, nth: int = 0, timeout_ms: int = 60_000) -> None:
+    page.wait_for_function(
+        "([sel, n, pat]) => new RegExp(pat).test(document.querySelectorAll(sel)[n]?.innerText)",
+        arg=[selector, nth, pattern], timeout=timeout_ms)
+
+
+def heatmap_href(page, nth: int) -> str:
+    return page.locator(".heatmap-figure image").nth(nth).get_attribute("href")
+
+
+_NATURAL_SIZE_JS = """([sel, n]) => new Promise((ok) => {
+    const href = document.querySelectorAll(sel)[n]?.getAttribute('href');
+    if (!href) { ok(null); return; }
+    const im = new Image();
+    im.onload = () => ok([im.naturalHeight, im.naturalWidth]);
+    im.onerror = () => ok(null);  // revoked: a newer picture replaced it meanwhile
+    setTimeout(() => ok(null), 2000);
+    im.src = href;
+})"""
+
+
+def natural_size(page, nth: int, expected: tuple[int, int] | None = None,
+                 timeout_s: float = 30.0) -> tuple[int, int] | None:
+    """Pixel size of the PNG a heatmap shows (one pixel a matrix cell); waits for ``expected``."""
+    deadline = time.monotonic() + timeout_s
+    size = None
+    while time.monotonic() < deadline:
+        found = page.evaluate(_NATURAL_SIZE_JS, [".heatmap-figure image", nth])
+        size = tuple(found) if found else None
+        if size is not None and (expected is None or size == expected):
+            return size
+        page.wait_for_timeout(100)
+    return size

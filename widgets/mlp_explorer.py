@@ -1,0 +1,236 @@
+"""The tutorial's feed-forward network, live: nn.Linear's (out, in) weights and y = x A^T + b."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as ipw
+import torch
+from traitlets import Instance, Int, observe, validate
+
+from .colors import SEQUENTIAL, nice_bound
+from .controls import MessageBanner, bind_controls, int_slider, seed_box
+from .heatmap import MatrixHeatmap
+from .lstm_math import init_bound
+from .mlp_math import (
+    CLOSE_ATOL,
+    LIMITS,
+    Check,
+    MLPTrace,
+    build_mlp,
+    check_setting,
+    dot_product,
+    make_X,
+    trace_mlp,
+)
+from .nav import NavBar
+from .settings_model import SettingsModel
+from .style import STYLE
+
+__all__ = ["MLPExplorer", "MLPModel"]
+
+SETTINGS = ("n_d", "n_x", "n1", "n2", "seed")
+
+
+class MLPModel(SettingsModel):
+    """State of the MLP dashboard: sizes and seed, the live network and its traced checks.
+
+    Traits
+    ------
+    n_d : int, default 15 -- instances n_D in X (1-64)
+    n_x : int, default 5 -- input size n_X (1-32)
+    n1 : int, default 8 -- units in layer 1 (1-32)
+    n2 : int, default 1 -- units in layer 2, the output size (1-8)
+    seed : int, default 0
+    net, X, trace -- the live ``nn.Sequential``, its input (n_D, n_X) and the checks' results
+    """
+
+    n_d = Int(15, help="n_D: instances in X")
+    n_x = Int(5, help="n_X: values in each instance")
+    n1 = Int(8, help="n[1]: units in layer 1")
+    n2 = Int(1, help="n[2]: units in layer 2, the output size")
+    seed = Int(0, help="seeds the weights and X")
+    net = Instance(torch.nn.Sequential, allow_none=True)
+    X = Instance(torch.Tensor, allow_none=True)
+    trace = Instance(MLPTrace, allow_none=True)
+
+    SETTINGS = SETTINGS
+
+    def check(self, name: str, value) -> int:
+        return check_setting(name, value)
+
+    @validate(*SETTINGS)
+    def _valid_setting(self, proposal):
+        return self._validate_setting(proposal)
+
+    @observe(*SETTINGS)
+    def _on_setting(self, change):
+        self._setting_changed(change)
+
+    def _rebuild(self) -> None:
+        net = build_mlp(self.n_x, self.n1, self.n2, self.seed)
+        X = make_X(self.n_d, self.n_x, self.seed)
+        trace = trace_mlp(net, X)
+        with self.hold_trait_notifications():
+            self.net, self.X, self.trace = net, X, trace
+
+
+def _verdict(check: Check, what: str) -> str:
+    """A badge that says honestly whether a check holds bit for bit or only to rounding."""
+    if check.equal:
+        return f"<span class='badge badge-ok'>{what}: <code>torch.equal</code> is True</span>"
+    if check.close:
+        return (f"<span class='badge badge-warn'>{what}: not bit-identical at these sizes "
+                f"(max |Δ| = {check.max_abs_diff:.1e}, float32 rounding in a different order); "
+                f"<code>torch.allclose(atol={CLOSE_ATOL:g})</code> is True</span>")
+    return (f"<span class='badge badge-bad'>{what}: does NOT hold "
+            f"(max |Δ| = {check.max_abs_diff:.1e})</span>")
+
+
+def _num(v: float) -> str:
+    return f"({v:.3f})" if v < 0 else f"{v:.3f}"
+
+
+def dot_text(out: str, i: int, j: int, inp: str, w: str, b: str, terms, bias, total) -> str:
+    """e.g. a[1][2, 3] = X[2,:]·A[1][3,:] + b[1][3] = 0.12×0.34 + ... + 0.05 = 0.71."""
+    products = " + ".join(f"{_num(x)}×{_num(a)}" for x, a in terms)
+    return (f"{out}[{i}, {j}] = {inp}[{i},:]·{w}[{j},:] + {b}[{j}] = "
+            f"{html.escape(products)} + {_num(bias)} = <b>{total:.4f}</b>")
+
+
+class MLPExplorer(ipw.VBox):
+    """The MLP dashboard: the tutorial's 2-layer network, rebuilt live, with its two checks.
+
+    Parameters
+    ----------
+    model : MLPModel, optional
+
+    Controls carry the classes ``ctl-n_d``, ``ctl-n_x``, ``ctl-n1``, ``ctl-n2``, ``ctl-seed``.
+    """
+
+    def __init__(self, model: MLPModel | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("mlp-explorer")
+        self.add_class("lstm-dash")
+        self.model = m = model if model is not None else MLPModel()
+        self.banner = MessageBanner()
+        self.controls = {
+            "n_d": int_slider("n_d", "n_D", *LIMITS["n_d"], m.n_d),
+            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x),
+            "n1": int_slider("n1", "n[1]", *LIMITS["n1"], m.n1),
+            "n2": int_slider("n2", "n[2]", *LIMITS["n2"], m.n2),
+            "seed": seed_box(m.seed, *LIMITS["seed"]),
+        }
+        bind_controls(m, self.controls, self.banner, what="the network")
+
+        size = dict(width="230px", height="300px", colorbar=True)
+        self.heatmaps = {
+            "X": MatrixHeatmap(x_label="k (feature)", y_label="i (instance)", palette=SEQUENTIAL,
+                               **size),
+            "a1": MatrixHeatmap(x_label="j (unit)", y_label="i (instance)", **size,
+                                describe=self._describe_a1),
+            "y": MatrixHeatmap(x_label="unit", y_label="i (instance)", **size,
+                               describe=self._describe_y),
+            "A1": MatrixHeatmap(x_label="k (in_features)", y_label="j (out_features)", **size),
+            "b1": MatrixHeatmap(x_label="", y_label="j", width="120px", height="300px",
+                                colorbar=True),
+            "A2": MatrixHeatmap(x_label="j (in_features)", y_label="out_features", **size),
+            "b2": MatrixHeatmap(x_label="", y_label="", width="120px", height="300px",
+                                colorbar=True),
+        }
+        self.shape_table = ipw.HTML()
+        self.shape_table.add_class("shape-table")
+        self.checks = ipw.HTML()
+        self.checks.add_class("mlp-checks")
+
+        h = self.heatmaps
+
+        def arrow(text: str) -> ipw.HTML:
+            return ipw.HTML(f"<div class='flow-arrow'>→<br>{text}<br>→</div>",
+                            layout=ipw.Layout(align_self="center"))
+
+        c = self.controls
+        self.children = [
+            NavBar(current="mlp.ipynb"),
+            ipw.HTML(STYLE + "<p class='hint'>A 2-layer network with linear activations: "
+                     "<code>net = nn.Sequential(nn.Linear(n_X, n[1]), nn.Linear(n[1], n[2]))"
+                     "</code> fed X of shape (n_D, n_X) = <code>torch.rand(n_D, n_X)</code>. "
+                     "Move a slider and the network is rebuilt; every number below is read "
+                     "from it.</p>"),
+            ipw.HBox([c["n_d"], c["n_x"], c["seed"]], layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HBox([c["n1"], c["n2"]], layout=ipw.Layout(flex_flow="row wrap")),
+            self.banner,
+            self.checks,
+            ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
+                     "a[1] or y to see the dot product that made it.</p>"),
+            ipw.HBox([h["X"], arrow("layer1"), h["a1"], arrow("layer2"), h["y"]],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            ipw.HTML("<h3>The parameters, as PyTorch stores them</h3><p class='hint'>"
+                     "<code>nn.Linear</code> keeps its weight as (out_features, in_features) "
+                     "and computes y = x A<sup>T</sup> + b. Colours run over each title's "
+                     "range: ±1/√in_features for the weights, PyTorch's initial bound.</p>"),
+            ipw.HBox([h["A1"], h["b1"], h["A2"], h["b2"]],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            ipw.HTML("<h3>Shapes</h3>"),
+            self.shape_table,
+        ]
+        m.observe(self._on_trace, names="trace")
+        self._on_trace()
+
+    def _describe_a1(self, i: int, j: int) -> str:
+        t = self.model.trace
+        terms, total = dot_product(t.X[i], t.A1[j], float(t.b1[j]))
+        return dot_text("a[1]", i, j, "X", "A[1]", "b[1]", terms, float(t.b1[j]), total)
+
+    def _describe_y(self, i: int, j: int) -> str:
+        t = self.model.trace
+        terms, total = dot_product(t.a1[i], t.A2[j], float(t.b2[j]))
+        return dot_text("y", i, j, "a[1]", "A[2]", "b[2]", terms, float(t.b2[j]), total)
+
+    def _on_trace(self, _change=None) -> None:
+        m, t = self.model, self.model.trace
+        for name, control in self.controls.items():
+            control.value = getattr(m, name)
+        k1, k2 = init_bound(m.n_x), init_bound(m.n1)
+        ka, ky = nice_bound(t.a1), nice_bound(t.y)
+        shows = {
+            "X": (t.X, f"<b>X</b> (n_D × n_X) = ({m.n_d} × {m.n_x})", None),
+            "a1": (t.a1, f"<b>a[1]</b> = layer1(X) (n_D × n[1]) = ({m.n_d} × {m.n1})", ka),
+            "y": (t.y, f"<b>y</b> = net(X) (n_D × n[2]) = ({m.n_d} × {m.n2})", ky),
+            "A1": (t.A1, f"<b>A[1]</b> layer1.weight (n[1] × n_X) = ({m.n1} × {m.n_x})", k1),
+            "b1": (t.b1[:, None], f"<b>b[1]</b> ({m.n1})", k1),
+            "A2": (t.A2, f"<b>A[2]</b> layer2.weight (n[2] × n[1]) = ({m.n2} × {m.n1})", k2),
+            "b2": (t.b2[:, None], f"<b>b[2]</b> ({m.n2})", k2),
+        }
+        for name, (values, title, bound) in shows.items():
+            # X is torch.rand's [0, 1); everything else is signed, on a symmetric range
+            vmin, vmax = (0.0, 1.0) if bound is None else (-bound, bound)
+            self.heatmaps[name].show(values, title=title, vmin=vmin, vmax=vmax)
+        self.checks.value = "".join([
+            _verdict(t.layer1_by_hand, "layer1(X) equals X A[1]<sup>T</sup> + b[1]"),
+            _verdict(t.layer2_by_hand, "layer2(a[1]) equals a[1] A[2]<sup>T</sup> + b[2]"),
+            _verdict(t.batch_vs_loop, "net(X) on the batch equals a loop over the instances"),
+        ])
+        self.shape_table.value = self._shape_table()
+
+    def _shape_table(self) -> str:
+        m = self.model
+        rows = [
+            ("layer1", f"nn.Linear({m.n_x}, {m.n1})", m.n_x, m.n1),
+            ("layer2", f"nn.Linear({m.n1}, {m.n2})", m.n1, m.n2),
+        ]
+        body = "".join(
+            f"<tr><td>{name}</td><td><code>{module}</code></td>"
+            f"<td>(*, H_in) = ({m.n_d}, {h_in})</td><td>(*, H_out) = ({m.n_d}, {h_out})</td>"
+            f"<td>weight (out_features, in_features) = ({h_out}, {h_in})</td>"
+            f"<td>bias ({h_out})</td>"
+            f"<td>W<sup>[{k}]</sup>: (n<sup>[{k}]</sup>, n<sup>[{k - 1}]</sup>) = "
+            f"({h_out}, {h_in}), z = W a + b on columns</td></tr>"
+            for k, (name, module, h_in, h_out) in enumerate(rows, start=1)
+        )
+        return ("<table class='lstm-table'><tr><th>layer</th><th>module</th><th>input</th>"
+                "<th>output</th><th>PyTorch stores</th><th></th><th>textbook</th></tr>"
+                f"{body}</table><p class='hint'>Here * = n_D = {m.n_d}: however many "
+                "instances go in, as many come out. PyTorch puts instances in rows "
+                "(y = x A<sup>T</sup> + b); the textbook W<sup>[l]</sup> has the same shape "
+                "and puts instances in columns (z = W a + b).</p>")

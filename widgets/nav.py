@@ -1,0 +1,27 @@
+"""A navigation bar through the dashboards, in the tutorial's order."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+__all__ = ["PAGES", "NavBar"]
+
+# (notebook, title): the order in which the tutorial earns the LSTM
+PAGES = (
+    ("mlp.ipynb", "1 · The feed-forward network"),
+    ("sequence_data.ipynb", "2 · Sequence data"),
+    ("lstm_explorer.ipynb", "3 · The LSTM"),
+)
+
+
+class NavBar(ipw.HTML):
+    """Links to every dashboard, the current one in bold. Relative links, so they work under
+    Voila's ``/voila/render/`` as under any base URL."""
+
+    def __init__(self, current: str, **kwargs):
+        links = "".join(
+            f"<a class='{'current' if page == current else ''}' href='{page}'>{title}</a>"
+            for page, title in PAGES
+        )
+        super().__init__(f"<nav class='lstm-nav'>{links}</nav>", **kwargs)
+        self.add_class("lstm-navbar")

@@ -1,0 +1,20 @@
+"""The look shared by every dashboard: one style block, emitted once per dashboard."""
+
+STYLE = """<style>
+.lstm-dash .hint { color: #666; font-size: 90%; }
+.lstm-dash h3 { margin: 14px 0 4px 0; }
+.lstm-dash .badge { display: inline-block; padding: 3px 10px; border-radius: 12px;
+  margin: 2px 6px 2px 0; font-size: 92%; }
+.lstm-dash .badge-ok { background: #e3f4e8; color: #14532d; }
+.lstm-dash .badge-warn { background: #fff4e5; color: #7a4100; }
+.lstm-dash .badge-bad { background: #fdecea; color: #8b1a10; }
+.lstm-dash .heatmap-title, .lstm-dash .chart-title { font-size: 95%; }
+.lstm-dash .flow-arrow { text-align: center; color: #555; font-size: 95%; padding: 0 6px; }
+.lstm-dash table.lstm-table { border-collapse: collapse; font-size: 92%; margin: 4px 0; }
+.lstm-dash table.lstm-table td, .lstm-dash table.lstm-table th {
+  border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+.lstm-dash table.lstm-table th { background: #f5f5f5; }
+.lstm-dash .lstm-nav a { margin-right: 14px; text-decoration: none; color: #1a5fb4; }
+.lstm-dash .lstm-nav a.current { font-weight: bold; color: #222; }
+.lstm-dash .lstm-nav { padding: 4px 0 8px 0; border-bottom: 1px solid #e5e5e5; }
+</style>"""
