@@ -1,7 +1,7 @@
 """Screenshot a dashboard served by a fresh Voila, for the README and for looking at changes.
 
     python scripts/screenshot.py lstm_explorer.ipynb docs/lstm_explorer.png [--query '?...']
-        [--width 1400] [--height 2600] [--set ctl-hidden_size=256 ...]
+        [--width 1400] [--height 2600] [--click 'text=movie reviews'] [--set ctl-n_x=8 ...]
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--query", default="")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=2600)
+    parser.add_argument("--click", action="append", default=[],
+                        help="a Playwright selector to click first, e.g. 'text=movie reviews'")
     parser.add_argument("--set", action="append", default=[],
                         help="ctl-class=value: move a slider before the shot")
     args = parser.parse_args()
@@ -44,6 +46,9 @@ def main() -> None:
                        lambda route: route.fulfill(status=200, body=""))
             page.goto(f"{server.url}/voila/render/{args.notebook}{args.query}")
             page.wait_for_selector(".bqplot", timeout=120_000)
+            for selector in args.click:
+                page.click(selector)
+                page.wait_for_timeout(1000)
             for item in args.set:
                 cls, value = item.split("=")
                 set_slider(page, cls, int(value))

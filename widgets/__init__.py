@@ -28,6 +28,7 @@ from .lstm_math import (  # noqa: E402
 )
 from .mlp_explorer import MLPExplorer, MLPModel  # noqa: E402
 from .nav import NavBar  # noqa: E402
+from .sequence_explorer import SequenceExplorer, SequenceModel  # noqa: E402
 from .step_view import StateChart, StripStack  # noqa: E402
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "MatrixHeatmap",
     "MessageBanner",
     "NavBar",
+    "SequenceExplorer",
+    "SequenceModel",
     "StateChart",
     "StripStack",
     "build_lstm",

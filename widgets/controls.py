@@ -10,6 +10,7 @@ from traitlets import TraitError
 __all__ = [
     "GuardedIntSlider",
     "GuardedIntText",
+    "GuardedToggleButtons",
     "MessageBanner",
     "bind_controls",
     "int_slider",
@@ -33,15 +34,19 @@ class _Guarded:
         """Register ``callback(widget, message)`` for refused requests from the browser."""
         self._reject_callbacks.register_callback(callback, remove=remove)
 
+    _synced_key = "value"  # the one thing the browser may change
+
     def _refusal(self, sync_data: dict) -> str | None:
         """A plain sentence if the browser's request must be refused, else None."""
         name = self.description or "this control"
-        extra = sorted(set(sync_data) - {"value"})
+        extra = sorted(set(sync_data) - {self._synced_key})
         if extra:
             return f"{name}: the page may only move the value, not {', '.join(extra)}."
-        if "value" not in sync_data:
+        if self._synced_key not in sync_data:
             return None
-        value = sync_data["value"]
+        return self._check_synced(name, sync_data[self._synced_key])
+
+    def _check_synced(self, name: str, value) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int):
             return (f"{name} must be a whole number from {self.min} to {self.max}; "
                     f"{value!r} was refused.")
@@ -53,8 +58,24 @@ class _Guarded:
         message = self._refusal(sync_data)
         if message is None:
             return super().set_state(sync_data)
-        self.send_state("value")  # snap the browser back to the value the kernel holds
+        self.send_state(self._synced_key)  # snap the browser back to the kernel's value
         self._reject_callbacks(self, message)
+        return None
+
+
+class GuardedToggleButtons(_Guarded, ipw.ToggleButtons):
+    """``ToggleButtons`` whose browser side may only pick one of the options by index."""
+
+    _synced_key = "index"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._guard_init()
+
+    def _check_synced(self, name: str, value) -> str | None:
+        n = len(self.options)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
+            return f"{name}: choose one of the {n} options; {value!r} was refused."
         return None
 
 

@@ -128,6 +128,8 @@ class MatrixHeatmap(ipw.VBox):
         self._cursor = bq.Lines(
             x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2, visible=False,
         )
+        self._highlights = bq.Lines(x=[0.0], y=[0.0], scales=scales, stroke_width=3,
+                                    visible=False)
         self._x_axis = bq.Axis(scale=self._x_scale, label=x_label, tick_format="d",
                                grid_lines="none")
         self._y_axis = bq.Axis(scale=self._y_scale, label=y_label, side="left",
@@ -141,7 +143,7 @@ class MatrixHeatmap(ipw.VBox):
                   else dict(top=6, bottom=40, left=50, right=26 if self._bands else 10))
         self.figure = bq.Figure(
             marks=[self._image, self._band_gaps, self._band_lines, self._band_labels,
-                   self._cursor],
+                   self._highlights, self._cursor],
             axes=[self._x_axis, self._y_axis],
             fig_margin=margin,
             padding_x=0,
@@ -211,6 +213,23 @@ class MatrixHeatmap(ipw.VBox):
                 self._band_labels.y = (np.arange(n) * per + (per - 1) / 2).astype(np.float32)
                 self._band_labels.text = list(self._bands)
                 self._band_labels.visible = True
+
+    def set_highlights(self, boxes: Sequence[tuple[int, int, int, int]],
+                       colors: Sequence[str]) -> None:
+        """Outline cell ranges ``(row0, row1, col0, col1)`` (inclusive), one colour each."""
+        if not boxes:
+            self._highlights.visible = False
+            return
+        xs, ys = [], []
+        for row0, row1, col0, col1 in boxes:
+            x0, x1, y0, y1 = col0 - 0.5, col1 + 0.5, row0 - 0.5, row1 + 0.5
+            xs.append([x0, x1, x1, x0, x0])
+            ys.append([y0, y0, y1, y1, y0])
+        with self._highlights.hold_sync():
+            self._highlights.x = np.array(xs, dtype=np.float32)
+            self._highlights.y = np.array(ys, dtype=np.float32)
+            self._highlights.colors = list(colors)
+            self._highlights.visible = True
 
     def describe(self, row: int, col: int) -> str:
         """The hover text for one cell: its row, column, band (gate) and value."""

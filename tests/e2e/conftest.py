@@ -186,6 +186,9 @@ def dashboard(browser, voila_server, request):
     try:
         if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
             dash.screenshot(f"failed-{request.node.name}")
+        # close as a learner does, so Voila's unload beacon frees the kernel
+        with page.expect_event("close", timeout=10_000):
+            page.close(run_before_unload=True)
     finally:
         context.close()
     assert not dash.errors, "browser reported errors:\n" + "\n".join(dash.errors)

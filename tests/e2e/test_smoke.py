@@ -39,3 +39,15 @@ def test_only_known_outside_resources_are_requested(dashboard):
     dashboard.page.wait_for_selector(".bqplot", timeout=RENDER_TIMEOUT_MS)
     unexpected = [u for u in dashboard.external if "fontawesome-free" not in u]
     assert not unexpected, unexpected
+
+
+def test_navigation_follows_the_tutorial(dashboard):
+    dashboard.open("mlp.ipynb")
+    page = dashboard.page
+    links = page.locator(".lstm-nav a")
+    links.first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert links.evaluate_all("els => els.map(a => a.getAttribute('href'))") == [
+        "mlp.ipynb", "sequence_data.ipynb", "lstm_explorer.ipynb"]
+    page.click(".lstm-nav >> text=2 · Sequence data")
+    page.wait_for_selector(".sequence-explorer", timeout=RENDER_TIMEOUT_MS)
+    assert page.url.endswith("/voila/render/sequence_data.ipynb")

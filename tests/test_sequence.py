@@ -1,0 +1,160 @@
+"""Sequence data: notation, sliding windows, tokens, batches and the LSTM's three layouts."""
+
+import numpy as np
+import pytest
+import torch
+
+from widgets import SequenceExplorer
+from widgets.corpus import REVIEWS
+from widgets.sequence_math import (
+    PAD,
+    build_lstm_pair,
+    build_vocab,
+    compare_layouts,
+    encode_reviews,
+    load_min_temperatures,
+    make_dataset,
+    pad_or_truncate,
+    sliding_windows,
+    tokenize,
+)
+
+
+def test_temperatures_are_the_real_series():
+    dates, temps = load_min_temperatures()
+    assert len(dates) == len(temps) == 1461  # 2012-2015, one leap year
+    assert dates[0] == "2012-01-01" and dates[-1] == "2015-12-31"
+    assert temps[0] == pytest.approx(5.0) and temps[-1] == pytest.approx(-2.1)
+    assert -10 < temps.min() < 0 < temps.max() < 25
+
+
+@pytest.mark.parametrize("seq_len", [1, 7, 30, 200])
+def test_sliding_windows_count_and_content(seq_len):
+    series = np.arange(50, dtype=np.float32) if seq_len < 50 else np.arange(300, dtype=np.float32)
+    X, y = sliding_windows(series, seq_len)
+    n = len(series)
+    assert X.shape == (n - seq_len, seq_len, 1)  # n_S = N - n_E
+    for s in (0, n - seq_len - 1):
+        np.testing.assert_array_equal(X[s, :, 0], series[s : s + seq_len])
+        assert y[s] == series[s + seq_len]
+
+
+def test_sliding_windows_refuse_a_window_longer_than_the_series():
+    with pytest.raises(ValueError, match="n_E must be from 1 to 9"):
+        sliding_windows(np.zeros(10), 10)
+
+
+def test_temperature_dataset_n_s_follows_n_e():
+    for n_e in (5, 30):
+        data = make_dataset("temperatures", n_s=3, seq_len=n_e, n_x=9, seed=0)
+        assert data.X.shape == (1461 - n_e, n_e, 1)  # n_X is 1 and n_S derived, whatever asked
+
+
+def test_tokens_padding_and_truncation():
+    assert tokenize("Avoid it. The trailer's better!") == ["avoid", "it", "the", "trailer's",
+                                                           "better"]
+    assert pad_or_truncate(["a", "b"], 4) == (["a", "b", PAD, PAD], [])
+    assert pad_or_truncate(["a", "b", "c"], 2) == (["a", "b"], ["c"])
+    vocab = build_vocab(["b a a", "c"])
+    assert vocab == {PAD: 0, "<unk>": 1, "a": 2, "b": 3, "c": 4}
+
+
+def test_reviews_become_a_tensor_with_zero_padding():
+    batch = encode_reviews(seq_len=14)
+    assert batch.ids.shape == (len(REVIEWS), 14)
+    data = make_dataset("reviews", n_s=1, seq_len=14, n_x=6, seed=2)
+    assert data.X.shape == (len(REVIEWS), 14, 6)
+    pad = batch.ids == 0
+    assert pad.any()
+    assert torch.all(data.X[torch.from_numpy(pad)] == 0)  # <pad> embeds to zeros
+    assert not torch.all(data.X[torch.from_numpy(~pad)] == 0)
+    short = encode_reviews(seq_len=3)
+    assert all(len(t) == 3 for t in short.tokens) and all(short.cut)
+
+
+def test_batches_cover_the_dataset_last_one_shorter():
+    data = make_dataset("signals", n_s=10, seq_len=5, n_x=2, seed=0)
+    assert data.n_batches(4) == 3
+    assert [len(data.batch(b, 4)) for b in range(3)] == [4, 4, 2]
+    assert torch.equal(torch.cat([data.batch(b, 4) for b in range(3)]), data.X)
+
+
+@pytest.mark.parametrize(("b_s", "n_e", "n_x", "h"), [(4, 12, 3, 8), (1, 1, 1, 1), (3, 30, 5, 17)])
+def test_layouts_agree_and_have_pytorch_shapes(b_s, n_e, n_x, h):
+    lstm, lstm_tf = build_lstm_pair(n_x, h, seed=1)
+    assert torch.equal(lstm.weight_hh_l0, lstm_tf.weight_hh_l0)
+    batch = torch.randn(b_s, n_e, n_x)
+    lay = compare_layouts(lstm, lstm_tf, batch, position=b_s - 1)
+    assert lay.shapes["batched"] == {"input": (b_s, n_e, n_x), "output": (b_s, n_e, h),
+                                     "h_n": (1, b_s, h), "c_n": (1, b_s, h)}
+    assert lay.shapes["unbatched"] == {"input": (n_e, n_x), "output": (n_e, h),
+                                       "h_n": (1, h), "c_n": (1, h)}
+    assert lay.shapes["time_major"] == {"input": (n_e, b_s, n_x), "output": (n_e, b_s, h),
+                                        "h_n": (1, b_s, h), "c_n": (1, b_s, h)}
+    assert lay.unbatched_diff < 1e-5 and lay.time_major_diff < 1e-5
+    assert lay.last_is_h_n
+
+
+@pytest.fixture
+def seq():
+    return SequenceExplorer()
+
+
+def test_notation_table_has_the_live_numbers(seq):
+    seq.controls["n_s"].value = 9
+    seq.controls["seq_len"].value = 7
+    seq.controls["batch_size"].value = 4
+    seq.controls["batch"].value = 2  # the last, shorter batch: sequence 8 only
+    text = seq.notation.value
+    assert "(n_S, n_E, n_X) = (9, 7, 3)" in text
+    assert "(b_S, n_E, n_X) = (1, 7, 3)" in text and "this batch holds 1; 3 batches" in text
+    assert seq.model.sample == 8
+    assert seq.tensor.title.startswith("<b>X</b> (n_S, n_E, n_X) = (9, 7, 3)")
+
+
+def test_highlights_follow_batch_sequence_and_element(seq):
+    seq.controls["batch"].value = 1
+    seq.controls["position"].value = 2
+    seq.controls["element"].value = 5
+    ys = seq.tensor._highlights.y
+    xs = seq.tensor._highlights.x
+    n_x = seq.model.n_x
+    assert ys[0].min() == 3.5 and ys[0].max() == 7.5  # batch 1 of b_S = 4: rows 4..7
+    assert ys[1].min() == 5.5 and ys[1].max() == 6.5  # X^<6>
+    assert xs[2].min() == 4 * n_x - 0.5 and xs[2].max() == 5 * n_x - 0.5  # x_5 columns
+    np.testing.assert_array_equal(seq.sequence.values, seq.model.data.X[6].numpy())
+
+
+def test_temperature_preset(seq):
+    seq.controls["dataset"].value = "temperatures"
+    seq.controls["seq_len"].value = 30
+    assert "n_S = N − n_E = 1461 − 30 = 1431" in seq.source.value
+    assert "vega_datasets" in seq.source.value
+    assert seq.controls["n_s"].disabled and seq.controls["n_x"].disabled
+    seq.controls["batch"].value = 10
+    s = seq.model.sample
+    _, temps = load_min_temperatures()
+    np.testing.assert_array_equal(seq._window_line.y, temps[s : s + 30])
+    assert seq._target_dot.x[0] == s + 30 and seq._target_dot.y[0] == temps[s + 30]
+
+
+def test_review_preset_shows_tokens(seq):
+    seq.controls["dataset"].value = "reviews"
+    seq.controls["seq_len"].value = 5
+    assert "class='cut'" in seq.tokens.value  # truncation shown
+    seq.controls["seq_len"].value = 14
+    assert "&lt;pad&gt;<sub>0</sub>" in seq.tokens.value  # padding shown
+
+
+def test_many_to_one_reads_the_last_hidden_state(seq):
+    assert "output[:, -1, :] equals h_n[-1]" in seq.many_to_one.value
+    assert f"nn.Linear({seq.model.hidden_size}, 1)" in seq.many_to_one.value
+    assert seq.output.values.shape == (seq.model.seq_len, seq.model.hidden_size)
+
+
+def test_forced_values_are_refused(seq):
+    seq.controls["seq_len"].set_state({"value": 10**9})
+    assert seq.banner.text == "n_E must be from 1 to 200; 1000000000 was refused."
+    seq.controls["dataset"].set_state({"index": -1})
+    assert seq.banner.text == "data: choose one of the 3 options; -1 was refused."
+    assert seq.model.dataset == "signals" and seq.model.seq_len == 12

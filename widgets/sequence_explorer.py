@@ -1,0 +1,405 @@
+"""Sequence data, live: the (n_S, n_E, n_X) tensor, its batches, and how nn.LSTM reads them."""
+
+from __future__ import annotations
+
+import html
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+import torch
+from traitlets import Instance, Int, TraitError, Unicode, observe, validate
+
+from .colors import nice_bound
+from .controls import GuardedToggleButtons, MessageBanner, bind_controls, int_slider, seed_box
+from .heatmap import MatrixHeatmap
+from .nav import NavBar
+from .sequence_math import (
+    DATASETS,
+    LIMITS,
+    PAD,
+    TEMPERATURE_SOURCE,
+    Layouts,
+    SequenceDataset,
+    build_head,
+    build_lstm_pair,
+    check_setting,
+    compare_layouts,
+    make_dataset,
+)
+from .settings_model import SettingsModel
+from .style import STYLE
+
+__all__ = ["SequenceExplorer", "SequenceModel"]
+
+SETTINGS = ("dataset", "n_s", "seq_len", "n_x", "batch_size", "hidden_size", "seed")
+INDICES = ("batch", "position", "element")
+LABELS = {"signals": "synthetic signals", "temperatures": "daily min. temperatures",
+          "reviews": "movie reviews"}
+# highlight colours: the batch, the sequence X^<s>, the element x_e^<s>
+BATCH_COLOR, SEQUENCE_COLOR, ELEMENT_COLOR = "#f59e0b", "#111111", "#16a34a"
+
+
+class SequenceModel(SettingsModel):
+    """State of the sequence-data dashboard.
+
+    Traits
+    ------
+    dataset : {"signals", "temperatures", "reviews"}, default "signals"
+    n_s : int, default 10 -- sequences n_S (signals only; derived for the others)
+    seq_len : int, default 12 -- elements per sequence n_E
+    n_x : int, default 3 -- values per element n_X (always 1 for temperatures)
+    batch_size : int, default 4 -- b_S
+    hidden_size : int, default 8 -- H of the LSTM the data is fed to
+    seed : int, default 0
+    batch, position, element -- the batch shown, the sequence within it, the element e (1-based)
+    """
+
+    dataset = Unicode("signals", help="which data: signals, temperatures or reviews")
+    n_s = Int(10, help="n_S: sequences in the synthetic dataset")
+    seq_len = Int(12, help="n_E: elements in each sequence")
+    n_x = Int(3, help="n_X: values in each element")
+    batch_size = Int(4, help="b_S: sequences in a batch")
+    hidden_size = Int(8, help="H: the LSTM's hidden size")
+    seed = Int(0, help="seeds the signals, the embedding and the LSTM")
+    batch = Int(0, help="the batch shown")
+    position = Int(0, help="which sequence of the batch is X^<s>")
+    element = Int(1, help="the element e of X^<s>, 1-based")
+
+    data = Instance(SequenceDataset, allow_none=True)
+    lstm = Instance(torch.nn.LSTM, allow_none=True, help="batch_first=True")
+    lstm_tf = Instance(torch.nn.LSTM, allow_none=True, help="the same weights, batch_first=False")
+    head = Instance(torch.nn.Linear, allow_none=True, help="the many-to-one read-out")
+
+    SETTINGS = SETTINGS
+
+    def check(self, name: str, value):
+        return check_setting(name, value)
+
+    @validate(*SETTINGS)
+    def _valid_setting(self, proposal):
+        return self._validate_setting(proposal)
+
+    @observe(*SETTINGS)
+    def _on_setting(self, change):
+        self._setting_changed(change)
+
+    @validate(*INDICES)
+    def _valid_index(self, proposal):
+        name, value = proposal["trait"].name, proposal["value"]
+        lo, hi = self.index_range(name)
+        if not lo <= value <= hi:
+            label = {"batch": "The batch", "position": "The sequence in the batch",
+                     "element": "The element e"}[name]
+            raise TraitError(f"{label} must be from {lo} to {hi}; got {value}.")
+        return value
+
+    @property
+    def n_x_used(self) -> int:
+        """n_X as the data has it: one temperature a day, whatever the slider says."""
+        return 1 if self.dataset == "temperatures" else self.n_x
+
+    def index_range(self, name: str) -> tuple[int, int]:
+        if self.data is None:
+            return (0, 0) if name != "element" else (1, 1)
+        if name == "batch":
+            return 0, self.data.n_batches(self.batch_size) - 1
+        if name == "position":
+            return 0, len(self.data.batch(self.batch, self.batch_size)) - 1
+        return 1, self.seq_len
+
+    @property
+    def sample(self) -> int:
+        """s, the index of X^<s> in the dataset."""
+        return self.batch * self.batch_size + self.position
+
+    def _rebuild(self) -> None:
+        data = make_dataset(self.dataset, self.n_s, self.seq_len, self.n_x_used, self.seed)
+        lstm, lstm_tf = build_lstm_pair(self.n_x_used, self.hidden_size, self.seed)
+        head = build_head(self.hidden_size, self.seed)
+        with self.hold_trait_notifications():
+            self.data, self.lstm, self.lstm_tf, self.head = data, lstm, lstm_tf, head
+            self.batch = min(self.batch, data.n_batches(self.batch_size) - 1)
+            self.position = min(self.position, len(data.batch(self.batch, self.batch_size)) - 1)
+            self.element = min(self.element, self.seq_len)
+
+    def layouts(self) -> Layouts:
+        return compare_layouts(self.lstm, self.lstm_tf, self.current_batch(), self.position)
+
+    def current_batch(self) -> torch.Tensor:
+        return self.data.batch(self.batch, self.batch_size)
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+class SequenceExplorer(ipw.VBox):
+    """The sequence-data dashboard: notation, batches, sliding windows, tokens, LSTM layouts.
+
+    Controls carry ``ctl-dataset``, ``ctl-n_s``, ``ctl-seq_len``, ``ctl-n_x``,
+    ``ctl-batch_size``, ``ctl-hidden_size``, ``ctl-seed``, ``ctl-batch``, ``ctl-position``,
+    ``ctl-element``.
+    """
+
+    def __init__(self, model: SequenceModel | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("sequence-explorer")
+        self.add_class("lstm-dash")
+        self.model = m = model if model is not None else SequenceModel()
+        self.banner = MessageBanner()
+        dataset = GuardedToggleButtons(options=[(LABELS[d], d) for d in DATASETS],
+                                       value=m.dataset, description="data",
+                                       style={"description_width": "64px", "button_width": "170px"})
+        dataset.add_class("ctl-dataset")
+        self.controls = {
+            "dataset": dataset,
+            "n_s": int_slider("n_s", "n_S", *LIMITS["n_s"], m.n_s),
+            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len),
+            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x),
+            "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size),
+            "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"],
+                                      m.hidden_size),
+            "seed": seed_box(m.seed, *LIMITS["seed"]),
+            "batch": int_slider("batch", "batch", 0, 1, 0),
+            "position": int_slider("position", "sequence", 0, 1, 0),
+            "element": int_slider("element", "element e", 1, 2, 1),
+        }
+        self.controls["position"].description_tooltip = "which sequence of the batch is X^<s>"
+        for name in INDICES:
+            self.controls[name].style.description_width = "80px"
+        bind_controls(m, self.controls, self.banner, what="the dataset")
+
+        self.source = ipw.HTML()
+        self.source.add_class("data-source")
+        self.notation = ipw.HTML()
+        self.notation.add_class("notation-table")
+        self.tensor = MatrixHeatmap(x_label="column (e − 1)·n_X + k", y_label="sequence s",
+                                    width="560px", height="340px", colorbar=True)
+        self.sequence = MatrixHeatmap(x_label="k (value)", y_label="e − 1 (element)",
+                                      width="260px", height="340px", colorbar=True)
+        self.windows = self._window_chart()
+        self.tokens = ipw.HTML()
+        self.tokens.add_class("review-tokens")
+        self.example = ipw.VBox()
+        self.layouts = ipw.HTML()
+        self.layouts.add_class("layouts-table")
+        self.many_to_one = ipw.HTML()
+        self.many_to_one.add_class("many-to-one")
+        self.output = MatrixHeatmap(x_label="unit (H)", y_label="e − 1", width="300px",
+                                    height="300px", colorbar=True)
+
+        c = self.controls
+        self.children = [
+            NavBar(current="sequence_data.ipynb"),
+            ipw.HTML(STYLE + "<p class='hint'>A dataset of sequences is a tensor of shape "
+                     "(n_S, n_E, n_X): n_S sequences, each of n_E elements, each of n_X "
+                     "values. Pick the data, move the sizes, and follow one batch, one "
+                     "sequence and one element through it.</p>"),
+            c["dataset"],
+            ipw.HBox([c["n_s"], c["seq_len"], c["n_x"]], layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HBox([c["batch_size"], c["hidden_size"], c["seed"]],
+                     layout=ipw.Layout(flex_flow="row wrap")),
+            self.banner,
+            self.source,
+            ipw.HTML("<h3>The notation, with these numbers</h3>"),
+            self.notation,
+            ipw.HTML("<h3>The dataset tensor</h3><p class='hint'>Each row is a sequence "
+                     "X<sup>&lt;s&gt;</sup>, its n_E elements laid side by side, n_X columns "
+                     f"each. <span style='color:{BATCH_COLOR}'>■</span> the batch, "
+                     f"<span style='color:{SEQUENCE_COLOR}'>■</span> the sequence, "
+                     f"<span style='color:{ELEMENT_COLOR}'>■</span> the element.</p>"),
+            ipw.HBox([c["batch"], c["position"], c["element"]],
+                     layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HBox([self.tensor, self.sequence],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.example,
+            ipw.HTML("<h3>Batched or not, batch first or not: one nn.LSTM</h3>"),
+            self.layouts,
+            ipw.HTML("<h3>Many-to-one</h3>"),
+            ipw.HBox([self.output, self.many_to_one],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+        ]
+        m.observe(self._on_data, names="data")
+        m.observe(self._on_index, names=list(INDICES))
+        self._on_data()
+
+    # --- parts built once ---------------------------------------------------------------------
+    def _window_chart(self) -> bq.Figure:
+        x_scale, y_scale = bq.LinearScale(), bq.LinearScale()
+        scales = {"x": x_scale, "y": y_scale}
+        self._series_line = bq.Lines(scales=scales, colors=["#9bb7d4"], stroke_width=1)
+        self._window_line = bq.Lines(scales=scales, colors=[SEQUENCE_COLOR], stroke_width=2.5)
+        self._target_dot = bq.Scatter(scales=scales, colors=["#dc2626"], default_size=60)
+        axes = [bq.Axis(scale=x_scale, label="day (0 = 2012-01-01)", tick_format="d"),
+                bq.Axis(scale=y_scale, label="min. temperature (°C)", side="left")]
+        figure = bq.Figure(marks=[self._series_line, self._window_line, self._target_dot],
+                           axes=axes, fig_margin=dict(top=10, bottom=40, left=55, right=10),
+                           layout=ipw.Layout(width="100%", height="240px"))
+        figure.add_class("window-chart")
+        return figure
+
+    # --- model -> views -----------------------------------------------------------------------
+    def _sync_controls(self) -> None:
+        m = self.model
+        for name in SETTINGS:
+            self.controls[name].value = getattr(m, name)
+        for name in INDICES:
+            lo, hi = m.index_range(name)
+            control = self.controls[name]
+            with control.hold_sync():
+                control.max = max(hi, control.value)
+                control.min, control.value, control.max = lo, getattr(m, name), hi
+        self.controls["n_s"].disabled = m.dataset != "signals"
+        self.controls["n_x"].disabled = m.dataset == "temperatures"
+
+    def _on_data(self, _change=None) -> None:
+        m, data = self.model, self.model.data
+        self._sync_controls()
+        n_s, n_e, n_x = data.X.shape
+        self._bound = nice_bound(data.X.numpy())
+        unfolded = data.X.reshape(n_s, n_e * n_x).numpy()  # row s: x_1 .. x_{n_E} side by side
+        self.tensor.show(unfolded, vmin=-self._bound, vmax=self._bound,
+                         title=f"<b>X</b> (n_S, n_E, n_X) = ({n_s}, {n_e}, {n_x}), "
+                               f"unfolded to ({n_s} × {n_e * n_x})")
+        if m.dataset == "temperatures":
+            self.source.value = (f"<p class='hint'>Data: {TEMPERATURE_SOURCE}. A window of "
+                                 f"n_E days predicts the next day: n_S = N − n_E = "
+                                 f"{len(data.series)} − {n_e} = {n_s} windows.</p>")
+            days = np.arange(len(data.series), dtype=np.float32)
+            with self._series_line.hold_sync():
+                self._series_line.x, self._series_line.y = days, data.series
+            self.example.children = [ipw.HTML("<h3>Sliding windows over the series</h3>"),
+                                     self.windows]
+        elif m.dataset == "reviews":
+            self.source.value = (f"<p class='hint'>Data: {n_s} short reviews written for this "
+                                 f"project, tokenised, truncated or padded with "
+                                 f"<code>{PAD}</code> to n_E = {n_e} tokens, and embedded by "
+                                 f"<code>nn.Embedding({len(data.reviews.vocab)}, {n_x}, "
+                                 f"padding_idx=0)</code>: words become a (n_S, n_E, n_X) "
+                                 f"tensor.</p>")
+            self.example.children = [ipw.HTML("<h3>From words to a tensor</h3>"), self.tokens]
+        else:
+            self.source.value = ("<p class='hint'>Data: smooth seeded signals, one noisy sine "
+                                 "per sequence and value; the target of each sequence is its "
+                                 "next value.</p>")
+            self.example.children = []
+        self._on_index()
+
+    def _on_index(self, _change=None) -> None:
+        m, data = self.model, self.model.data
+        if m.position > m.index_range("position")[1] or m.element > m.seq_len:
+            return  # mid-rebuild: the data's own notification follows
+        self._sync_controls()
+        n_s, n_e, n_x = data.X.shape
+        b_s, s, e = m.batch_size, m.sample, m.element
+        first = m.batch * b_s
+        last = min(first + b_s, n_s) - 1
+        self.tensor.set_highlights(
+            [(first, last, 0, n_e * n_x - 1), (s, s, 0, n_e * n_x - 1),
+             (s, s, (e - 1) * n_x, e * n_x - 1)],
+            [BATCH_COLOR, SEQUENCE_COLOR, ELEMENT_COLOR])
+        self.sequence.show(data.X[s].numpy(), vmin=-self._bound, vmax=self._bound,
+                           title=f"<b>X<sup>&lt;{s}&gt;</sup></b> (n_E × n_X) = ({n_e} × {n_x})")
+        self.sequence.set_highlights([(e - 1, e - 1, 0, n_x - 1)], [ELEMENT_COLOR])
+        self.notation.value = self._notation(n_s, n_e, n_x, b_s, s, e, last - first + 1)
+        if m.dataset == "temperatures":
+            days = np.arange(s, s + n_e + 1, dtype=np.float32)
+            with self._window_line.hold_sync():
+                self._window_line.x, self._window_line.y = days[:-1], data.series[s : s + n_e]
+            with self._target_dot.hold_sync():
+                self._target_dot.x, self._target_dot.y = days[-1:], data.series[s + n_e :][:1]
+        elif m.dataset == "reviews":
+            self.tokens.value = self._tokens_table(first, last, s)
+        self._feed_lstm(first, last, s)
+
+    def _notation(self, n_s, n_e, n_x, b_s, s, e, this_batch) -> str:
+        m = self.model
+        x_e = ", ".join(f"{v:.2f}" for v in m.data.X[s, e - 1, :8].tolist())
+        x_e += ", …" if n_x > 8 else ""
+        rows = [
+            ("n_S", "", f"sequences in the dataset = {n_s}"),
+            ("n_E", "", f"elements in each sequence (the sequence length) = {n_e}"),
+            ("n_X", "", f"values in each element (the input size) = {n_x}"),
+            ("b_S", "", f"sequences in a batch = {b_s} (this batch holds {this_batch}; "
+                        f"{m.data.n_batches(b_s)} batches in all)"),
+            ("X", f"(n_S, n_E, n_X) = ({n_s}, {n_e}, {n_x})", "the dataset"),
+            ("batch", f"(b_S, n_E, n_X) = ({this_batch}, {n_e}, {n_x})",
+             f"batch {m.batch}: sequences {m.batch * b_s} to {m.batch * b_s + this_batch - 1}"),
+            ("X<sup>&lt;s&gt;</sup>", f"(n_E, n_X) = ({n_e}, {n_x})",
+             f"sequence s = {s}: an unbatched input"),
+            ("x<sub>e</sub><sup>&lt;s&gt;</sup>", f"(n_X,) = ({n_x},)",
+             f"element e = {e} of sequence {s}: [{x_e}]"),
+        ]
+        body = "".join(f"<tr><td>{a}</td><td>{b}</td><td>{html.escape(c) if '<' not in c else c}"
+                       f"</td></tr>" for a, b, c in rows)
+        return ("<table class='lstm-table'><tr><th>symbol</th><th>dimension</th>"
+                f"<th>definition</th></tr>{body}</table>")
+
+    def _tokens_table(self, first: int, last: int, s: int) -> str:
+        r = self.model.data.reviews
+        rows = []
+        for i in range(first, last + 1):
+            chips = "".join(
+                f"<span class='tok{' pad' if t == PAD else ''}'>{html.escape(t)}"
+                f"<sub>{r.ids[i, k]}</sub></span>" for k, t in enumerate(r.tokens[i]))
+            cut = (f" <span class='cut' title='cut off by truncation'>"
+                   f"{html.escape(' '.join(r.cut[i]))}</span>") if r.cut[i] else ""
+            mark = " style='font-weight:bold'" if i == s else ""
+            rows.append(f"<tr{mark}><td>{i}</td><td>{int(r.labels[i])}</td>"
+                        f"<td>{chips}{cut}</td></tr>")
+        return ("<style>.review-tokens .tok{display:inline-block;border:1px solid #ccc;"
+                "border-radius:3px;padding:0 3px;margin:1px;font-size:90%}"
+                ".review-tokens .pad{color:#aaa}.review-tokens .cut{color:#b91c1c;"
+                "text-decoration:line-through}</style>"
+                "<table class='lstm-table'><tr><th>s</th><th>label</th>"
+                "<th>tokens (vocabulary id)</th></tr>" + "".join(rows) + "</table>"
+                "<p class='hint'>Struck through: words cut off by truncation. Grey: "
+                "<code>&lt;pad&gt;</code>, id 0, which the embedding maps to zeros.</p>")
+
+    def _feed_lstm(self, first: int, last: int, s: int) -> None:
+        m = self.model
+        lay = m.layouts()
+        names = {"batched": "batched, <code>batch_first=True</code>",
+                 "unbatched": "unbatched X<sup>&lt;s&gt;</sup>",
+                 "time_major": "batched, <code>batch_first=False</code>"}
+        body = "".join(
+            f"<tr><td>{names[k]}</td>" + "".join(f"<td>{_shape(v[p])}</td>" for p in
+                                                  ("input", "output", "h_n", "c_n")) + "</tr>"
+            for k, v in lay.shapes.items())
+        ok = "badge-ok" if max(lay.unbatched_diff, lay.time_major_diff) < 1e-5 else "badge-bad"
+        self.layouts.value = (
+            "<table class='lstm-table'><tr><th>fed as</th><th>input</th><th>output</th>"
+            f"<th>h_n</th><th>c_n</th></tr>{body}</table>"
+            f"<span class='badge {ok}'>unbatched output of X<sup>&lt;{s}&gt;</sup> = batched "
+            f"output[{m.position}]: max |Δ| = {lay.unbatched_diff:.1e}</span>"
+            f"<span class='badge {ok}'>batch_first=False output, transposed = batched output: "
+            f"max |Δ| = {lay.time_major_diff:.1e}</span>"
+        )
+        with torch.no_grad():
+            out, (h_n, _) = m.lstm(m.current_batch())  # (b_S, n_E, H), (1, b_S, H)
+            last_step = out[:, -1, :]  # (b_S, H): what the head reads
+            prediction = m.head(last_step)[:, 0]  # (b_S,)
+        seq_out = out[m.position].numpy()  # (n_E, H)
+        self.output.show(seq_out, vmin=-1.0, vmax=1.0,
+                         title=f"<b>output[{m.position}]</b> (n_E × H) = "
+                               f"({seq_out.shape[0]} × {seq_out.shape[1]})")
+        n_e = seq_out.shape[0]
+        self.output.set_highlights([(n_e - 1, n_e - 1, 0, seq_out.shape[1] - 1)], ["#dc2626"])
+        equal = bool(torch.equal(last_step, h_n[-1]))
+        targets = m.data.targets[first : last + 1]
+        target_name = {"temperatures": "next day (°C)", "reviews": "label",
+                       "signals": "next value"}[m.dataset]
+        rows = "".join(f"<tr><td>{first + i}</td><td>{p:+.3f}</td><td>{t:+.2f}</td></tr>"
+                       for i, (p, t) in enumerate(zip(prediction.tolist(), targets.tolist(),
+                                                      strict=True)))
+        self.many_to_one.value = (
+            f"<p>The LSTM reads all n_E = {n_e} elements; only the last hidden state goes on: "
+            f"<code>output[:, -1, :]</code>, shape ({len(targets)}, {m.hidden_size}), the red "
+            f"row on the left, into <code>nn.Linear({m.hidden_size}, 1)</code>.</p>"
+            f"<span class='badge {'badge-ok' if equal else 'badge-bad'}'>output[:, -1, :] "
+            f"{'equals' if equal else 'differs from'} h_n[-1]</span>"
+            "<table class='lstm-table'><tr><th>s</th><th>prediction</th>"
+            f"<th>target: {target_name}</th></tr>{rows}</table>"
+            "<p class='hint'>The model is untrained: its predictions are random until it "
+            "learns. What matters here is which numbers flow where.</p>")
