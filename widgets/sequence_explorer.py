@@ -165,7 +165,7 @@ class SequenceExplorer(ipw.VBox):
             "position": int_slider("position", "sequence", 0, 1, 0),
             "element": int_slider("element", "element e", 1, 2, 1),
         }
-        self.controls["position"].description_tooltip = "which sequence of the batch is X^<s>"
+        self.controls["position"].tooltip = "which sequence of the batch is X^<s>"
         for name in INDICES:
             self.controls[name].style.description_width = "80px"
         bind_controls(m, self.controls, self.banner, what="the dataset")
