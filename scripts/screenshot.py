@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
 from tests.e2e.ui import set_slider  # noqa: E402
+from tests.harness import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
 
 
 def main() -> None:

@@ -8,105 +8,14 @@ page that fails the test on any console error, uncaught page error or Voila erro
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.harness import CHROMIUM_FLAGS, RENDER_TIMEOUT_MS, ROOT, VoilaServer
+
+__all__ = ["CHROMIUM_FLAGS", "RENDER_TIMEOUT_MS", "ROOT", "DashboardPage", "VoilaServer"]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-# kernels start, import torch and build the first model: generous on a loaded 2-core machine
-RENDER_TIMEOUT_MS = 120_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (kernels included), read from /proc."""
-    kids: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        kids.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in kids.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-class VoilaServer:
-    def __init__(self, root: Path, log_path: Path, extra_args: list[str] | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "TORCH_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-        self._log = open(log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", "dashboards/", "--no-browser",
-             f"--port={self.port}", "--Voila.ip=127.0.0.1", *(extra_args or [])],
-            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Voila exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/voila/tree", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"Voila did not answer within {timeout:.0f}s:\n{self.log()}")
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text()[-5000:]
-
-    def kernel_pids(self) -> list[int]:
-        return _children(self.proc.pid)
-
-    def stop(self) -> None:
-        pids = _children(self.proc.pid)
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for pid in pids:  # any kernel the server did not take down
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self._log.close()
-
-
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
     server = VoilaServer(ROOT, tmp_path_factory.mktemp("voila") / "voila.log")
