@@ -17,12 +17,13 @@ export MKL_NUM_THREADS ?= 1
 export TORCH_NUM_THREADS ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve lab test lint venv clean
+.PHONY: help serve lab test bench lint venv clean
 
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
 	@echo "make test    set up .venv with the test extra, ensure a Chromium, run ruff and pytest"
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
+	@echo "make bench   measure latency, Play rate, time to interactive and memory in Chromium"
 	@echo "make lint    ruff only"
 	@echo "make clean   remove .venv and caches"
 
@@ -63,6 +64,15 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	CHROMIUM="$$(bash scripts/ensure-chromium $(BIN)/python)" && export CHROMIUM && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --progress-bar off -e '.[test,bench]'
+	@touch $@
+
+# BENCH_ARGS=--quick for a smoke run; results also go to bench/results/latest.json
+bench: $(VENV)/.installed-bench
+	CHROMIUM="$$(bash scripts/ensure-chromium $(BIN)/python)" && export CHROMIUM && \
+	  $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -86,9 +86,10 @@ def test_unit_equations_hold_live_numbers(explorer):
     m = explorer.model
     f = m.trace.gates[m.sample, 4, 1, 3]
     text = explorer.unit_equations.value
-    assert r"f_{5}[3] &= \sigma(W_{if}[3,:]\cdot x_{5}" in text
-    assert f"= {f:.3f}" in text
-    assert "h_{5}[3] &= o\\,\\tanh(c_{5})" in text
+    assert ("<i>f</i><sub>5</sub>[3]</td><td>= σ(W<sub>if</sub>[3,:]·x<sub>5</sub> + "
+            "b<sub>if</sub>[3] + W<sub>hf</sub>[3,:]·h<sub>4</sub> + b<sub>hf</sub>[3])") in text
+    assert f"= <b>{f:.3f}</b>" in text
+    assert "<i>h</i><sub>5</sub>[3]</td><td>= o·tanh(c<sub>5</sub>)" in text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The LSTM cell's equations in TeX, and the same equations with one unit's live numbers.
+"""The LSTM cell's equations in TeX, and the same equations with one unit's live numbers (HTML).
 
 Pure text from numbers: nothing here knows of widgets. Weights follow PyTorch's names, so
 W_if[j,:] is row H + j of ``weight_ih_l0`` (gate f of unit j), and gates come in order i, f, g, o.
@@ -32,32 +32,36 @@ def _n(v: float) -> str:
 
 def unit_equations(trace: LSTMTrace, b_ih: np.ndarray, b_hh: np.ndarray,
                    sample: int, step: int, unit: int) -> str:
-    """TeX for unit j = ``unit`` of sequence ``sample`` at step e = ``step`` (1-based).
+    """HTML for unit j = ``unit`` of sequence ``sample`` at step e = ``step`` (1-based).
 
     Each gate reads pre-activation terms W_i?[j,:]·x_e, b_i?[j], W_h?[j,:]·h_{e-1}, b_h?[j] from
-    the trace, their sum, and the activation our recurrence computed.
+    the trace, their sum, and the activation our recurrence computed. Plain HTML, not TeX:
+    it changes at every step, and typesetting TeX that often is what would make Play stutter.
     """
     H = trace.h.shape[-1]
     e, j = step, unit
     t = e - 1  # per-step arrays are 0-based
-    lines = []
+    rows = []
     for k, gate in enumerate(GATES):
         row = k * H + j
         terms = (trace.x_proj[sample, t, row], b_ih[row], trace.h_proj[sample, t, row], b_hh[row])
         z = float(sum(float(v) for v in terms))
-        fn = r"\tanh" if gate == "g" else r"\sigma"
+        fn = "tanh" if gate == "g" else "σ"
         value = float(trace.gates[sample, t, k, j])
-        lines.append(
-            rf"{gate}_{{{e}}}[{j}] &= {fn}(W_{{i{gate}}}[{j},:]\cdot x_{{{e}}} + b_{{i{gate}}}[{j}]"
-            rf" + W_{{h{gate}}}[{j},:]\cdot h_{{{e - 1}}} + b_{{h{gate}}}[{j}])"
-            rf" = {fn}({' + '.join(_n(float(v)) for v in terms)}) = {fn}({z:.3f}) = {value:.3f}"
-        )
+        rows.append((
+            f"<i>{gate}</i><sub>{e}</sub>[{j}]",
+            f"{fn}(W<sub>i{gate}</sub>[{j},:]·x<sub>{e}</sub> + b<sub>i{gate}</sub>[{j}] + "
+            f"W<sub>h{gate}</sub>[{j},:]·h<sub>{e - 1}</sub> + b<sub>h{gate}</sub>[{j}])",
+            f"{fn}({' + '.join(_n(float(v)) for v in terms)}) = {fn}({z:.3f})",
+            f"{value:.3f}",
+        ))
     i, f, g, o = (float(trace.gates[sample, t, k, j]) for k in range(4))
     c_prev, c = float(trace.c[sample, t, j]), float(trace.c[sample, e, j])
     h = float(trace.h[sample, e, j])
-    lines.append(
-        rf"c_{{{e}}}[{j}] &= f\,c_{{{e - 1}}} + i\,g = {f:.3f}\times{_n(c_prev)}"
-        rf" + {i:.3f}\times{_n(g)} = {c:.3f}"
-    )
-    lines.append(rf"h_{{{e}}}[{j}] &= o\,\tanh(c_{{{e}}}) = {o:.3f}\times\tanh({_n(c)}) = {h:.3f}")
-    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
+    rows.append((f"<i>c</i><sub>{e}</sub>[{j}]", f"f·c<sub>{e - 1}</sub> + i·g",
+                 f"{f:.3f} × {_n(c_prev)} + {i:.3f} × {_n(g)}", f"{c:.3f}"))
+    rows.append((f"<i>h</i><sub>{e}</sub>[{j}]", f"o·tanh(c<sub>{e}</sub>)",
+                 f"{o:.3f} × tanh({_n(c)})", f"{h:.3f}"))
+    body = "".join(f"<tr><td>{a}</td><td>= {b}</td><td>= {c}</td><td>= <b>{d}</b></td></tr>"
+                   for a, b, c, d in rows)
+    return f"<table class='unit-eq'>{body}</table>"

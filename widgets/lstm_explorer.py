@@ -53,7 +53,7 @@ class LSTMExplorer(ipw.VBox):
             "unit": int_slider("unit", "unit j", 0, 1, 0),
         }
         bind_controls(m, self.controls, self.banner, what="the LSTM")
-        self._play = ipw.Play(interval=50, min=1, max=2, value=1, description="Play",
+        self._play = ipw.Play(interval=40, min=1, max=2, value=1, description="Play",
                               layout=ipw.Layout(width="auto"))
         self._play.add_class("ctl-play")
         ipw.jslink((self._play, "value"), (self.controls["step"], "value"))
@@ -84,7 +84,7 @@ class LSTMExplorer(ipw.VBox):
         self.charts = {"h": StateChart(name="h_e"), "c": StateChart(name="c_e")}
         self.step_title = ipw.HTML()
         self.step_title.add_class("step-title")
-        self.unit_equations = ipw.HTMLMath()
+        self.unit_equations = ipw.HTML()
         self.unit_equations.add_class("unit-equations")
 
         c = self.controls

@@ -194,6 +194,7 @@ class StateChart(ipw.VBox):
         self._title.add_class("chart-title")
         self.children = [self._title, self.figure]
         self._series = np.zeros((1, 1), np.float32)
+        self._shown_unit: int | None = None
 
     @property
     def series(self) -> np.ndarray:
@@ -207,6 +208,7 @@ class StateChart(ipw.VBox):
     def show(self, series: np.ndarray, unit: int, step: int) -> None:
         """``series`` is (n_E + 1, H): the state at e = 0..n_E, for one sequence."""
         self._series = np.ascontiguousarray(series.T, dtype=np.float32)  # (H, n_E + 1)
+        self._shown_unit = None  # new data: the bold line must be resent
         steps = np.arange(self._series.shape[1], dtype=np.float32)
         lo, hi = float(self._series.min()), float(self._series.max())
         pad = max(0.05, 0.05 * (hi - lo))
@@ -219,10 +221,15 @@ class StateChart(ipw.VBox):
         self.point(unit, step)
 
     def point(self, unit: int, step: int) -> None:
-        """Move the cursor to step e and put unit j in bold, without resending the other lines."""
-        steps = np.arange(self._series.shape[1], dtype=np.float32)
-        with self._unit.hold_sync():
-            self._unit.x, self._unit.y = steps, self._series[unit]
+        """Move the cursor to step e and put unit j in bold, without resending the other lines.
+
+        The bold line is resent only when the unit changes: a step moves the cursor alone.
+        """
+        if unit != self._shown_unit:
+            steps = np.arange(self._series.shape[1], dtype=np.float32)
+            with self._unit.hold_sync():
+                self._unit.x, self._unit.y = steps, self._series[unit]
+            self._shown_unit = unit
         with self._cursor.hold_sync():
             self._cursor.x = np.array([step, step], np.float32)
             self._cursor.y = np.array([self._y_scale.min, self._y_scale.max], np.float32)

@@ -16,5 +16,6 @@ STYLE = """<style>
 .lstm-dash table.lstm-table th { background: #f5f5f5; }
 .lstm-dash .lstm-nav a { margin-right: 14px; text-decoration: none; color: #1a5fb4; }
 .lstm-dash .lstm-nav a.current { font-weight: bold; color: #222; }
+.lstm-dash table.unit-eq td { padding: 1px 6px; font-family: serif; font-size: 105%; }
 .lstm-dash .lstm-nav { padding: 4px 0 8px 0; border-bottom: 1px solid #e5e5e5; }
 </style>"""

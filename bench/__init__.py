@@ -1,0 +1,1 @@
+"""The speed benchmark: ``make bench`` (see bench/run.py)."""

@@ -1,0 +1,375 @@
+"""``make bench``: how the dashboards feel under the hand, measured in a real browser.
+
+Serves the repository with Voila, drives headless Chromium through Playwright, and prints
+medians and 95th percentiles of:
+
+- size-slider latency: a key press on a slider until the page stops changing (a
+  MutationObserver records the last change), at default and at maximum sizes;
+- step latency and the rate Play sustains;
+- the floor (a slider -> label round trip) and the usual way (``interact`` + matplotlib) in the
+  same run, our latency given as a ratio to the latter;
+- time to interactive, cold and from Voila's preheated pool, next to an empty notebook's;
+- kernel memory after the first render (RSS, PSS) and bytes received per interaction.
+
+Timings on a shared machine are noisy: read medians and ratios, not single numbers. Nothing
+here is asserted; the targets are printed beside the figures.
+
+    python -m bench.run [--repeat 20] [--quick] [--json bench/results/latest.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.harness import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
+
+EXPLORER = "dashboards/lstm_explorer.ipynb"
+FLOOR = "bench/floor.ipynb"
+BASELINE = "bench/baseline_interact.ipynb"
+EMPTY = "bench/empty.ipynb"
+# the explorer is interactive once its first weight matrix is drawn from a real PNG
+EXPLORER_READY = '.heatmap-figure image[href^="blob:"]'
+QUIET_MS = 300  # no change for this long after the expected change: the page has settled
+MAX_SIZES = {"ctl-n_x": 64, "ctl-hidden_size": 256, "ctl-seq_len": 200}
+
+# installed before any page script: the page's own clock for mutations and key presses
+OBSERVER_JS = """
+window.__bench = {last: 0, keyAt: 0, mutations: 0, firstPaint: 0, ready: READY};
+document.addEventListener('keydown', () => {
+  window.__bench.keyAt = performance.now();
+  window.__bench.imgAtKey = document.querySelector('.bench-root img')?.src;  // the baseline's
+}, true);
+new MutationObserver(() => {
+  const b = window.__bench;
+  b.last = performance.now(); b.mutations++;
+  if (!b.firstPaint && document.querySelector(b.ready)) {
+    b.firstPaint = performance.now();
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+SETTLE_JS = """async ([done, quiet, timeout]) => {
+  const b = window.__bench, start = performance.now();
+  const ok = new Function('return (' + done + ')');
+  for (;;) {
+    const now = performance.now();
+    if (ok() && b.last > b.keyAt && now - b.last >= quiet) return b.last - b.keyAt;
+    if (now - start > timeout) return null;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}"""
+
+
+@dataclass
+class Series:
+    name: str
+    unit: str = "ms"
+    values: list[float] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
+    target: str = ""
+
+    def median(self) -> float | None:
+        return statistics.median(self.values) if self.values else None
+
+    def p95(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+class Page:
+    """A page with the observer installed and a tally of websocket bytes received."""
+
+    def __init__(self, browser, server: VoilaServer, path: str, ready: str):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.received = 0
+        self.ready = ready  # the selector whose first appearance counts as interactive
+        self.page.add_init_script(OBSERVER_JS.replace("READY", json.dumps(ready)))
+        self.page.route(lambda url: not url.startswith(server.url),
+                        lambda route: route.fulfill(status=200, body=""))
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._count))
+        self.server = server
+        self.path = path
+
+    def _count(self, payload) -> None:
+        self.received += len(payload.encode() if isinstance(payload, str) else payload)
+
+    def open(self, timeout_ms: int = 180_000) -> float:
+        """Load the page; return time to interactive (ms since navigation) once ready."""
+        self.page.goto(f"{self.server.url}/voila/render/{self.path}")
+        self.page.wait_for_selector(self.ready, timeout=timeout_ms, state="attached")
+        self.page.wait_for_function("window.__bench.firstPaint > 0", timeout=timeout_ms)
+        return self.page.evaluate("window.__bench.firstPaint")
+
+    def key(self, ctl: str, key: str, done_js: str, timeout_ms: int = 20_000):
+        """Press ``key`` on a slider's handle; return (latency ms, bytes received) once settled."""
+        self.page.locator(f".{ctl} .noUi-handle, .{ctl} .slider-container .ui-slider-handle"
+                          ).first.focus()
+        before = self.received
+        self.page.keyboard.press(key)
+        latency = self.page.evaluate(SETTLE_JS, [done_js, QUIET_MS, timeout_ms])
+        return latency, self.received - before
+
+    def readout(self, ctl: str) -> int:
+        return int(self.page.locator(f".{ctl} .widget-readout").inner_text())
+
+    def set_slider(self, ctl: str, value: int) -> None:
+        from tests.e2e.ui import set_slider
+
+        set_slider(self.page, ctl, value)
+
+    def close(self) -> None:
+        try:
+            with self.page.expect_event("close", timeout=10_000):
+                self.page.close(run_before_unload=True)  # frees the kernel
+        finally:
+            self.context.close()
+
+
+def title_has(text: str, selector: str = ".heatmap-title") -> str:
+    """JS: some element matching ``selector`` contains ``text``."""
+    # textContent, not innerText: polling must not force a layout of the page it measures
+    return (f"[...document.querySelectorAll({json.dumps(selector)})]"
+            f".some(e => e.textContent.includes({json.dumps(text)}))")
+
+
+def alternate(page: Page, ctl: str, series: Series, repeat: int, done_for) -> None:
+    """Move ``ctl`` one step and back, ``repeat`` times in all, timing each move.
+
+    From a slider's maximum the first move is to the left, so every key press changes a value.
+    """
+    at_max = page.page.locator(f".{ctl} .noUi-handle").first.get_attribute("aria-valuenow") \
+        == page.page.locator(f".{ctl} .noUi-handle").first.get_attribute("aria-valuemax")
+    first, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+    for k in range(repeat):
+        key = first if k % 2 == 0 else back
+        target = page.readout(ctl) + (1 if key == "ArrowRight" else -1)
+        latency, received = page.key(ctl, key, done_for(target))
+        if latency is not None:
+            series.values.append(latency)
+            series.bytes.append(received)
+
+
+def explorer_done(ctl: str, state: dict):
+    """JS for 'the explorer shows the new value of ``ctl``' (its titles or its step)."""
+    def done(value: int) -> str:
+        s = {**state, ctl: value}
+        four_h = 4 * s["ctl-hidden_size"]
+        if ctl == "ctl-n_x":
+            return title_has(f"= ({four_h} × {value})")
+        if ctl == "ctl-hidden_size":
+            return title_has(f"= ({four_h} × {value})")
+        if ctl == "ctl-seq_len":
+            return title_has(f"of n_E = {value}", ".step-title")
+        return title_has(f"step e = {value} ", ".step-title")
+    return done
+
+
+def play_rate(page: Page, seq_len: int, steps: int) -> float:
+    """Steps per second Play sustains: time for ``steps`` steps after the first one shows."""
+    page.set_slider("ctl-step", 1)
+    page.page.wait_for_function(title_has("step e = 1 ", ".step-title"))
+    page.page.locator(".ctl-play button").first.click()
+    page.page.wait_for_function(title_has("step e = 2 ", ".step-title"), timeout=20_000)
+    t0 = time.perf_counter()
+    page.page.wait_for_function(title_has(f"step e = {steps + 1} ", ".step-title"),
+                                timeout=120_000, polling=5)
+    rate = steps / (time.perf_counter() - t0)
+    page.page.locator(".ctl-play button").nth(1).click()  # pause
+    return rate
+
+
+def kernel_memory(pids: list[int]) -> tuple[float, float]:
+    """(RSS, PSS) in MB of the kernel processes ``pids``, from /proc."""
+    rss = pss = 0.0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return rss, pss
+
+
+def measure_latencies(browser, server: VoilaServer, repeat: int, results: dict) -> None:
+    # the floor: the cheapest widget round trip in this same run
+    page = Page(browser, server, FLOOR, ".floor-label")
+    page.open()
+    s = results.setdefault("floor: slider -> label", Series("floor: slider -> label"))
+    alternate(page, "ctl-hidden_size", s, repeat,
+              lambda v: title_has(str(v), ".floor-label"))
+    page.close()
+
+    # the usual way: interact + matplotlib, default sizes, then maximum sizes
+    page = Page(browser, server, BASELINE, ".bench-root img")
+    page.open()
+    img = "document.querySelector('.bench-root img')?.src"
+    for label, sizes in (("default", {}), ("maximum", MAX_SIZES)):
+        for ctl, value in sizes.items():
+            page.set_slider(ctl, value)
+        page.page.wait_for_timeout(1500)
+        s = results.setdefault(f"baseline H, {label} sizes",
+                               Series(f"baseline (interact + matplotlib) H, {label} sizes"))
+        alternate(page, "ctl-hidden_size", s, repeat,
+                  lambda _value: f"{img} !== window.__bench.imgAtKey")
+    page.close()
+
+    # ours
+    pids_before = set(server.kernel_pids())
+    page = Page(browser, server, EXPLORER, EXPLORER_READY)
+    page.open()
+    page.page.wait_for_timeout(1500)
+    rss, pss = kernel_memory(sorted(set(server.kernel_pids()) - pids_before))
+    results["memory"] = {"explorer kernel RSS MB": rss, "explorer kernel PSS MB": pss}
+    state = {"ctl-n_x": 5, "ctl-hidden_size": 8, "ctl-seq_len": 12}
+    targets = {"default": ("p95 <= 40 ms, >= 5x faster than baseline", "p95 <= 30 ms"),
+               "maximum": ("p95 <= 250 ms", "p95 <= 60 ms")}
+    for label, sizes in (("default", {}), ("maximum", MAX_SIZES)):
+        for ctl, value in sizes.items():
+            page.set_slider(ctl, value)
+            state[ctl] = value
+        page.set_slider("ctl-step", 2)
+        page.page.wait_for_timeout(1500)
+        for ctl, symbol in (("ctl-hidden_size", "H"), ("ctl-n_x", "n_X"), ("ctl-seq_len", "n_E")):
+            s = results.setdefault(f"explorer {symbol}, {label} sizes",
+                                   Series(f"explorer {symbol}, {label} sizes",
+                                          target=targets[label][0]))
+            alternate(page, ctl, s, repeat, explorer_done(ctl, state))
+        s = results.setdefault(f"explorer step, {label} sizes",
+                               Series(f"explorer step, {label} sizes", target=targets[label][1]))
+        alternate(page, "ctl-step", s, repeat, explorer_done("ctl-step", state))
+        steps = state["ctl-seq_len"] - 1 if label == "default" else 60
+        rate = play_rate(page, state["ctl-seq_len"], steps)
+        results[f"play, {label} sizes"] = Series(f"Play, {label} sizes", unit="steps/s",
+                                                 values=[rate], target=">= 20 steps/s")
+    rss_max, pss_max = kernel_memory(sorted(set(server.kernel_pids()) - pids_before))
+    results["memory"].update({"explorer kernel RSS MB at maximum sizes": rss_max,
+                              "explorer kernel PSS MB at maximum sizes": pss_max})
+    page.close()
+
+
+def measure_tti(browser, server: VoilaServer, label: str, runs: int, results: dict) -> None:
+    for path, name, ready in ((EMPTY, "empty notebook", ".jp-RenderedMarkdown h1"),
+                              (EXPLORER, "explorer", EXPLORER_READY)):
+        s = results.setdefault(f"tti {name}, {label}",
+                               Series(f"time to interactive: {name}, {label}"))
+        for _ in range(runs):
+            before = set(server.kernel_pids())
+            page = Page(browser, server, path, ready)
+            s.values.append(page.open())
+            if name == "empty notebook" and label == "cold":
+                rss, pss = kernel_memory(sorted(set(server.kernel_pids()) - before))
+                results.setdefault("memory", {}).update(
+                    {"empty notebook kernel RSS MB": rss, "empty notebook kernel PSS MB": pss})
+            page.close()
+            if label == "preheated":
+                time.sleep(8)  # let the pool refill, as between students arriving
+
+
+def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240) -> None:
+    """Preheated kernels are ready once started and their CPU has gone quiet."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and len(server.kernel_pids()) < kernels:
+        time.sleep(1)
+    time.sleep(15)
+
+
+def report(results: dict) -> str:
+    rows = [("scenario", "n", "median", "p95", "ratio", "bytes", "target")]
+    base = {k: results.get(f"baseline H, {k} sizes") for k in ("default", "maximum")}
+    for key, s in results.items():
+        if not isinstance(s, Series) or not s.values:
+            continue
+        ratio = ""
+        for size, b in base.items():
+            if (key.startswith("explorer H") and size in key and b and b.values):
+                ratio = f"{b.median() / s.median():.1f}x faster"
+        if key.startswith("tti explorer"):
+            empty = results.get(key.replace("explorer", "empty notebook"))
+            if empty and empty.values:
+                ratio = f"{s.median() / empty.median():.2f}x empty"
+        med = f"{s.median():.0f} {s.unit}" if s.unit == "ms" else f"{s.median():.1f} {s.unit}"
+        p95 = f"{s.p95():.0f} ms" if s.unit == "ms" else ""
+        sent = f"{statistics.median(s.bytes) / 1024:.1f} KiB" if s.bytes else ""
+        rows.append((s.name, str(len(s.values)), med, p95, ratio, sent, s.target))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for name, value in results.get("memory", {}).items():
+        lines.append(f"{name}: {value:.0f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Measure the dashboards in a real browser.")
+    parser.add_argument("--repeat", type=int, default=20, help="moves per latency scenario")
+    parser.add_argument("--tti-runs", type=int, default=5, help="page loads per TTI scenario")
+    parser.add_argument("--quick", action="store_true", help="5 moves, 2 loads: a smoke run")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"))
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.tti_runs = 6, 2
+    args.repeat += args.repeat % 2  # even: every slider ends where it started
+
+    from playwright.sync_api import sync_playwright
+
+    results: dict = {}
+    logs = Path(tempfile.mkdtemp(prefix="bench-"))
+    started = time.perf_counter()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM") or "/usr/bin/chromium",
+            args=CHROMIUM_FLAGS)
+        print("1/3 latencies: floor, interact + matplotlib baseline, explorer ...", flush=True)
+        server = VoilaServer(ROOT, logs / "voila.log", serve=".")
+        try:
+            server.wait_ready()
+            measure_latencies(browser, server, args.repeat, results)
+            print("2/3 time to interactive, cold kernels ...", flush=True)
+            measure_tti(browser, server, "cold", args.tti_runs, results)
+        finally:
+            server.stop()
+        print("3/3 time to interactive, preheated pool ...", flush=True)
+        server = VoilaServer(
+            ROOT, logs / "voila-preheat.log", serve=".",
+            extra_args=["--preheat_kernel=True", "--pool_size=1",
+                        # a pool for the two notebooks compared, none for the rest of the tree
+                        *(f"--VoilaKernelManager.preheat_denylist={part}" for part in
+                          (".venv", "test-artifacts", "floor", "baseline", "mlp",
+                           "sequence_data"))])
+        try:
+            server.wait_ready()
+            wait_for_pool(server, kernels=2)
+            measure_tti(browser, server, "preheated", args.tti_runs, results)
+        finally:
+            server.stop()
+        browser.close()
+
+    print()
+    print(report(results))
+    print(f"\n({time.perf_counter() - started:.0f} s; Voila logs in {logs})")
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({k: asdict(v) if isinstance(v, Series) else v
+                               for k, v in results.items()}, indent=1))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
