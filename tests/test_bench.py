@@ -1,0 +1,32 @@
+"""The benchmark's own arithmetic: percentiles, ratios and the table (no browser here)."""
+
+from bench.run import Series, report, title_has
+
+
+def test_median_and_p95():
+    s = Series("x", values=[float(v) for v in range(1, 101)])
+    assert s.median() == 50.5
+    assert s.p95() == 95.0
+    assert Series("empty").median() is None and Series("empty").p95() is None
+
+
+def test_report_gives_ratios_against_the_same_run():
+    results = {
+        "baseline H, default sizes": Series("baseline H, default sizes", values=[400.0, 500.0]),
+        "explorer H, default sizes": Series("explorer H, default sizes", values=[90.0, 110.0],
+                                            bytes=[2048, 2048], target="p95 <= 40 ms"),
+        "tti empty notebook, cold": Series("tti empty", values=[1000.0]),
+        "tti explorer, cold": Series("tti explorer", values=[1500.0]),
+        "play, default sizes": Series("Play", unit="steps/s", values=[21.0]),
+        "memory": {"explorer kernel RSS MB": 300.0},
+    }
+    table = report(results)
+    assert "4.5x faster" in table  # 450 / 100
+    assert "1.50x empty" in table
+    assert "2.0 KiB" in table and "21.0 steps/s" in table
+    assert "explorer kernel RSS MB: 300" in table
+
+
+def test_done_conditions_read_text_without_forcing_layout():
+    js = title_has("= (32 × 6)")
+    assert "textContent" in js and "innerText" not in js
