@@ -86,6 +86,7 @@ def test_hover_reads_a_weight(explorer):
     readout = text(page, ".heatmap-readout", nth=1)
     row = int(re.search(r"row (\d+)", readout).group(1))
     assert 16 <= row < 24 and "gate g" in readout  # 60% down a 32-row matrix is the g band
+    page.mouse.move(0, 0)  # leave the figure, as a learner would
 
 
 def test_unit_selector_rewrites_the_equations(explorer):

@@ -28,4 +28,5 @@ def test_sliders_rebuild_the_network_and_hover_explains_y(dashboard):
     page.mouse.move(box["x"] + box["width"] * 0.26, box["y"] + box["height"] * 0.51)
     wait_text(page, ".heatmap-readout", r"^y\[\d+, 0\] = a\[1\]\[\d+,:\]·A\[2\]\[0,:\]", nth=2)
     assert text(page, ".heatmap-readout", nth=2).count("×") == 4
+    page.mouse.move(0, 0)
     dashboard.screenshot("mlp")
