@@ -15,6 +15,7 @@ __all__ = [
     "bind_controls",
     "int_slider",
     "seed_box",
+    "set_bounded",
 ]
 
 
@@ -122,6 +123,13 @@ class MessageBanner(ipw.HTML):
     def clear(self) -> None:
         self._text = ""
         self.layout.display = "none"
+
+
+def set_bounded(control, lo: int, hi: int, value: int) -> None:
+    """Give a bounded control new bounds and value in one message, never out of its range."""
+    with control.hold_sync():
+        control.max = max(hi, control.value)  # widen first so the value never sits outside
+        control.min, control.value, control.max = lo, value, hi
 
 
 def int_slider(ctl: str, description: str, lo: int, hi: int, value: int,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
-from traitlets import Instance, Int, TraitError, observe, validate
+from traitlets import Instance, Int, observe, validate
 
 from .lstm_math import (
     LIMITS,
@@ -70,15 +72,12 @@ class LSTMExplorerModel(SettingsModel):
     def _on_size(self, change):
         self._setting_changed(change)
 
-    @validate("sample", "step", "unit")
+    INDEX_LABELS: ClassVar[dict[str, str]] = {
+        "sample": "The sequence shown", "step": "The step e", "unit": "The unit j"}
+
+    @validate(*INDEX_LABELS)
     def _valid_index(self, proposal):
-        name, value = proposal["trait"].name, proposal["value"]
-        lo, hi = self.index_range(name)
-        if not lo <= value <= hi:
-            label = {"sample": "The sequence shown", "step": "The step e",
-                     "unit": "The unit j"}[name]
-            raise TraitError(f"{label} must be from {lo} to {hi}; got {value}.")
-        return value
+        return self._validate_index(proposal)
 
     def index_range(self, name: str) -> tuple[int, int]:
         """Inclusive range of a view trait under the current sizes."""

@@ -7,7 +7,7 @@ import html
 import ipywidgets as ipw
 
 from .colors import DIVERGING, SEQUENTIAL
-from .controls import MessageBanner, bind_controls, int_slider, seed_box
+from .controls import MessageBanner, bind_controls, int_slider, seed_box, set_bounded
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
 from .heatmap import ColorBar, MatrixHeatmap
@@ -132,12 +132,7 @@ class LSTMExplorer(ipw.VBox):
         for name in SIZE_TRAITS:
             self.controls[name].value = getattr(m, name)
         for name in ("sample", "step", "unit"):
-            lo, hi = m.index_range(name)
-            control = self.controls[name]
-            with control.hold_sync():
-                # widen first so the value never sits outside [min, max]
-                control.max = max(hi, control.value)
-                control.min, control.value, control.max = lo, getattr(m, name), hi
+            set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
         with self._play.hold_sync():
             self._play.max = m.seq_len
             self._play.value = m.step

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import html
+from typing import ClassVar
 
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 import torch
-from traitlets import Instance, Int, TraitError, Unicode, observe, validate
+from traitlets import Instance, Int, Unicode, observe, validate
 
 from .colors import nice_bound
-from .controls import GuardedToggleButtons, MessageBanner, bind_controls, int_slider, seed_box
+from .controls import (
+    GuardedToggleButtons,
+    MessageBanner,
+    bind_controls,
+    int_slider,
+    seed_box,
+    set_bounded,
+)
 from .heatmap import MatrixHeatmap
 from .nav import NavBar
 from .sequence_math import (
@@ -84,15 +92,13 @@ class SequenceModel(SettingsModel):
     def _on_setting(self, change):
         self._setting_changed(change)
 
+    INDEX_LABELS: ClassVar[dict[str, str]] = {
+        "batch": "The batch", "position": "The sequence in the batch",
+        "element": "The element e"}
+
     @validate(*INDICES)
     def _valid_index(self, proposal):
-        name, value = proposal["trait"].name, proposal["value"]
-        lo, hi = self.index_range(name)
-        if not lo <= value <= hi:
-            label = {"batch": "The batch", "position": "The sequence in the batch",
-                     "element": "The element e"}[name]
-            raise TraitError(f"{label} must be from {lo} to {hi}; got {value}.")
-        return value
+        return self._validate_index(proposal)
 
     @property
     def n_x_used(self) -> int:
@@ -245,11 +251,7 @@ class SequenceExplorer(ipw.VBox):
         for name in SETTINGS:
             self.controls[name].value = getattr(m, name)
         for name in INDICES:
-            lo, hi = m.index_range(name)
-            control = self.controls[name]
-            with control.hold_sync():
-                control.max = max(hi, control.value)
-                control.min, control.value, control.max = lo, getattr(m, name), hi
+            set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
         self.controls["n_s"].disabled = m.dataset != "signals"
         self.controls["n_x"].disabled = m.dataset == "temperatures"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from traitlets import HasTraits, TraitError
 
 __all__ = ["SettingsModel"]
@@ -17,6 +19,8 @@ class SettingsModel(HasTraits):
     """
 
     SETTINGS: tuple[str, ...] = ()
+    # view traits that index the built state, with how a message names them
+    INDEX_LABELS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, **kwargs):
         self._holding = True  # traits given here are set together, then built once
@@ -32,6 +36,26 @@ class SettingsModel(HasTraits):
     def _rebuild(self) -> None:
         raise NotImplementedError
 
+    def index_range(self, name: str) -> tuple[int, int]:
+        """Inclusive range of the view trait ``name`` under the current settings."""
+        raise NotImplementedError
+
+    def _validate_index(self, proposal):
+        name, value = proposal["trait"].name, proposal["value"]
+        lo, hi = self.index_range(name)
+        if not lo <= value <= hi:
+            raise TraitError(f"{self.INDEX_LABELS[name]} must be from {lo} to {hi}; got {value}.")
+        return value
+
+    def _set_quietly(self, values: dict) -> None:
+        """Set traits without triggering a rebuild per trait."""
+        self._holding = True
+        try:
+            for name, value in values.items():
+                setattr(self, name, value)
+        finally:
+            self._holding = False
+
     def _validate_setting(self, proposal):
         try:
             return self.check(proposal["trait"].name, proposal["value"])
@@ -45,11 +69,7 @@ class SettingsModel(HasTraits):
             self._rebuild()
         except Exception:
             # put the setting back, so the state always describes what is on screen
-            self._holding = True
-            try:
-                setattr(self, change["name"], change["old"])
-            finally:
-                self._holding = False
+            self._set_quietly({change["name"]: change["old"]})
             raise
 
     def configure(self, **settings) -> None:
@@ -65,21 +85,11 @@ class SettingsModel(HasTraits):
                 except ValueError as err:
                     raise TraitError(str(err)) from None
         old = {name: getattr(self, name) for name in clean}
-        self._holding = True
-        try:
-            for name, value in clean.items():
-                setattr(self, name, value)
-        finally:
-            self._holding = False
+        self._set_quietly(clean)
         try:
             self._rebuild()
         except Exception:
-            self._holding = True
-            try:
-                for name, value in old.items():
-                    setattr(self, name, value)
-            finally:
-                self._holding = False
+            self._set_quietly(old)
             raise
         for name, value in settings.items():
             if name not in self.SETTINGS:
