@@ -26,9 +26,13 @@ def test_gate_bands_are_marked_in_pytorch_order():
     hm.show(np.zeros((4 * 8, 3)), title="", vmin=-1, vmax=1)
     labels = hm._band_labels
     assert list(labels.text) == ["i", "f", "g", "o"]
-    assert np.allclose(labels.y, [3.5, 11.5, 19.5, 27.5])
-    assert np.allclose(hm._band_lines.y[:, 0], [7.5, 15.5, 23.5])
-    assert list(hm._y_axis.tick_values) == [0, 8, 16, 24]
+    # on unit scales of their own: a quarter of the rows each, whatever the shape
+    assert np.allclose(labels.y, [0.125, 0.375, 0.625, 0.875])
+    assert np.allclose(hm._band_lines.y[:, 0], [0.25, 0.5, 0.75])
+    assert hm._band_lines.visible and hm._band_gaps.visible
+    assert list(hm._y_axis.tick_values) == [0, 8, 16, 24]  # the rows where bands start
+    hm.show(np.zeros((4 * 3, 3)), title="", vmin=-1, vmax=1)
+    assert list(hm._y_axis.tick_values) == [0, 3, 6, 9]
 
 
 def test_hover_names_row_column_gate_and_value():

@@ -115,15 +115,23 @@ class MatrixHeatmap(ipw.VBox):
             y=[0.5, -0.5],
             pixelated=True,
         )
+        # bands sit at fixed fractions of the rows (PyTorch stacks equal gate blocks), so they
+        # live on unit scales of their own and never move when the matrix changes shape
+        unit = {"x": bq.LinearScale(min=0.0, max=1.0, allow_padding=False),
+                "y": bq.LinearScale(min=0.0, max=1.0, reverse=True, allow_padding=False)}
+        n = len(self._bands or ())
+        edges = (np.arange(1, n) / n).astype(np.float32) if n > 1 else np.zeros(1, np.float32)
+        rules = dict(x=np.tile(np.float32([0.0, 1.0]), (len(edges), 1)),
+                     y=np.repeat(edges[:, None], 2, axis=1), scales=unit, visible=n > 1)
         # a band edge is a white rule with a black core: visible on dark and light cells alike
-        self._band_gaps = bq.Lines(x=[[0.0, 0.0]], y=[[0.0, 0.0]], scales=scales,
-                                   colors=["#fff"], stroke_width=5, visible=False)
-        self._band_lines = bq.Lines(x=[[0.0, 0.0]], y=[[0.0, 0.0]], scales=scales,
-                                    colors=["#000"], stroke_width=1.5, visible=False)
+        self._band_gaps = bq.Lines(colors=["#fff"], stroke_width=5, **rules)
+        self._band_lines = bq.Lines(colors=["#000"], stroke_width=1.5, **rules)
         self._band_labels = bq.Label(
-            x=[0.0], y=[0.0], text=[""], scales=scales, colors=["#222"], font_weight="bolder",
+            x=np.ones(max(n, 1), np.float32), y=((np.arange(max(n, 1)) + 0.5) / max(n, 1)
+                                                ).astype(np.float32),
+            text=list(self._bands or ("",)), scales=unit, colors=["#222"], font_weight="bolder",
             default_size=14, align="start", x_offset=6, y_offset=5, apply_clip=False,
-            visible=False,
+            visible=n > 0,
         )
         self._cursor = bq.Lines(
             x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2, visible=False,
@@ -199,20 +207,6 @@ class MatrixHeatmap(ipw.VBox):
         self._y_axis.tick_values = _band_ticks(rows, len(self._bands)) if self._bands \
             else tick_values(rows)
         self._cursor.visible = False
-        if self._bands:
-            n = len(self._bands)
-            per = rows // n
-            edges = np.arange(1, n) * per - 0.5
-            for rule in (self._band_gaps, self._band_lines):
-                with rule.hold_sync():
-                    rule.x = np.tile([-0.5, cols - 0.5], (n - 1, 1)).astype(np.float32)
-                    rule.y = np.repeat(edges[:, None], 2, axis=1).astype(np.float32)
-                    rule.visible = n > 1
-            with self._band_labels.hold_sync():
-                self._band_labels.x = np.full(n, cols - 0.5, dtype=np.float32)
-                self._band_labels.y = (np.arange(n) * per + (per - 1) / 2).astype(np.float32)
-                self._band_labels.text = list(self._bands)
-                self._band_labels.visible = True
 
     def set_highlights(self, boxes: Sequence[tuple[int, int, int, int]],
                        colors: Sequence[str]) -> None:
