@@ -28,6 +28,7 @@ from .lstm_math import (  # noqa: E402
 )
 from .mlp_explorer import MLPExplorer, MLPModel  # noqa: E402
 from .nav import NavBar  # noqa: E402
+from .presets import query_string  # noqa: E402
 from .sequence_explorer import SequenceExplorer, SequenceModel  # noqa: E402
 from .step_view import StateChart, StripStack  # noqa: E402
 
@@ -54,5 +55,6 @@ __all__ = [
     "build_lstm",
     "make_inputs",
     "parameter_count",
+    "query_string",
     "trace_lstm",
 ]
