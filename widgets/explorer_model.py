@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from traitlets import Instance, Int, observe, validate
+from traitlets import Instance, Int, validate
 
 from .lstm_math import (
     LIMITS,
@@ -61,16 +61,11 @@ class LSTMExplorerModel(SettingsModel):
 
     SETTINGS = SIZE_TRAITS
 
-    def check(self, name: str, value) -> int:
-        return check_setting(name, value)
+    check = staticmethod(check_setting)
 
     @validate(*SIZE_TRAITS)
     def _valid_setting(self, proposal):
         return self._validate_setting(proposal)
-
-    @observe(*SIZE_TRAITS)
-    def _on_size(self, change):
-        self._setting_changed(change)
 
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "sample": "The sequence shown", "step": "The step e", "unit": "The unit j"}

@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as ipw
 import torch
-from traitlets import Instance, Int, observe, validate
+from traitlets import Instance, Int, validate
 
 from .colors import SEQUENTIAL, nice_bound
 from .controls import MessageBanner, bind_controls, int_slider, seed_box
@@ -56,16 +56,12 @@ class MLPModel(SettingsModel):
 
     SETTINGS = SETTINGS
 
-    def check(self, name: str, value) -> int:
-        return check_setting(name, value)
+    check = staticmethod(check_setting)
 
     @validate(*SETTINGS)
     def _valid_setting(self, proposal):
         return self._validate_setting(proposal)
 
-    @observe(*SETTINGS)
-    def _on_setting(self, change):
-        self._setting_changed(change)
 
     def _rebuild(self) -> None:
         net = build_mlp(self.n_x, self.n1, self.n2, self.seed)

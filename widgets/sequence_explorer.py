@@ -9,7 +9,7 @@ import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 import torch
-from traitlets import Instance, Int, Unicode, observe, validate
+from traitlets import Instance, Int, Unicode, validate
 
 from .colors import nice_bound
 from .controls import (
@@ -81,16 +81,12 @@ class SequenceModel(SettingsModel):
 
     SETTINGS = SETTINGS
 
-    def check(self, name: str, value):
-        return check_setting(name, value)
+    check = staticmethod(check_setting)
 
     @validate(*SETTINGS)
     def _valid_setting(self, proposal):
         return self._validate_setting(proposal)
 
-    @observe(*SETTINGS)
-    def _on_setting(self, change):
-        self._setting_changed(change)
 
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "batch": "The batch", "position": "The sequence in the batch",

@@ -14,8 +14,8 @@ class SettingsModel(HasTraits):
 
     Subclasses declare their traits, list the rebuilding ones in ``SETTINGS``, implement
     ``check(name, value)`` (return the clean value or raise ``ValueError`` with a sentence)
-    and ``_rebuild()``, and wire ``@validate(*SETTINGS)`` to ``_validate_setting`` and
-    ``@observe(*SETTINGS)`` to ``_setting_changed``.
+    and ``_rebuild()``, and wire ``@validate(*SETTINGS)`` to ``_validate_setting`` (validators
+    need their names where the class is defined). Changes of ``SETTINGS`` are observed here.
     """
 
     SETTINGS: tuple[str, ...] = ()
@@ -28,6 +28,7 @@ class SettingsModel(HasTraits):
             super().__init__(**kwargs)
         finally:
             self._holding = False
+        self.observe(self._setting_changed, names=list(self.SETTINGS))
         self._rebuild()
 
     def check(self, name: str, value):
