@@ -10,6 +10,7 @@ from traitlets import TraitError
 __all__ = [
     "GuardedIntSlider",
     "GuardedIntText",
+    "GuardedPlay",
     "GuardedToggleButtons",
     "MessageBanner",
     "bind_controls",
@@ -36,13 +37,19 @@ class _Guarded:
         self._reject_callbacks.register_callback(callback, remove=remove)
 
     _synced_key = "value"  # the one thing the browser may change
+    _flags: tuple[str, ...] = ()  # and switches it may flip (True or False only)
 
     def _refusal(self, sync_data: dict) -> str | None:
         """A plain sentence if the browser's request must be refused, else None."""
         name = self.description or "this control"
-        extra = sorted(set(sync_data) - {self._synced_key})
+        if not isinstance(sync_data, dict):
+            return f"{name}: the page sent an update that is not a set of values; it was refused."
+        extra = sorted(set(sync_data) - {self._synced_key, *self._flags})
         if extra:
             return f"{name}: the page may only move the value, not {', '.join(extra)}."
+        for flag in set(sync_data) & set(self._flags):
+            if not isinstance(sync_data[flag], bool):
+                return f"{name}: {flag} must be true or false; {sync_data[flag]!r} was refused."
         if self._synced_key not in sync_data:
             return None
         return self._check_synced(name, sync_data[self._synced_key])
@@ -82,6 +89,16 @@ class GuardedToggleButtons(_Guarded, ipw.ToggleButtons):
 
 class GuardedIntSlider(_Guarded, ipw.IntSlider):
     """An ``IntSlider`` that refuses out-of-range or non-integer values from the browser."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._guard_init()
+
+
+class GuardedPlay(_Guarded, ipw.Play):
+    """A ``Play`` whose browser side may move the value within bounds, play, pause and repeat."""
+
+    _flags = ("playing", "repeat")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

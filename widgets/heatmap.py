@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import bqplot as bq
@@ -11,7 +12,7 @@ from bqplot_image_gl.interacts import MouseInteraction
 
 from .colors import DIVERGING, color_indices, encode_png
 
-__all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "set_png", "tick_values"]
+__all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "mouse_event", "set_png", "tick_values"]
 
 
 def tick_values(n: int, most: int = 8) -> np.ndarray:
@@ -30,6 +31,22 @@ def cell_outline(row: int, col: int, half_height: float = 0.5) -> tuple[np.ndarr
     y = np.array([row - half_height, row - half_height, row + half_height, row + half_height,
                   row - half_height], dtype=np.float32)
     return x, y
+
+
+def mouse_event(content) -> tuple[str | None, float | None, float | None]:
+    """The event name and data coordinates of a MouseInteraction message, if they are sane.
+
+    The message comes from the browser, so anything may be in it: coordinates that are not
+    finite numbers (JSON parsers accept NaN and Infinity) come back as None.
+    """
+    if not isinstance(content, dict):
+        return None, None, None
+    domain = content.get("domain")
+    x, y = (domain.get("x"), domain.get("y")) if isinstance(domain, dict) else (None, None)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+               for v in (x, y)):
+        x = y = None
+    return content.get("event"), x, y
 
 
 def set_png(mark: bq.Image, png: bytes) -> None:
@@ -252,12 +269,10 @@ class MatrixHeatmap(ipw.VBox):
         self._cursor.visible = False
 
     def _on_mouse(self, _widget, content, _buffers) -> None:
-        if content.get("event") == "mousemove":
-            domain = content.get("domain") or {}
-            x, y = domain.get("x"), domain.get("y")
-            if isinstance(x, (int, float)) and isinstance(y, (int, float)):
-                self.hover(float(x), float(y))
-        elif content.get("event") == "mouseleave":
+        event, x, y = mouse_event(content)
+        if event == "mousemove" and x is not None:
+            self.hover(float(x), float(y))
+        elif event == "mouseleave":
             self.unhover()
 
 

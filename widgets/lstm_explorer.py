@@ -7,7 +7,14 @@ import html
 import ipywidgets as ipw
 
 from .colors import DIVERGING, SEQUENTIAL
-from .controls import MessageBanner, bind_controls, int_slider, seed_box, set_bounded
+from .controls import (
+    GuardedPlay,
+    MessageBanner,
+    bind_controls,
+    int_slider,
+    seed_box,
+    set_bounded,
+)
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
 from .heatmap import ColorBar, MatrixHeatmap
@@ -59,9 +66,10 @@ class LSTMExplorer(ipw.VBox):
             "unit": int_slider("unit", "unit j", 0, 1, 0),
         }
         bind_controls(m, self.controls, self.banner, what="the LSTM")
-        self._play = ipw.Play(interval=40, min=1, max=2, value=1, description="Play",
-                              layout=ipw.Layout(width="auto"))
+        self._play = GuardedPlay(interval=40, min=1, max=2, value=1, description="Play",
+                                 layout=ipw.Layout(width="auto"))
         self._play.add_class("ctl-play")
+        self._play.on_reject(lambda _play, message: self.banner.show(message))
         ipw.jslink((self._play, "value"), (self.controls["step"], "value"))
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation

@@ -10,7 +10,7 @@ import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
 from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png_rgba
-from .heatmap import cell_outline, set_png, tick_values
+from .heatmap import cell_outline, mouse_event, set_png, tick_values
 from .lstm_math import LSTMTrace
 
 __all__ = ["STRIPS", "StateChart", "StripStack", "step_values", "strips_rgba"]
@@ -160,12 +160,10 @@ class StripStack(ipw.VBox):
             self._cursor.visible = True
 
     def _on_mouse(self, _widget, content, _buffers) -> None:
-        domain = content.get("domain") or {}
-        x, y = domain.get("x"), domain.get("y")
-        if content.get("event") == "mousemove" and isinstance(x, (int, float)) \
-                and isinstance(y, (int, float)):
+        event, x, y = mouse_event(content)
+        if event == "mousemove" and x is not None:
             self.hover(float(x), float(y))
-        elif content.get("event") == "mouseleave":
+        elif event == "mouseleave":
             self._cursor.visible = False
 
 

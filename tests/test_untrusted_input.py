@@ -1,0 +1,87 @@
+"""Whatever the page sends, the widgets answer with a sentence or ignore it; nothing raises.
+
+Messages are handed to the widgets exactly as the kernel hands them a comm message from the
+websocket; the e2e security tests send the same over a real kernel websocket.
+"""
+
+import json
+import math
+
+import pytest
+
+from widgets import LSTMExplorer
+
+
+def _comm_msg(widget, data) -> None:
+    """What ipykernel does with a comm_msg: parse it (NaN and Infinity included) and hand it on."""
+    widget._handle_msg({"content": {"data": json.loads(json.dumps(data))}, "buffers": []})
+
+
+def _update(widget, state) -> None:
+    _comm_msg(widget, {"method": "update", "state": state, "buffer_paths": []})
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return LSTMExplorer()
+
+
+@pytest.mark.parametrize("state", [None, [1, 2], "12", 12])
+def test_an_update_that_is_not_a_set_of_values_is_refused(explorer, state):
+    before = explorer.model.trace
+    _update(explorer.controls["hidden_size"], state)
+    assert explorer.message == ("H: the page sent an update that is not a set of values; "
+                                "it was refused.")
+    assert explorer.model.trace is before
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"value": 10**30}, "Play must be from 1 to 12; 10" + "0" * 29 + " was refused."),
+        ({"value": "3"}, "Play must be a whole number from 1 to 12; '3' was refused."),
+        ({"playing": "yes"}, "Play: playing must be true or false; 'yes' was refused."),
+        ({"interval": 0}, "Play: the page may only move the value, not interval."),
+        ({"max": 10**9, "value": 10**9}, "Play: the page may only move the value, not max."),
+    ],
+)
+def test_play_takes_only_what_its_buttons_send(explorer, state, expected):
+    play = explorer._play
+    _update(play, state)
+    assert explorer.message == expected
+    assert (play.min, play.max, play.interval) == (1, explorer.model.seq_len, 40)
+
+
+def test_play_still_plays(explorer):
+    play = explorer._play
+    _update(play, {"playing": True, "repeat": True})
+    _update(play, {"value": 5})
+    assert play.playing and play.repeat and play.value == 5
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"event": "mousemove", "domain": {"x": math.nan, "y": 1.0}},
+        {"event": "mousemove", "domain": {"x": 2.0, "y": math.inf}},
+        {"event": "mousemove", "domain": {"x": -math.inf, "y": 1e308}},
+        {"event": "mousemove", "domain": {"x": 1e308, "y": 1e308}},
+        {"event": "mousemove", "domain": {"x": True, "y": "3"}},
+        {"event": "mousemove", "domain": [1, 2]},
+        {"event": "mousemove"},
+        "mousemove",
+        None,
+        [],
+    ],
+)
+def test_hover_messages_from_the_page_cannot_raise(explorer, content):
+    heatmap = explorer.heatmaps["weight_hh_l0"]
+    content = json.loads(json.dumps(content))  # as parsed by the kernel: NaN is a float
+    # the handlers themselves (ipywidgets' dispatcher would catch and print an exception)
+    heatmap._on_mouse(heatmap._hover, content, [])
+    explorer.strips._on_mouse(explorer.strips._hover, content, [])
+    assert not heatmap._cursor.visible
+    # and a sane hover still reads a cell
+    heatmap._on_mouse(heatmap._hover, {"event": "mousemove", "domain": {"x": 1, "y": 2}}, [])
+    assert heatmap._cursor.visible
+    heatmap._on_mouse(heatmap._hover, {"event": "mouseleave"}, [])
