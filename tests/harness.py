@@ -52,8 +52,8 @@ def _children(pid: int) -> list[int]:
 
 class VoilaServer:
     def __init__(self, root: Path, log_path: Path, extra_args: list[str] | None = None,
-                 serve: str = "dashboards/"):
-        self.port = free_port()
+                 serve: str = "dashboards/", port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -85,6 +85,17 @@ class VoilaServer:
 
     def kernel_pids(self) -> list[int]:
         return _children(self.proc.pid)
+
+    def kernel_pid(self, kernel_id: str) -> int:
+        """The process of one kernel, found by its connection file's name."""
+        for pid in self.kernel_pids():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"kernel-{kernel_id}.json".encode() in cmdline:
+                return pid
+        raise LookupError(f"no process for kernel {kernel_id}")
 
     def stop(self) -> None:
         pids = _children(self.proc.pid)

@@ -60,6 +60,9 @@ def test_voila_serving_defaults():
     voila = config["VoilaConfiguration"]
     assert voila["show_tracebacks"] is False
     assert voila["strip_sources"] is True
+    # v1 protocol only, no tracebacks on the wire (tests/e2e/test_security.py)
+    assert config["Voila"]["kernel_websocket_connection_class"] == \
+        "dashboard_server.DashboardConnection"
     culling = config["MappingKernelManager"]
     assert 0 < culling["cull_idle_timeout"] <= 3600 and culling["cull_interval"] > 0
 

@@ -16,6 +16,7 @@ from .colors import DIVERGING, SEQUENTIAL  # noqa: E402
 from .controls import GuardedIntSlider, GuardedIntText, MessageBanner  # noqa: E402
 from .explorer_model import LSTMExplorerModel  # noqa: E402
 from .heatmap import ColorBar, MatrixHeatmap  # noqa: E402
+from .kernel_notice import KERNEL_STOPPED, kernel_notice  # noqa: E402
 from .lstm_explorer import LSTMExplorer  # noqa: E402
 from .lstm_math import (  # noqa: E402
     GATES,
@@ -35,6 +36,7 @@ from .step_view import StateChart, StripStack  # noqa: E402
 __all__ = [
     "DIVERGING",
     "GATES",
+    "KERNEL_STOPPED",
     "LIMITS",
     "SEQUENTIAL",
     "ColorBar",
@@ -53,6 +55,7 @@ __all__ = [
     "StateChart",
     "StripStack",
     "build_lstm",
+    "kernel_notice",
     "make_inputs",
     "parameter_count",
     "query_string",

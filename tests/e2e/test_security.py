@@ -1,0 +1,280 @@
+"""What a learner's page, or anyone who can reach the server, cannot do: run code, read
+sources, see tracebacks, reach `make serve` from another machine, or stall the server.
+
+The kernel is driven over its real websocket by tests/kernel_client.py, as the page drives it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+import websocket
+
+from tests.kernel_client import KernelClient
+
+from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
+from .ui import set_slider
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def kernel(voila_server):
+    with KernelClient(voila_server.url, "lstm_explorer.ipynb") as client:
+        yield client
+
+
+# --- the kernel runs no code sent to it ------------------------------------------------------
+
+def _refused_requests(marker: Path) -> list[tuple[str, str, dict]]:
+    code = f"open({str(marker)!r}, 'w').close()"
+    return [
+        ("shell", "execute_request", {"code": code, "silent": False, "store_history": True,
+                                      "user_expressions": {}, "allow_stdin": False}),
+        # history would hand back the notebook's source; inspect and complete read the kernel
+        ("shell", "history_request", {"hist_access_type": "tail", "n": 10, "raw": True,
+                                      "output": False}),
+        ("shell", "inspect_request", {"code": "LSTMExplorer", "cursor_pos": 5,
+                                      "detail_level": 1}),
+        ("shell", "complete_request", {"code": "import o", "cursor_pos": 8}),
+        ("control", "debug_request", {"seq": 1, "type": "request", "command": "initialize",
+                                      "arguments": {"adapterID": "python"}}),
+        # the message type is what counts, not the channel it claims
+        ("control", "execute_request", {"code": code, "silent": False, "store_history": False,
+                                        "user_expressions": {}, "allow_stdin": False}),
+    ]
+
+
+def test_code_sent_to_the_kernel_is_refused_and_runs_nothing(kernel, voila_server, tmp_path):
+    marker = tmp_path / "created-by-the-kernel"
+    sent = [kernel.send(kind, content, channel=channel)
+            for channel, kind, content in _refused_requests(marker)]
+    # the kernel handles shell messages in order: had any got through, it would have run
+    # before this reply (which proves the connection and the kernel are alive)
+    assert kernel.request("kernel_info_request", {})["content"]["status"] == "ok"
+    kernel.drain(1.0)
+    for msg_id in sent:
+        assert kernel.replies_to(msg_id) == []
+    assert not marker.exists()
+    log = voila_server.log()
+    assert 'Received message of type "execute_request", which is not allowed' in log
+    assert 'Received message of type "history_request", which is not allowed' in log
+
+
+def test_only_the_pages_protocol_is_spoken(kernel, voila_server):
+    """Voila 0.5 misreads legacy binary frames and stalls the whole server on them
+    (dashboard_server.py); a client that does not ask for v1 is turned away at the door."""
+    url = voila_server.url.replace("http", "ws", 1) + f"/api/kernels/{kernel.kernel_id}/channels"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(url, timeout=30)
+    assert refused.value.status_code == 400
+    with urllib.request.urlopen(voila_server.url + "/voila/tree", timeout=10) as answer:
+        assert answer.status == 200
+
+
+# --- no source leaves the server ---------------------------------------------------------
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            return answer.status, answer.read().decode(errors="replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode(errors="replace")
+
+
+NOTEBOOK_SOURCE = "LSTMExplorer(preset=query_string())"
+PACKAGE_SOURCE = "class _Guarded:"  # widgets/controls.py
+SOURCE_URLS = [
+    "/voila/files/lstm_explorer.ipynb",
+    "/voila/files/./lstm_explorer.ipynb",
+    "/voila/files/LSTM_EXPLORER.IPYNB",
+    "/voila/files/../widgets/controls.py",
+    "/voila/files/%2e%2e/widgets/controls.py",
+    "/voila/files/..%2fwidgets%2fcontrols.py",
+    "/voila/files/lstm_explorer.ipynb%00.png",
+    "/voila/static/../../widgets/controls.py",
+    "/voila/static/..%2f..%2fwidgets%2fcontrols.py",
+    "/voila/templates/lab/static/..%2f..%2f..%2f..%2fwidgets%2fcontrols.py",
+    "/voila/labextensions/..%2f..%2fwidgets%2fcontrols.py",
+    "/voila/api/contents/lstm_explorer.ipynb",
+    "/voila/api/contents/lstm_explorer.ipynb?content=1&format=text",
+    "/voila/api/contents/../widgets/controls.py?content=1&format=text",
+    "/voila/render/../widgets/controls.py",
+    "/voila/render/..%2fwidgets%2fcontrols.py",
+    "/voila/tree/../widgets",
+    "/api/contents/dashboards/lstm_explorer.ipynb",
+    "/files/dashboards/lstm_explorer.ipynb",
+    "/files/widgets/controls.py",
+    "/notebooks/lstm_explorer.ipynb",
+    "/edit/widgets/controls.py",
+    "/tree/widgets",
+    "/voila/render/lstm_explorer.ipynb",  # the page itself: strip_sources
+]
+
+
+def test_the_markers_are_in_the_sources():
+    """Otherwise the next test would pass for the wrong reason."""
+    nb = nbformat.read(ROOT / "dashboards" / "lstm_explorer.ipynb", as_version=4)
+    assert NOTEBOOK_SOURCE in nb.cells[1].source
+    assert PACKAGE_SOURCE in (ROOT / "widgets" / "controls.py").read_text()
+
+
+@pytest.mark.parametrize("path", SOURCE_URLS)
+def test_sources_are_not_served(voila_server, path):
+    status, body = _get(voila_server.url + path)
+    assert NOTEBOOK_SOURCE not in body and PACKAGE_SOURCE not in body, (status, body[:300])
+    assert "import torch" not in body and "from widgets import" not in body
+    if path.startswith("/voila/files/"):
+        assert status >= 400  # refused, not found, or (a NUL byte) an error: never the file
+
+
+# --- tracebacks stay in the kernel -----------------------------------------------------------
+
+SECRET = "SECRET-7f3a"
+FAILING_NOTEBOOK = [
+    f"""import ipywidgets as ipw
+
+status = ipw.Label("ready")
+status.add_class("status")
+button = ipw.Button(description="boom")
+button.add_class("boom")
+slider = ipw.IntSlider(value=1, min=0, max=10)
+slider.add_class("ctl-slider")
+
+def explode(*_):
+    status.value = f"raised {{status.value.count('!') + 1}}!"  # {SECRET} source line
+    raise ValueError("{SECRET} in a callback")
+
+button.on_click(explode)
+slider.observe(explode, names="value")
+ipw.VBox([status, button, slider])""",
+    f"""raise RuntimeError("{SECRET} while rendering")""",
+]
+
+
+@pytest.fixture(scope="module")
+def failing_server(tmp_path_factory):
+    """A Voila of its own, serving a test notebook whose callbacks raise, with voila.json."""
+    root = tmp_path_factory.mktemp("failing")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in FAILING_NOTEBOOK]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "failing.ipynb")
+    shutil.copy(ROOT / "voila.json", root / "voila.json")
+    (root / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    server = VoilaServer(root, root / "voila.log", serve=".")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_raising_callback_shows_no_traceback(browser, failing_server):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        DashboardPage(page, failing_server)  # answers outside requests as the other tests do
+        page.goto(f"{failing_server.url}/voila/render/failing.ipynb")
+        page.wait_for_selector(".boom", timeout=RENDER_TIMEOUT_MS)
+        page.click(".boom")
+        page.wait_for_function("document.querySelector('.status').innerText === 'raised 1!'")
+        set_slider(page, "ctl-slider", 5)
+        page.wait_for_function("document.querySelector('.status').innerText === 'raised 2!'")
+        page.wait_for_timeout(500)  # room for anything the error would add to the page
+        shown = page.inner_text("body")
+        html = page.content()
+    finally:
+        context.close()
+    assert "There was an error when executing cell" in shown  # the rendering error, unsourced
+    for leak in (SECRET, "Traceback", "ValueError", "RuntimeError", "raise ", "def explode"):
+        assert leak not in shown and leak not in html, leak
+
+
+def test_a_raising_callback_sends_no_traceback(failing_server):
+    """The kernel publishes the error; the server passes on its name and message only."""
+    with KernelClient(failing_server.url, "failing.ipynb") as kernel:
+        kernel.load_widgets()
+        replies = kernel.comm_msg(kernel.find("boom"),
+                                  {"method": "custom", "content": {"event": "click"}})
+    errors = [m["content"] for m in replies if m["msg_type"] == "error"]
+    assert [(e["ename"], e["evalue"]) for e in errors] == [
+        ("ValueError", f"{SECRET} in a callback")]
+    assert errors[0]["traceback"] == []
+    assert kernel.states[kernel.find("status")]["value"] == "raised 1!"
+
+
+def test_allowlisted_files_are_served(failing_server):
+    """The allowlist keeps sources out, not a broken route: under voila.json a picture passes
+    and the notebook beside it does not."""
+    assert _get(failing_server.url + "/voila/files/picture.png")[0] == 200
+    status, body = _get(failing_server.url + "/voila/files/failing.ipynb")
+    assert status == 403 and SECRET not in body
+
+
+# --- `make serve` is for this machine only -----------------------------------------------
+
+def _listening(port: int) -> set[str]:
+    """Local addresses of the sockets listening on ``port``, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                # IPv4 is stored as one little-endian word; IPv6 is left in hex
+                found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]) if len(address) == 8
+                          else f"ipv6:{address}")
+    return found
+
+
+def _connects(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_make_serve_listens_on_loopback_only(tmp_path):
+    """Started exactly as `make serve` starts it. A server on all addresses would answer on
+    127.0.0.2 too (the whole 127/8 is this machine); one bound to 127.0.0.1 does not."""
+    from tests.harness import free_port
+
+    venv = Path(sys.prefix)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        ["make", "serve", f"PORT={port}", f"VENV={venv}", "-o", f"{venv}/.installed-run"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 90
+        while not _connects("127.0.0.1", port):
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "make serve did not start listening"
+            time.sleep(0.3)
+        assert _listening(port) == {"127.0.0.1"}
+        assert not _connects("127.0.0.2", port)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+    assert "Serving the dashboards at http://localhost:" in (tmp_path / "serve.log").read_text()
+
