@@ -116,7 +116,6 @@ def _open(browser, server: VoilaServer, notebook: str = "lstm_explorer.ipynb"):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.set_default_navigation_timeout(RENDER_TIMEOUT_MS)  # the notebook runs during the GET
     dash = DashboardPage(page, server)
     dash.open(notebook)
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)

@@ -187,7 +187,7 @@ def test_a_raising_callback_shows_no_traceback(browser, failing_server):
     page = context.new_page()
     try:
         DashboardPage(page, failing_server)  # answers outside requests as the other tests do
-        page.goto(f"{failing_server.url}/voila/render/failing.ipynb")
+        page.goto(f"{failing_server.url}/voila/render/failing.ipynb", timeout=RENDER_TIMEOUT_MS)
         page.wait_for_selector(".boom", timeout=RENDER_TIMEOUT_MS)
         page.click(".boom")
         page.wait_for_function("document.querySelector('.status').innerText === 'raised 1!'")
