@@ -110,8 +110,22 @@ def test_strip_hover_names_the_quantity():
     values = {s.key: np.arange(4, dtype=np.float32) / 10 for s in STRIPS}
     stack.show(values, step=3)
     row = next(r for r, s in enumerate(STRIPS) if s.key == "h_prev")
-    stack._on_mouse(None, {"event": "mousemove", "domain": {"x": 2.1, "y": row + 0.2}}, [])
+    # x is a fraction of the widest strip: column 2 of 4 spans 0.5 to 0.75
+    stack._on_mouse(None, {"event": "mousemove", "domain": {"x": 0.6, "y": row + 0.2}}, [])
     assert stack._readout.value.startswith("h<sub>2</sub>[2] = <b>+0.2000</b>")
+    assert list(stack._cursor.x[:2]) == [0.5, 0.75]
+
+
+def test_strips_change_width_without_moving_a_scale():
+    from widgets.step_view import STRIPS, StripStack
+
+    stack = StripStack()
+    for width in (4, 256, 1):
+        stack.show({s.key: np.zeros(width, np.float32) for s in STRIPS}, step=1)
+        assert (stack._x_scale.min, stack._x_scale.max) == (0.0, 1.0)
+        assert list(stack._image.x) == [0.0, 1.0]
+        assert stack._ticks.text[0] == "0" and len(stack._ticks.text) <= 17
+    assert list(stack._ticks.x) == [0.5]  # one strip cell: its tick in the middle
 
 
 def test_a_one_by_one_matrix_gets_its_axes():

@@ -47,7 +47,7 @@ def test_explorer_starts_from_the_preset():
     m = e.model
     assert (m.n_x, m.hidden_size, m.seq_len, m.batch_size, m.seed) == (7, 12, 20, 3, 3)
     assert (m.step, m.unit, m.sample) == (4, 5, 2)
-    assert e.heatmaps["weight_ih_l0"].title.endswith("= (48 × 7)")
+    assert e.weights.titles()[0].endswith("= (48 × 7)")
     assert e.message == ""
     assert e.query == ("?n_x=7&hidden_size=12&seq_len=20&batch_size=3&seed=3&sample=2&step=4"
                        "&unit=5")

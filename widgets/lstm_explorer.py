@@ -10,9 +10,10 @@ from .colors import DIVERGING, SEQUENTIAL
 from .controls import MessageBanner, bind_controls, int_slider, seed_box, set_bounded
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
-from .heatmap import ColorBar, MatrixHeatmap
+from .heatmap import ColorBar
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
+from .parameter_panel import ParameterPanel, Region
 from .presets import parse_preset, to_query
 from .step_view import StateChart, StripStack, step_values
 from .style import STYLE
@@ -65,17 +66,13 @@ class LSTMExplorer(ipw.VBox):
         ipw.jslink((self._play, "value"), (self.controls["step"], "value"))
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
-        self.heatmaps = {
-            "weight_ih_l0": MatrixHeatmap(x_label="input feature k", y_label="row (gate band)",
-                                          bands=GATES, width="300px", height="360px"),
-            "weight_hh_l0": MatrixHeatmap(x_label="hidden unit", y_label="row (gate band)",
-                                          bands=GATES, width="380px", height="360px"),
-            "bias_ih_l0": MatrixHeatmap(x_label="", y_label="", bands=GATES, width="120px",
-                                        height="360px"),
-            "bias_hh_l0": MatrixHeatmap(x_label="", y_label="", bands=GATES, width="120px",
-                                        height="360px"),
-        }
-        self.colorbar = ColorBar(palette=DIVERGING, height="360px")
+        # one figure with fixed scales: a size change redraws one picture and its tick labels
+        self.weights = ParameterPanel(
+            [Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
+             Region("weight_hh_l0", "4H × H", "hidden unit", 360),
+             Region("bias_ih_l0", "4H", "", 56),
+             Region("bias_hh_l0", "4H", "", 56)],
+            bands=GATES, palette=DIVERGING, height=330)
 
         self.link = ipw.HTML()
         self.link.add_class("view-link")
@@ -89,15 +86,13 @@ class LSTMExplorer(ipw.VBox):
                            ColorBar(palette=DIVERGING, height="330px")]
         self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
         self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
-        self.charts = {"h": StateChart(name="h_e"), "c": StateChart(name="c_e")}
+        self.charts = {"h": StateChart(name="h_e", bound=1.0), "c": StateChart(name="c_e")}
         self.step_title = ipw.HTML()
         self.step_title.add_class("step-title")
         self.unit_equations = ipw.HTML()
         self.unit_equations.add_class("unit-equations")
 
         c = self.controls
-        weights_row = ipw.HBox([*self.heatmaps.values(), self.colorbar],
-                               layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start"))
         self.children = [
             NavBar(current="lstm_explorer.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
@@ -114,8 +109,8 @@ class LSTMExplorer(ipw.VBox):
             self.checks,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
                      "in the rows, in the order i, f, g, o; colours are fixed to the "
-                     "initialisation range ±1/√H.</p>"),
-            weights_row,
+                     "initialisation range ±1/√H, the colour bar on the right.</p>"),
+            self.weights,
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
             ipw.HBox([c["step"], self._play, c["unit"]],
@@ -182,17 +177,7 @@ class LSTMExplorer(ipw.VBox):
         self._sync_controls()
         H, n_x = m.hidden_size, m.n_x
         k = init_bound(H)
-        p = m.weights()
-        shapes = {"weight_ih_l0": ("4H × n_X", (4 * H, n_x)),
-                  "weight_hh_l0": ("4H × H", (4 * H, H)),
-                  "bias_ih_l0": ("4H", (4 * H,)), "bias_hh_l0": ("4H", (4 * H,))}
-        for name, heatmap in self.heatmaps.items():
-            symbols, shape = shapes[name]
-            values = p[name] if p[name].ndim == 2 else p[name][:, None]
-            numbers = " × ".join(str(s) for s in shape) if len(shape) > 1 else str(shape[0])
-            heatmap.show(values, title=f"<b>{name}</b> ({symbols}) = ({numbers})",
-                         vmin=-k, vmax=k)
-        self.colorbar.set_range(-k, k, caption=f"±1/√H = ±{k:.3f}")
+        self.weights.show(m.weights(), vmin=-k, vmax=k, caption=f"±1/√H =<br>±{k:.3f}")
 
         count = sum(t.numel() for t in m.lstm.parameters())
         formula = parameter_count(n_x, H)
