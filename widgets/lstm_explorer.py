@@ -168,6 +168,8 @@ class LSTMExplorer(ipw.VBox):
             self.controls[name].value = getattr(m, name)
         for name in ("sample", "step", "unit"):
             set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
+        # Play and the step are jslinked in the browser, Play first: Play must hold the step
+        # too, or the link's first sync would set the step back to Play's value
         with self._play.hold_sync():
             self._play.max = m.seq_len
             self._play.value = m.step

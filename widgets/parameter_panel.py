@@ -147,8 +147,7 @@ class ParameterPanel(ipw.VBox):
         self.figure.add_class("heatmap-figure")
         self.figure.add_class("weights-figure")
         # the titles sit over their regions: one HTML line, absolutely placed spans
-        self._titles = ipw.HTML(layout=ipw.Layout(height="3.3em", width=self.figure.layout.width,
-                                                   overflow="visible"))
+        self._titles = ipw.HTML(layout=ipw.Layout(width=self.figure.layout.width))
         self._titles.add_class("panel-titles")
         self._readout = ipw.HTML("<span class='hint'>hover a cell to read it</span>",
                                  layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))

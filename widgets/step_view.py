@@ -13,7 +13,7 @@ from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png_rgba, nice_
 from .heatmap import cell_outline, set_png, tick_values
 from .lstm_math import LSTMTrace
 
-__all__ = ["STRIPS", "StateChart", "StripStack", "step_values", "strips_rgba"]
+__all__ = ["STRIPS", "StateChart", "StripStack", "line_coverage", "step_values", "strips_rgba"]
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,41 @@ class StripStack(ipw.VBox):
             self._cursor.visible = False
 
 
+def line_coverage(series: np.ndarray, top: float, width: int, height: int) -> np.ndarray:
+    """How many of the polylines ``series`` (lines, points) cross each pixel of a raster.
+
+    The raster is (height, width): columns span x = 0 .. points - 1, rows span values +top
+    (row 0) .. -top. In each pixel column a line covers the rows between its lowest and
+    highest value in that column (its ends on the column's edges and any vertex inside), so
+    steep segments stay connected. Values beyond ±top are clipped to the edge rows.
+    """
+    points = series.shape[1]
+    xs = np.linspace(0.0, points - 1, width + 1)  # the column edges, in x units
+    left = np.minimum(xs.astype(int), max(points - 2, 0))
+    frac = (xs - left).astype(np.float32)
+    right = np.minimum(left + 1, points - 1)
+    at_edges = series[:, left] * (1 - frac) + series[:, right] * frac  # (lines, width + 1)
+    lo = np.minimum(at_edges[:, :-1], at_edges[:, 1:])
+    hi = np.maximum(at_edges[:, :-1], at_edges[:, 1:])
+    # a vertex inside a column can reach beyond both of the column's edges
+    vertex_col = np.minimum((np.arange(points) * width / max(points - 1, 1)).astype(int),
+                            width - 1)
+    if len(np.unique(vertex_col)) == points:  # at most one vertex a column: plain indexing
+        lo[:, vertex_col] = np.minimum(lo[:, vertex_col], series)
+        hi[:, vertex_col] = np.maximum(hi[:, vertex_col], series)
+    else:
+        np.minimum.at(lo.T, vertex_col, series.T)
+        np.maximum.at(hi.T, vertex_col, series.T)
+    to_row = (height - 1) / (2 * top)
+    first = np.clip(np.floor((top - hi) * to_row + 0.5), 0, height - 1).astype(np.int64)
+    last = np.clip(np.floor((top - lo) * to_row + 0.5), 0, height - 1).astype(np.int64)
+    # a span [first, last] per line and column: +1 at its first row, -1 after its last
+    cols = np.broadcast_to(np.arange(width), first.shape)
+    starts = np.bincount((first * width + cols).ravel(), minlength=(height + 1) * width)
+    ends = np.bincount(((last + 1) * width + cols).ravel(), minlength=(height + 1) * width)
+    return np.cumsum((starts - ends).reshape(height + 1, width), axis=0)[:height]
+
+
 class StateChart(ipw.VBox):
     """Every unit's h (or c) over all steps e = 0..n_E, unit j in bold, a cursor at step e.
 
@@ -193,8 +228,15 @@ class StateChart(ipw.VBox):
         A fixed symmetric y range ±bound (h = o·tanh(c) lies in (-1, 1)); without it, the
         range is a round number over the data (``nice_bound``), so it rarely moves.
 
-    The x scale moves only when n_E does: a new H or seed redraws the lines alone.
+    The x scale moves only when n_E does: a new H or seed redraws the lines alone. Past
+    ``RASTER_ABOVE`` units the thin lines are drawn as one picture (how many lines cross each
+    pixel), which the browser draws in a few milliseconds where hundreds of SVG paths of
+    hundreds of points take most of a second; unit j stays a line.
     """
+
+    RASTER_ABOVE = 32
+    RASTER_SIZE = (180, 640)  # rows, columns: about the plot area's pixels
+    LINE_RGB = (0x9B, 0xB7, 0xD4)
 
     def __init__(self, *, name: str, bound: float | None = None, width: str = "100%",
                  height: str = "220px", **kwargs):
@@ -207,6 +249,9 @@ class StateChart(ipw.VBox):
         self._y_scale = bq.LinearScale(min=-top, max=top, allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
         self._all = bq.Lines(scales=scales, colors=["#9bb7d4"], opacities=[0.6], stroke_width=1)
+        self._raster = bq.Image(image=ipw.Image(format="png", value=encode_png_rgba(
+            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[0.0, 1.0], y=[-1.0, 1.0],
+            visible=False)
         self._unit = bq.Lines(scales=scales, colors=["#c0392b"], stroke_width=2.5)
         self._cursor = bq.Lines(x=np.zeros(2, np.float32), y=np.zeros(2, np.float32),
                                 scales=scales, colors=["#111"], stroke_width=1.5,
@@ -214,7 +259,8 @@ class StateChart(ipw.VBox):
         axes = [bq.Axis(scale=self._x_scale, label="step e", tick_format="d"),
                 bq.Axis(scale=self._y_scale, label=name, side="left",
                         tick_format=".2f")]
-        self.figure = bq.Figure(marks=[self._all, self._unit, self._cursor], axes=axes,
+        self.figure = bq.Figure(marks=[self._raster, self._all, self._unit, self._cursor],
+                                axes=axes,
                                 fig_margin=dict(top=10, bottom=40, left=55, right=10),
                                 layout=ipw.Layout(width=width, height=height))
         self._title = ipw.HTML()
@@ -227,6 +273,11 @@ class StateChart(ipw.VBox):
     def series(self) -> np.ndarray:
         """(H, n_E + 1) values on screen: one row a unit."""
         return self._series
+
+    @property
+    def rastered(self) -> bool:
+        """Whether the thin lines are one picture (many units) rather than SVG paths."""
+        return bool(self._raster.visible)
 
     @property
     def cursor_step(self) -> int:
@@ -245,8 +296,25 @@ class StateChart(ipw.VBox):
         if self._y_scale.max != top:
             with self._y_scale.hold_sync():
                 self._y_scale.min, self._y_scale.max = -top, top
-        with self._all.hold_sync():
-            self._all.x, self._all.y = steps, self._series
+        if len(self._series) > self.RASTER_ABOVE:
+            rgba = np.zeros((*self.RASTER_SIZE, 4), np.uint8)
+            rgba[..., :3] = self.LINE_RGB
+            cover = line_coverage(self._series, top, self.RASTER_SIZE[1], self.RASTER_SIZE[0])
+            # each line at 45% opacity, as stacked translucent strokes would be
+            rgba[..., 3] = np.rint(255 * (1 - 0.55 ** cover.astype(np.float32)))
+            with self._raster.hold_sync():
+                set_png(self._raster, encode_png_rgba(rgba))
+                self._raster.x, self._raster.y = [0.0, last], [-top, top]
+                self._raster.visible = True
+            if self._all.visible:
+                with self._all.hold_sync():  # no hidden paths left in the page
+                    self._all.x, self._all.y = steps[:2], self._series[:1, :2]
+                    self._all.visible = False
+        else:
+            with self._all.hold_sync():
+                self._all.x, self._all.y = steps, self._series
+                self._all.visible = True
+            self._raster.visible = False
         self.point(unit, step)
 
     def point(self, unit: int, step: int) -> None:
@@ -262,5 +330,6 @@ class StateChart(ipw.VBox):
         with self._cursor.hold_sync():
             self._cursor.x = np.array([step, step], np.float32)
             self._cursor.y = np.array([self._y_scale.min, self._y_scale.max], np.float32)
+        # the step is the dashed line: the title changes with the unit only
         self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
-                             f"(unit {unit} in red; dashed line: step e = {step})")
+                             f"(unit {unit} in red; dashed line: the step e)")
