@@ -63,8 +63,9 @@ class DashboardPage:
             self.errors.append(f"console error: {msg.text}")
 
     def open(self, notebook: str, query: str = "") -> None:
+        # Voila answers once the kernel has started: slow on a busy machine
         self.page.goto(f"{self.server.url}/voila/render/{notebook}{query}",
-                       wait_until="domcontentloaded")
+                       wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)
         self.page.wait_for_selector(".jupyter-widgets", timeout=RENDER_TIMEOUT_MS)
         self.assert_no_error_cells()
 
