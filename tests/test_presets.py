@@ -1,10 +1,14 @@
 """Presets from the URL: the nearest valid state, and a sentence for every bad parameter."""
 
+from typing import ClassVar
+
 import pytest
+from traitlets import Int, validate
 
 from widgets import LSTMExplorer
 from widgets.lstm_math import LIMITS, SYMBOLS
-from widgets.presets import parse_preset, to_query
+from widgets.presets import parse_preset, preset_model, state_query, to_query
+from widgets.settings_model import SettingsModel
 
 
 def test_good_values_are_read():
@@ -67,3 +71,73 @@ def test_the_link_follows_the_view():
     e = LSTMExplorer()
     e.controls["step"].value = 6
     assert "step=6" in e.query and "step=6" in e.link.value
+
+
+# --- the parser's other kinds of parameter: words from a list, ranges that depend on others ---
+CHOICES = {"dataset": ("signals", "temperatures", "reviews")}
+
+
+@pytest.mark.parametrize(("query", "values", "problems"), [
+    ("dataset=reviews", {"dataset": "reviews"}, []),
+    ("dataset=weather", {},
+     ["dataset='weather' is not one of signals, temperatures, reviews; it was ignored."]),
+    ("dataset=Reviews", {},
+     ["dataset='Reviews' is not one of signals, temperatures, reviews; it was ignored."]),
+    ("dataset", {}, ["dataset='' is not one of signals, temperatures, reviews; it was ignored."]),
+    ("dataset=" + "x" * 3000, {},
+     [f"dataset='{'x' * 24}…' is not one of signals, temperatures, reviews; it was ignored."]),
+])
+def test_choices_are_words_from_a_list(query, values, problems):
+    p = parse_preset(query, {}, choices=CHOICES)
+    assert p.values == values
+    assert p.problems == problems
+
+
+def test_unbounded_whole_numbers_are_left_for_the_state_to_bound():
+    p = parse_preset("step=-7&unit=" + "9" * 400 + "&sample=x", {"step": None, "unit": None,
+                                                                 "sample": None})
+    assert p.values == {"step": -7, "unit": 10**13}
+    assert p.raw["unit"] == "9" * 400
+    assert p.problems == ["sample='x' is not a whole number; it was ignored."]
+
+
+class _Picky(SettingsModel):
+    """A model that cannot be built at some sizes, as a model too large for memory."""
+
+    size = Int(2)
+    where = Int(0)
+    SETTINGS = ("size",)
+    INDEX_LABELS: ClassVar[dict[str, str]] = {"where": "The place"}
+
+    @staticmethod
+    def check(name, value):
+        return value
+
+    @validate("size")
+    def _valid_setting(self, proposal):
+        return self._validate_setting(proposal)
+
+    @validate("where")
+    def _valid_index(self, proposal):
+        return self._validate_index(proposal)
+
+    def index_range(self, name):
+        return 0, self.size - 1
+
+    def _rebuild(self):
+        if self.size > 5:
+            raise MemoryError("not enough memory for that size")
+
+
+def test_a_state_that_cannot_be_built_falls_back_to_the_defaults():
+    model, problems = preset_model(_Picky, "size=9&where=7", {"size": (1, 10)})
+    assert (model.size, model.where) == (2, 1)
+    assert problems == ["Could not build that view (MemoryError: not enough memory for that "
+                        "size); showing the defaults.",
+                        "where=7 is outside 0 to 1 for these sizes; using 1."]
+    assert state_query(model) == "?size=2&where=1"
+    given = _Picky(size=4)
+    same, problems = preset_model(_Picky, "size=8", {"size": (1, 10)}, model=given)
+    assert same is given and given.size == 4
+    assert problems == ["Could not build that view (MemoryError: not enough memory for that "
+                        "size); keeping the settings as they were."]
