@@ -2,11 +2,14 @@
 
 from typing import ClassVar
 
+import numpy as np
 import pytest
+import torch
 from traitlets import Int, validate
 
-from widgets import LSTMExplorer
+from widgets import LSTMExplorer, MLPExplorer
 from widgets.lstm_math import LIMITS, SYMBOLS
+from widgets.mlp_math import build_mlp
 from widgets.presets import parse_preset, preset_model, state_query, to_query
 from widgets.settings_model import SettingsModel
 
@@ -99,6 +102,56 @@ def test_unbounded_whole_numbers_are_left_for_the_state_to_bound():
     assert p.values == {"step": -7, "unit": 10**13}
     assert p.raw["unit"] == "9" * 400
     assert p.problems == ["sample='x' is not a whole number; it was ignored."]
+
+
+# --- the MLP dashboard ---------------------------------------------------------------------------
+def test_mlp_starts_from_the_preset():
+    e = MLPExplorer(preset="?n_d=20&n_x=3&n1=4&n2=2&seed=7")
+    m = e.model
+    assert (m.n_d, m.n_x, m.n1, m.n2, m.seed) == (20, 3, 4, 2, 7)
+    assert e.banner.text == ""
+    assert e.heatmaps["A1"].title == "<b>A[1]</b> layer1.weight (n[1] × n_X) = (4 × 3)"
+    assert e.heatmaps["y"].values.shape == (20, 2)
+    assert [c.value for c in e.controls.values()] == [20, 3, 4, 2, 7]
+    assert torch.equal(m.net[0].weight, build_mlp(3, 4, 2, 7)[0].weight)  # the seed applied
+    assert e.query == "?n_d=20&n_x=3&n1=4&n2=2&seed=7"
+    assert "Link to this view" in e.link.value and "n1=4" in e.link.value
+
+
+@pytest.mark.parametrize(("query", "state", "sentences"), [
+    ("n2=9&n_d=0", (1, 5, 8, 8, 0),
+     ["n[2]=9 is outside 1 to 8; using 8.", "n_D=0 is outside 1 to 64; using 1."]),
+    ("n1=two&n_x=4.0", (15, 5, 8, 1, 0),
+     ["n[1]='two' is not a whole number; it was ignored.",
+      "n_X='4.0' is not a whole number; it was ignored."]),
+    ("step=3&hidden_size=4&n1=6", (15, 5, 6, 1, 0),
+     ["'step' is not a setting here; it was ignored.",
+      "'hidden_size' is not a setting here; it was ignored."]),
+    ("seed=" + "7" * 5000, (15, 5, 8, 1, 2**31 - 1),
+     [f"seed={'7' * 24}… is outside 0 to 2147483647; using 2147483647."]),
+    ("n_x=-" + "9" * 40, (15, 1, 8, 1, 0), [f"n_X=-{'9' * 23}… is outside 1 to 32; using 1."]),
+    ("%zz=1&&=&n1=%32", (15, 5, 2, 1, 0), ["'%zz' is not a setting here; it was ignored."]),
+])
+def test_mlp_reports_a_bad_preset_and_uses_the_nearest_state(query, state, sentences):
+    e = MLPExplorer(preset=query)
+    m = e.model
+    assert (m.n_d, m.n_x, m.n1, m.n2, m.seed) == state
+    assert e.banner.text == "This link asked for something out of reach: " + " ".join(sentences)
+    assert e.heatmaps["A2"].values.shape == (state[3], state[2])  # built at the nearest state
+
+
+def test_mlp_link_follows_the_controls_and_reopens_the_view():
+    e = MLPExplorer()
+    assert e.query == "?n_d=15&n_x=5&n1=8&n2=1&seed=0"
+    e.controls["n1"].value = 12
+    e.controls["seed"].value = 4
+    assert e.query == "?n_d=15&n_x=5&n1=12&n2=1&seed=4"
+    assert "n1=12&amp;n2=1&amp;seed=4" in e.link.value
+    again = MLPExplorer(preset=e.query)
+    assert again.query == e.query and again.banner.text == ""
+    np.testing.assert_array_equal(again.heatmaps["A1"].values, e.heatmaps["A1"].values)
+    e.controls["n2"].set_state({"value": 99})  # refused: the link keeps the state on screen
+    assert e.query.endswith("n2=1&seed=4")
 
 
 class _Picky(SettingsModel):
