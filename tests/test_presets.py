@@ -7,10 +7,11 @@ import pytest
 import torch
 from traitlets import Int, validate
 
-from widgets import LSTMExplorer, MLPExplorer
+from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer, SequenceModel
 from widgets.lstm_math import LIMITS, SYMBOLS
 from widgets.mlp_math import build_mlp
 from widgets.presets import parse_preset, preset_model, state_query, to_query
+from widgets.sequence_math import load_min_temperatures
 from widgets.settings_model import SettingsModel
 
 
@@ -152,6 +153,103 @@ def test_mlp_link_follows_the_controls_and_reopens_the_view():
     np.testing.assert_array_equal(again.heatmaps["A1"].values, e.heatmaps["A1"].values)
     e.controls["n2"].set_state({"value": 99})  # refused: the link keeps the state on screen
     assert e.query.endswith("n2=1&seed=4")
+
+
+# --- the sequence-data dashboard -----------------------------------------------------------------
+def _seq_state(m):
+    return (m.dataset, m.n_s, m.seq_len, m.n_x, m.batch_size, m.hidden_size, m.seed, m.batch,
+            m.position, m.element)
+
+
+def test_sequence_starts_from_the_preset():
+    query = ("?dataset=temperatures&n_s=10&seq_len=30&n_x=3&batch_size=5&hidden_size=6&seed=2"
+             "&batch=40&position=3&element=7")
+    e = SequenceExplorer(preset=query)
+    m = e.model
+    assert _seq_state(m) == ("temperatures", 10, 30, 3, 5, 6, 2, 40, 3, 7)
+    assert e.banner.text == ""
+    assert m.sample == 203 and m.data.X.shape == (1431, 30, 1)
+    assert "batch 40: sequences 200 to 204" in e.notation.value
+    assert e.controls["dataset"].value == "temperatures"
+    assert e.controls["batch"].value == 40 and e.controls["batch"].max == 286
+    assert e.controls["element"].value == 7 and e.controls["element"].max == 30
+    _, temps = load_min_temperatures()
+    np.testing.assert_array_equal(e._window_line.y, temps[203:233])
+    assert e.query == query
+    assert "dataset=temperatures" in e.link.value
+
+
+@pytest.mark.parametrize(("query", "changed", "sentences"), [
+    # the dataset is a word from a list
+    ("dataset=weather&seq_len=9", {"seq_len": 9},
+     ["dataset='weather' is not one of signals, temperatures, reviews; it was ignored."]),
+    # out of range, wrong type, unknown, huge, malformed
+    ("hidden_size=65&batch_size=0", {"hidden_size": 64, "batch_size": 1},
+     ["H=65 is outside 1 to 64; using 64.", "b_S=0 is outside 1 to 16; using 1."]),
+    ("n_x=three&element=2.5", {},
+     ["n_X='three' is not a whole number; it was ignored.",
+      "element='2.5' is not a whole number; it was ignored."]),
+    ("sample=3&step=2", {},
+     ["'sample' is not a setting here; it was ignored.",
+      "'step' is not a setting here; it was ignored."]),
+    ("seq_len=" + "5" * 900, {"seq_len": 200},
+     [f"n_E={'5' * 24}… is outside 1 to 200; using 200."]),
+    ("=&&%&n_s=%36", {"n_s": 6}, ["'%' is not a setting here; it was ignored."]),
+    # ranges that depend on the other settings: 16 reviews make 4 batches of 4
+    ("dataset=reviews&batch=10", {"dataset": "reviews", "batch": 3},
+     ["batch=10 is outside 0 to 3 for these sizes; using 3."]),
+    # 10 signals in batches of 4: the last batch holds 2
+    ("batch=2&position=3", {"batch": 2, "position": 1},
+     ["position=3 is outside 0 to 1 for these sizes; using 1."]),
+    ("seq_len=5&element=6", {"seq_len": 5, "element": 5},
+     ["element=6 is outside 1 to 5 for these sizes; using 5."]),
+    ("element=-4&batch=" + "9" * 300, {"element": 1, "batch": 2},
+     [f"batch={'9' * 24}… is outside 0 to 2 for these sizes; using 2.",
+      "element=-4 is outside 1 to 12 for these sizes; using 1."]),
+])
+def test_sequence_reports_a_bad_preset_and_uses_the_nearest_state(query, changed, sentences):
+    e = SequenceExplorer(preset=query)
+    m = e.model
+    expected = SequenceModel()
+    for name, value in changed.items():
+        setattr(expected, name, value)
+    assert _seq_state(m) == _seq_state(expected)
+    assert e.banner.text == "This link asked for something out of reach: " + " ".join(sentences)
+    assert e.controls["batch"].value == m.batch and e.controls["position"].value == m.position
+
+
+def test_sequence_keeps_settings_the_dataset_does_not_use():
+    # a link this page made: n_X set on signals, then the temperatures chosen (one value a day)
+    e = SequenceExplorer(preset="dataset=temperatures&n_x=5&n_s=30")
+    assert e.banner.text == ""
+    assert e.model.n_x == 5 and e.model.data.X.shape[-1] == 1
+    assert e.controls["n_x"].value == 5 and e.controls["n_x"].disabled
+    e.controls["dataset"].value = "signals"
+    assert e.model.data.X.shape == (30, 12, 5)
+
+
+def test_sequence_link_follows_the_controls_and_reopens_the_view():
+    e = SequenceExplorer()
+    e.controls["dataset"].value = "reviews"
+    e.controls["batch"].value = 2
+    e.controls["position"].value = 1
+    e.controls["element"].value = 4
+    assert e.query == ("?dataset=reviews&n_s=10&seq_len=12&n_x=3&batch_size=4&hidden_size=8"
+                       "&seed=0&batch=2&position=1&element=4")
+    assert "batch=2&amp;position=1&amp;element=4" in e.link.value
+    e.controls["seq_len"].value = 3  # the element follows the shorter sequences, and the link
+    assert "element=3" in e.query and "element=3" in e.link.value
+    again = SequenceExplorer(preset=e.query)
+    assert _seq_state(again.model) == _seq_state(e.model) and again.banner.text == ""
+    assert again.tokens.value == e.tokens.value
+
+
+def test_a_given_model_is_configured_by_the_preset():
+    model = SequenceModel(seq_len=20)
+    e = SequenceExplorer(model=model, preset="dataset=reviews&element=18&batch=9")
+    assert e.model is model and model.dataset == "reviews" and model.element == 18
+    assert model.batch == 3
+    assert e.banner.text.endswith("batch=9 is outside 0 to 3 for these sizes; using 3.")
 
 
 class _Picky(SettingsModel):
