@@ -14,9 +14,10 @@ from .heatmap import ColorBar
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
 from .parameter_panel import ParameterPanel, Region
-from .presets import parse_preset, to_query
+from .presets import preset_message, preset_model
 from .step_view import StateChart, StripStack, step_values
 from .style import STYLE
+from .view_link import ViewLink
 
 __all__ = ["LSTMExplorer"]
 
@@ -45,7 +46,10 @@ class LSTMExplorer(ipw.VBox):
         self.add_class("lstm-explorer")
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
-        self.model = self._model_for(model, preset)
+        self.model, problems = preset_model(LSTMExplorerModel, preset, LIMITS, SYMBOLS,
+                                            model=model)
+        if problems:
+            self.banner.show(preset_message(problems))
 
         # controls: one a trait, bounds from the maths module
         m = self.model
@@ -74,8 +78,7 @@ class LSTMExplorer(ipw.VBox):
              Region("bias_hh_l0", "4H", "", 56)],
             bands=GATES, palette=DIVERGING, height=330)
 
-        self.link = ipw.HTML()
-        self.link.add_class("view-link")
+        self.link = ViewLink(m)
         self.param_count = ipw.HTML()
         self.param_count.add_class("param-count")
         self.checks = ipw.HTML()
@@ -130,36 +133,10 @@ class LSTMExplorer(ipw.VBox):
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
         self._on_trace()
 
-    def _model_for(self, model: LSTMExplorerModel | None, preset: str | None):
-        """The model, built once with the preset's sizes, its indices clamped to them."""
-        broad = {**LIMITS, "sample": (0, LIMITS["batch_size"][1] - 1),
-                 "step": (1, LIMITS["seq_len"][1]), "unit": (0, LIMITS["hidden_size"][1] - 1)}
-        symbols = {**SYMBOLS, "sample": "sample", "step": "step", "unit": "unit"}
-        found = parse_preset(preset, broad, symbols)
-        sizes = {k: v for k, v in found.values.items() if k in SIZE_TRAITS}
-        if model is None:
-            model = LSTMExplorerModel(**sizes)
-        elif sizes:
-            model.configure(**sizes)
-        for name in ("sample", "step", "unit"):
-            if name in found.values:
-                lo, hi = model.index_range(name)
-                value = min(max(found.values[name], lo), hi)
-                if value != found.values[name]:
-                    found.problems.append(f"{name}={found.values[name]} is outside {lo} to {hi} "
-                                          f"for these sizes; using {value}.")
-                setattr(model, name, value)
-        if found.problems:
-            self.banner.show("This link asked for something out of reach: "
-                             + " ".join(found.problems))
-        return model
-
     @property
     def query(self) -> str:
         """The query string that reopens this view: sizes, seed, sequence, step and unit."""
-        m = self.model
-        return to_query({name: getattr(m, name) for name in (*SIZE_TRAITS, "sample", "step",
-                                                             "unit")})
+        return self.link.query
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:
@@ -219,10 +196,6 @@ class LSTMExplorer(ipw.VBox):
             else:
                 chart.point(j, e)
         p = m.weights()
-        query = html.escape(self.query)
-        self.link.value = (f"<span class='hint'>Link to this view: <a href='{query}' "
-                           f"target='_blank'>{query}</a> (append it to this page's address "
-                           f"to share it)</span>")
         self.unit_equations.value = (
             f"<p>Unit j = {j} at step e = {e}, with the live numbers "
             f"(sequence {s}):</p>" + unit_equations(t, p["bias_ih_l0"], p["bias_hh_l0"], s, e, j)

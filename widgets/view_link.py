@@ -1,0 +1,38 @@
+"""'Link to this view': the query string that reopens a dashboard's state, kept current."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as ipw
+
+from .presets import state_query
+
+__all__ = ["ViewLink"]
+
+
+class ViewLink(ipw.HTML):
+    """A link to the current view of ``model`` (a ``SettingsModel``), for sharing.
+
+    It follows the model's settings and view traits as they change, whatever changed them,
+    so it always names the state on screen. The link is relative: only the query string, so it
+    works under any address Voila serves the page at. CSS class ``view-link``.
+    """
+
+    def __init__(self, model, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("view-link")
+        self._model = model
+        model.observe(self._update, names=[*model.SETTINGS, *model.INDEX_LABELS])
+        self._update()
+
+    @property
+    def query(self) -> str:
+        """The query string that reopens this view, e.g. ``?n_x=5&hidden_size=8...``."""
+        return state_query(self._model)
+
+    def _update(self, _change=None) -> None:
+        query = html.escape(self.query)
+        self.value = (f"<span class='hint'>Link to this view: <a href='{query}' "
+                      f"target='_blank'>{query}</a> (append it to this page's address "
+                      f"to share it)</span>")
