@@ -292,3 +292,29 @@ def test_a_state_that_cannot_be_built_falls_back_to_the_defaults():
     assert same is given and given.size == 4
     assert problems == ["Could not build that view (MemoryError: not enough memory for that "
                         "size); keeping the settings as they were."]
+
+
+def test_a_built_explorer_moves_to_a_query_later():
+    """Voila's preheated kernel builds the dashboard first; the student's query comes after."""
+    e = LSTMExplorer()
+    before = e.weights.png("weight_hh_l0")
+    e.apply_preset("hidden_size=12&step=40&seed=4")
+    m = e.model
+    assert (m.hidden_size, m.seed, m.step) == (12, 4, 12)  # step clamped to n_E = 12
+    assert e.weights.titles()[1].endswith("= (48 × 12)")
+    assert e.weights.png("weight_hh_l0") != before
+    assert "step=40 is outside 1 to 12" in e.message
+    assert "hidden_size=12" in e.link.value and "step=12" in e.link.value
+    e.apply_preset("")  # nothing asked: nothing changes
+    assert m.hidden_size == 12
+
+
+def test_the_other_dashboards_move_to_a_query_later():
+    mlp = MLPExplorer()
+    mlp.apply_preset("n_x=3&n1=99")
+    assert mlp.model.n_x == 3 and "outside" in mlp.banner.text
+    seq = SequenceExplorer()
+    seq.apply_preset("dataset=reviews")
+    assert seq.model.dataset == "reviews" and seq.banner.text == ""
+    seq.apply_preset("dataset=stocks")
+    assert seq.model.dataset == "reviews" and "stocks" in seq.banner.text

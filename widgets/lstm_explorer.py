@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import ClassVar
 
 import ipywidgets as ipw
 
@@ -14,16 +15,15 @@ from .heatmap import ColorBar
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
 from .parameter_panel import ParameterPanel, Region
-from .presets import preset_message, preset_model
 from .step_view import StateChart, StripStack, step_values
 from .style import STYLE
-from .view_link import ViewLink
+from .view_link import Shareable, ViewLink
 
 __all__ = ["LSTMExplorer"]
 
 
 
-class LSTMExplorer(ipw.VBox):
+class LSTMExplorer(Shareable, ipw.VBox):
     """The LSTM explorer dashboard: controls, weight heatmaps, the step view, equations, checks.
 
     Parameters
@@ -40,16 +40,15 @@ class LSTMExplorer(ipw.VBox):
     ``ctl-unit``) for automation.
     """
 
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
+
     def __init__(self, model: LSTMExplorerModel | None = None, preset: str | None = None,
                  **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-explorer")
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
-        self.model, problems = preset_model(LSTMExplorerModel, preset, LIMITS, SYMBOLS,
-                                            model=model)
-        if problems:
-            self.banner.show(preset_message(problems))
+        self.model = self._preset_model(LSTMExplorerModel, model, preset)
 
         # controls: one a trait, bounds from the maths module
         m = self.model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import ClassVar
 
 import ipywidgets as ipw
 import torch
@@ -25,10 +26,9 @@ from .mlp_math import (
     trace_mlp,
 )
 from .nav import NavBar
-from .presets import preset_message, preset_model
 from .settings_model import SettingsModel
 from .style import STYLE
-from .view_link import ViewLink
+from .view_link import Shareable, ViewLink
 
 __all__ = ["MLPExplorer", "MLPModel"]
 
@@ -97,7 +97,7 @@ def dot_text(out: str, i: int, j: int, inp: str, w: str, b: str, terms, bias, to
             f"{html.escape(products)} + {_num(bias)} = <b>{total:.4f}</b>")
 
 
-class MLPExplorer(ipw.VBox):
+class MLPExplorer(Shareable, ipw.VBox):
     """The MLP dashboard: the tutorial's 2-layer network, rebuilt live, with its two checks.
 
     Parameters
@@ -112,14 +112,14 @@ class MLPExplorer(ipw.VBox):
     Controls carry the classes ``ctl-n_d``, ``ctl-n_x``, ``ctl-n1``, ``ctl-n2``, ``ctl-seed``.
     """
 
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
+
     def __init__(self, model: MLPModel | None = None, preset: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.add_class("mlp-explorer")
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
-        self.model, problems = preset_model(MLPModel, preset, LIMITS, SYMBOLS, model=model)
-        if problems:
-            self.banner.show(preset_message(problems))
+        self.model = self._preset_model(MLPModel, model, preset)
         m = self.model
         self.controls = {
             "n_d": int_slider("n_d", "n_D", *LIMITS["n_d"], m.n_d),

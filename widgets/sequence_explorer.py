@@ -22,7 +22,6 @@ from .controls import (
 )
 from .heatmap import MatrixHeatmap
 from .nav import NavBar
-from .presets import preset_message, preset_model
 from .sequence_math import (
     DATASETS,
     LIMITS,
@@ -39,7 +38,7 @@ from .sequence_math import (
 )
 from .settings_model import SettingsModel
 from .style import STYLE
-from .view_link import ViewLink
+from .view_link import Shareable, ViewLink
 
 __all__ = ["SequenceExplorer", "SequenceModel"]
 
@@ -139,7 +138,7 @@ def _shape(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-class SequenceExplorer(ipw.VBox):
+class SequenceExplorer(Shareable, ipw.VBox):
     """The sequence-data dashboard: notation, batches, sliding windows, tokens, LSTM layouts.
 
     Parameters
@@ -158,16 +157,16 @@ class SequenceExplorer(ipw.VBox):
     ``ctl-element``.
     """
 
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
+                              "choices": {"dataset": DATASETS}}
+
     def __init__(self, model: SequenceModel | None = None, preset: str | None = None,
                  **kwargs):
         super().__init__(**kwargs)
         self.add_class("sequence-explorer")
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
-        self.model, problems = preset_model(SequenceModel, preset, LIMITS, SYMBOLS,
-                                            choices={"dataset": DATASETS}, model=model)
-        if problems:
-            self.banner.show(preset_message(problems))
+        self.model = self._preset_model(SequenceModel, model, preset)
         m = self.model
         dataset = GuardedToggleButtons(options=[(LABELS[d], d) for d in DATASETS],
                                        value=m.dataset, description="data",

@@ -1,14 +1,40 @@
-"""'Link to this view': the query string that reopens a dashboard's state, kept current."""
+"""Shareable views: a dashboard that starts from a URL's query, and its 'link to this view'."""
 
 from __future__ import annotations
 
 import html
+from typing import ClassVar
 
 import ipywidgets as ipw
 
-from .presets import state_query
+from .presets import preset_message, preset_model, state_query
 
-__all__ = ["ViewLink"]
+__all__ = ["Shareable", "ViewLink"]
+
+
+class Shareable:
+    """For a dashboard with a ``model`` (a ``SettingsModel``) and a ``banner``: presets.
+
+    ``PRESET`` names what a query may set: ``limits``, ``symbols`` and, for settings that are
+    not numbers, ``choices``.
+    """
+
+    PRESET: ClassVar[dict] = {}
+
+    def _preset_model(self, model_cls, model, query: str | None):
+        """The model a new dashboard starts from, and the banner's sentence if it must."""
+        model, problems = preset_model(model_cls, query, model=model, **self.PRESET)
+        if problems:
+            self.banner.show(preset_message(problems))
+        return model
+
+    def apply_preset(self, query: str | None) -> None:
+        """Move the built dashboard to the state ``query`` asks for (the nearest valid one).
+
+        For Voila's preheated kernels: build the dashboard before a student asks for it, then
+        apply the student's query once it arrives, so only a rebuild is left to wait for.
+        """
+        self._preset_model(type(self.model), self.model, query)
 
 
 class ViewLink(ipw.HTML):
