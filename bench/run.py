@@ -112,7 +112,7 @@ class Page:
 
     def open(self, timeout_ms: int = 180_000) -> float:
         """Load the page; return time to interactive (ms since navigation) once ready."""
-        self.page.goto(f"{self.server.url}/voila/render/{self.path}")
+        self.page.goto(f"{self.server.url}/voila/render/{self.path}", timeout=timeout_ms)
         self.page.wait_for_selector(self.ready, timeout=timeout_ms, state="attached")
         self.page.wait_for_function("window.__bench.firstPaint > 0", timeout=timeout_ms)
         return self.page.evaluate("window.__bench.firstPaint")
