@@ -9,7 +9,9 @@ medians and 95th percentiles of:
 - the floor (a slider -> label round trip) and the usual way (``interact`` + matplotlib) in the
   same run, our latency given as a ratio to the latter;
 - time to interactive, cold and from Voila's preheated pool, next to an empty notebook's;
-- kernel memory after the first render (RSS, PSS) and bytes received per interaction.
+- kernel memory after the first render (RSS, PSS) and bytes received per interaction;
+- the browser's main-thread CPU time per interaction (thread time from a Chrome trace): the
+  work a move costs, which unlike latency hardly moves when the machine is busy.
 
 Timings on a shared machine are noisy: read medians and ratios, not single numbers. Nothing
 here is asserted; the targets are printed beside the figures.
@@ -78,6 +80,7 @@ class Series:
     values: list[float] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
     target: str = ""
+    cpu_ms: float | None = None  # renderer main-thread CPU per move, from a Chrome trace
 
     def median(self) -> float | None:
         return statistics.median(self.values) if self.values else None
@@ -109,7 +112,7 @@ class Page:
 
     def open(self, timeout_ms: int = 180_000) -> float:
         """Load the page; return time to interactive (ms since navigation) once ready."""
-        self.page.goto(f"{self.server.url}/voila/render/{self.path}")
+        self.page.goto(f"{self.server.url}/voila/render/{self.path}", timeout=timeout_ms)
         self.page.wait_for_selector(self.ready, timeout=timeout_ms, state="attached")
         self.page.wait_for_function("window.__bench.firstPaint > 0", timeout=timeout_ms)
         return self.page.evaluate("window.__bench.firstPaint")
@@ -146,21 +149,43 @@ def title_has(text: str, selector: str = ".heatmap-title") -> str:
             f".some(e => e.textContent.includes({json.dumps(text)}))")
 
 
+def renderer_cpu_ms(trace: bytes) -> float:
+    """CPU time (ms) the busiest renderer main thread spent on tasks in a Chrome trace."""
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("ph") == "M" and e.get("name") == "thread_name"
+            and e.get("args", {}).get("name") == "CrRendererMain"}
+    spent: dict = {}
+    for e in events:
+        key = (e.get("pid"), e.get("tid"))
+        if key in main and e.get("ph") == "X" and e.get("name") == "RunTask":
+            spent[key] = spent.get(key, 0.0) + e.get("tdur", 0) / 1000
+    return max(spent.values(), default=0.0)
+
+
 def alternate(page: Page, ctl: str, series: Series, repeat: int, done_for) -> None:
     """Move ``ctl`` one step and back, ``repeat`` times in all, timing each move.
 
     From a slider's maximum the first move is to the left, so every key press changes a value.
+    The moves run under a Chrome trace, for the main thread's CPU time per move.
     """
     at_max = page.page.locator(f".{ctl} .noUi-handle").first.get_attribute("aria-valuenow") \
         == page.page.locator(f".{ctl} .noUi-handle").first.get_attribute("aria-valuemax")
     first, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
-    for k in range(repeat):
-        key = first if k % 2 == 0 else back
-        target = page.readout(ctl) + (1 if key == "ArrowRight" else -1)
-        latency, received = page.key(ctl, key, done_for(target))
-        if latency is not None:
-            series.values.append(latency)
-            series.bytes.append(received)
+    browser = page.context.browser
+    browser.start_tracing(page=page.page, categories=["devtools.timeline"])
+    try:
+        for k in range(repeat):
+            key = first if k % 2 == 0 else back
+            target = page.readout(ctl) + (1 if key == "ArrowRight" else -1)
+            latency, received = page.key(ctl, key, done_for(target))
+            if latency is not None:
+                series.values.append(latency)
+                series.bytes.append(received)
+    finally:
+        trace = browser.stop_tracing()
+    series.cpu_ms = renderer_cpu_ms(trace) / repeat
 
 
 def explorer_done(ctl: str, state: dict):
@@ -291,7 +316,7 @@ def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240) -> 
 
 
 def report(results: dict) -> str:
-    rows = [("scenario", "n", "median", "p95", "ratio", "bytes", "target")]
+    rows = [("scenario", "n", "median", "p95", "ratio", "CPU", "bytes", "target")]
     base = {k: results.get(f"baseline H, {k} sizes") for k in ("default", "maximum")}
     for key, s in results.items():
         if not isinstance(s, Series) or not s.values:
@@ -307,7 +332,8 @@ def report(results: dict) -> str:
         med = f"{s.median():.0f} {s.unit}" if s.unit == "ms" else f"{s.median():.1f} {s.unit}"
         p95 = f"{s.p95():.0f} ms" if s.unit == "ms" else ""
         sent = f"{statistics.median(s.bytes) / 1024:.1f} KiB" if s.bytes else ""
-        rows.append((s.name, str(len(s.values)), med, p95, ratio, sent, s.target))
+        cpu = f"{s.cpu_ms:.0f} ms" if s.cpu_ms is not None else ""
+        rows.append((s.name, str(len(s.values)), med, p95, ratio, cpu, sent, s.target))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

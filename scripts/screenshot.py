@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.ui import set_slider  # noqa: E402
-from tests.harness import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
+from tests.harness import CHROMIUM_FLAGS, RENDER_TIMEOUT_MS, VoilaServer  # noqa: E402
 
 
 def main() -> None:
@@ -44,7 +44,8 @@ def main() -> None:
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.route(lambda url: not url.startswith(server.url),
                        lambda route: route.fulfill(status=200, body=""))
-            page.goto(f"{server.url}/voila/render/{args.notebook}{args.query}")
+            page.goto(f"{server.url}/voila/render/{args.notebook}{args.query}",
+                      timeout=RENDER_TIMEOUT_MS)
             page.wait_for_selector(".bqplot", timeout=120_000)
             for selector in args.click:
                 page.click(selector)

@@ -14,7 +14,8 @@ def test_report_gives_ratios_against_the_same_run():
     results = {
         "baseline H, default sizes": Series("baseline H, default sizes", values=[400.0, 500.0]),
         "explorer H, default sizes": Series("explorer H, default sizes", values=[90.0, 110.0],
-                                            bytes=[2048, 2048], target="p95 <= 40 ms"),
+                                            bytes=[2048, 2048], target="p95 <= 40 ms",
+                                            cpu_ms=37.4),
         "tti empty notebook, cold": Series("tti empty", values=[1000.0]),
         "tti explorer, cold": Series("tti explorer", values=[1500.0]),
         "play, default sizes": Series("Play", unit="steps/s", values=[21.0]),
@@ -23,10 +24,29 @@ def test_report_gives_ratios_against_the_same_run():
     table = report(results)
     assert "4.5x faster" in table  # 450 / 100
     assert "1.50x empty" in table
-    assert "2.0 KiB" in table and "21.0 steps/s" in table
+    assert "2.0 KiB" in table and "21.0 steps/s" in table and "37 ms" in table
     assert "explorer kernel RSS MB: 300" in table
 
 
 def test_done_conditions_read_text_without_forcing_layout():
     js = title_has("= (32 × 6)")
     assert "textContent" in js and "innerText" not in js
+
+
+def test_renderer_cpu_counts_the_busiest_renderer_main_thread():
+    import json
+
+    from bench.run import renderer_cpu_ms
+
+    def task(pid, tid, tdur, name="RunTask"):
+        return {"ph": "X", "name": name, "pid": pid, "tid": tid, "dur": 2 * tdur, "tdur": tdur}
+
+    events = [
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 1, "args": {"name": "CrRendererMain"}},
+        {"ph": "M", "name": "thread_name", "pid": 2, "tid": 5, "args": {"name": "CrRendererMain"}},
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 2, "args": {"name": "Compositor"}},
+        task(1, 1, 3000), task(1, 1, 2000), task(1, 2, 90000),  # compositor: not counted
+        task(2, 5, 1000), task(1, 1, 70000, name="Layout"),  # nested events: not counted
+    ]
+    assert renderer_cpu_ms(json.dumps({"traceEvents": events}).encode()) == 5.0
+    assert renderer_cpu_ms(b"[]") == 0.0

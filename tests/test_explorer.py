@@ -16,14 +16,15 @@ def explorer():
 
 
 def test_titles_state_live_shapes(explorer):
-    hm = explorer.heatmaps
-    assert hm["weight_ih_l0"].title == "<b>weight_ih_l0</b> (4H × n_X) = (32 × 5)"
-    assert hm["weight_hh_l0"].title == "<b>weight_hh_l0</b> (4H × H) = (32 × 8)"
+    assert explorer.weights.titles() == [
+        "weight_ih_l0 (4H × n_X) = (32 × 5)", "weight_hh_l0 (4H × H) = (32 × 8)",
+        "bias_ih_l0 (4H) = (32)", "bias_hh_l0 (4H) = (32)"]
     explorer.controls["hidden_size"].value = 16
     explorer.controls["n_x"].value = 3
-    assert hm["weight_ih_l0"].title == "<b>weight_ih_l0</b> (4H × n_X) = (64 × 3)"
-    assert hm["weight_hh_l0"].title == "<b>weight_hh_l0</b> (4H × H) = (64 × 16)"
-    assert hm["bias_ih_l0"].title == "<b>bias_ih_l0</b> (4H) = (64)"
+    assert explorer.weights.titles()[:3] == [
+        "weight_ih_l0 (4H × n_X) = (64 × 3)", "weight_hh_l0 (4H × H) = (64 × 16)",
+        "bias_ih_l0 (4H) = (64)"]
+    assert "<b>weight_hh_l0</b> (4H × H) = (64 × 16)" in explorer.weights._titles.value
 
 
 def test_heatmaps_show_the_live_module(explorer):
@@ -31,10 +32,13 @@ def test_heatmaps_show_the_live_module(explorer):
     lstm = explorer.model.lstm
     k = init_bound(explorer.model.hidden_size)
     w = lstm.weight_hh_l0.detach().numpy()
-    indices, _ = decode_png(explorer.heatmaps["weight_hh_l0"].png)
+    indices, _ = decode_png(explorer.weights.png("weight_hh_l0"))
     assert np.array_equal(indices, color_indices(w, -k, k))
-    assert np.array_equal(explorer.heatmaps["weight_hh_l0"].values, w)
-    assert explorer.colorbar.range == pytest.approx((-k, k))
+    assert np.array_equal(explorer.weights.values("weight_hh_l0"), w)
+    assert explorer.weights.range == pytest.approx((-k, k))
+    b = lstm.bias_ih_l0.detach().numpy()
+    assert np.array_equal(decode_png(explorer.weights.png("bias_ih_l0"))[0],
+                          color_indices(b[:, None], -k, k))
 
 
 def test_parameter_count_and_badges(explorer):
@@ -137,8 +141,8 @@ def test_model_validates_programmatic_sets():
 
 def test_maximum_sizes_build(explorer):
     explorer.model.configure(n_x=64, hidden_size=256, seq_len=200, batch_size=16)
-    assert explorer.heatmaps["weight_hh_l0"].title.endswith("= (1024 × 256)")
-    assert decode_png(explorer.heatmaps["weight_ih_l0"].png)[0].shape == (1024, 64)
+    assert explorer.weights.titles()[1].endswith("= (1024 × 256)")
+    assert decode_png(explorer.weights.png("weight_ih_l0"))[0].shape == (1024, 64)
     assert explorer.model.trace.matches
 
 
@@ -160,4 +164,4 @@ def test_a_failing_rebuild_is_reported_and_the_dashboard_recovers(explorer, monk
     monkeypatch.setattr(em, "build_lstm", real)
     explorer.controls["hidden_size"].value = 10
     assert explorer.message == ""
-    assert explorer.heatmaps["weight_hh_l0"].title.endswith("= (40 × 10)")
+    assert explorer.weights.titles()[1].endswith("= (40 × 10)")

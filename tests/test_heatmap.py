@@ -1,6 +1,7 @@
 """Heatmap views without a browser: the PNG on the mark is the matrix, on a fixed range."""
 
 import numpy as np
+import pytest
 
 from widgets.colors import DIVERGING, color_indices, decode_png
 from widgets.heatmap import ColorBar, MatrixHeatmap, tick_values
@@ -110,8 +111,22 @@ def test_strip_hover_names_the_quantity():
     values = {s.key: np.arange(4, dtype=np.float32) / 10 for s in STRIPS}
     stack.show(values, step=3)
     row = next(r for r, s in enumerate(STRIPS) if s.key == "h_prev")
-    stack._on_mouse(None, {"event": "mousemove", "domain": {"x": 2.1, "y": row + 0.2}}, [])
+    # x is a fraction of the widest strip: column 2 of 4 spans 0.5 to 0.75
+    stack._on_mouse(None, {"event": "mousemove", "domain": {"x": 0.6, "y": row + 0.2}}, [])
     assert stack._readout.value.startswith("h<sub>2</sub>[2] = <b>+0.2000</b>")
+    assert list(stack._cursor.x[:2]) == [0.5, 0.75]
+
+
+def test_strips_change_width_without_moving_a_scale():
+    from widgets.step_view import STRIPS, StripStack
+
+    stack = StripStack()
+    for width in (4, 256, 1):
+        stack.show({s.key: np.zeros(width, np.float32) for s in STRIPS}, step=1)
+        assert (stack._x_scale.min, stack._x_scale.max) == (0.0, 1.0)
+        assert list(stack._image.x) == [0.0, 1.0]
+        assert stack._ticks.text[0] == "0" and len(stack._ticks.text) <= 17
+    assert list(stack._ticks.x) == [0.5]  # one strip cell: its tick in the middle
 
 
 def test_a_one_by_one_matrix_gets_its_axes():
@@ -119,3 +134,50 @@ def test_a_one_by_one_matrix_gets_its_axes():
     hm.show(np.ones((1, 1)), title="", vmin=-1, vmax=1)
     assert list(hm._x_axis.tick_values) == [0] and list(hm._y_axis.tick_values) == [0]
     assert (hm._x_scale.min, hm._x_scale.max) == (-0.5, 0.5)
+
+
+def test_line_coverage_counts_lines_through_each_pixel():
+    from widgets.step_view import line_coverage
+
+    # one line 0 -> 1 -> -1 over x = 0..2 on a 5-row, 8-column raster (row 0 is +1)
+    cover = line_coverage(np.float32([[0.0, 1.0, -1.0]]), top=1.0, width=8, height=5)
+    assert cover.shape == (5, 8)
+    assert list(cover[:, 0]) == [0, 0, 1, 0, 0]  # starts at 0: the middle row
+    assert cover[0, 3] == 1 and cover[0, 4] == 1  # the peak at x = 1 reaches the top row
+    assert list(cover[:, 7]) == [0, 0, 0, 1, 1]  # ends at -1: the bottom row
+    assert (cover.max(axis=0) == 1).all()  # connected: every column has the line, once
+    # two identical lines count twice; a line beyond the range is clipped to the edge
+    cover = line_coverage(np.float32([[0.5, 0.5], [0.5, 0.5], [9.0, 9.0]]), 1.0, 4, 5)
+    assert cover[1].tolist() == [2, 2, 2, 2] and cover[0].tolist() == [1, 1, 1, 1]
+    # more points than columns: every vertex still lands in some column
+    many = np.zeros((1, 101), np.float32)
+    many[0, 37] = 1.0
+    assert line_coverage(many, 1.0, 10, 5)[0].sum() == 1
+
+
+def test_state_chart_draws_many_units_as_one_picture():
+    from widgets.step_view import StateChart
+
+    chart = StateChart(name="h_e", bound=1.0)
+    few = np.random.default_rng(0).uniform(-1, 1, (13, 8)).astype(np.float32)  # (n_E + 1, H)
+    chart.show(few, unit=2, step=3)
+    assert not chart.rastered and chart._all.visible and chart._all.y.shape == (8, 13)
+    many = np.random.default_rng(0).uniform(-1, 1, (13, 40)).astype(np.float32)
+    chart.show(many, unit=39, step=3)
+    assert chart.rastered and not chart._all.visible
+    rgba, _ = decode_png(chart._raster.image.value)
+    assert rgba.shape == (*StateChart.RASTER_SIZE, 4) and rgba[..., 3].max() > 200
+    assert list(chart._unit.y) == list(many[:, 39])  # unit j stays a line
+    assert (chart._y_scale.min, chart._y_scale.max) == (-1.05, 1.05)  # h: fixed
+    chart.show(few, unit=0, step=1)
+    assert not chart.rastered and chart._all.y.shape == (8, 13)
+
+
+def test_c_chart_range_is_a_round_number_that_rarely_moves():
+    from widgets.step_view import StateChart
+
+    chart = StateChart(name="c_e")
+    chart.show(np.float32([[0.0, 0.3], [0.7, -1.3]]), unit=0, step=1)
+    assert chart._y_scale.max == pytest.approx(1.05 * 2.0)
+    chart.show(np.float32([[0.0, 0.3], [0.7, -1.9]]), unit=0, step=1)
+    assert chart._y_scale.max == pytest.approx(1.05 * 2.0)

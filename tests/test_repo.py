@@ -85,3 +85,29 @@ def test_importing_widgets_limits_torch_to_one_thread():
         [sys.executable, "-c", "import widgets, torch; print(torch.get_num_threads())"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+def _preset_pages():
+    from widgets import LSTMExplorerModel, MLPModel, SequenceModel, lstm_math, mlp_math
+    from widgets import sequence_math as seq_math
+
+    pages = [("lstm_explorer.ipynb", LSTMExplorerModel, lstm_math.LIMITS, lstm_math.SYMBOLS),
+             ("mlp.ipynb", MLPModel, mlp_math.LIMITS, mlp_math.SYMBOLS),
+             ("sequence_data.ipynb", SequenceModel, seq_math.LIMITS, seq_math.SYMBOLS)]
+    return [pytest.param(*page, id=page[0]) for page in pages]
+
+
+@pytest.mark.parametrize(("notebook", "model_cls", "limits", "symbols"), _preset_pages())
+def test_every_dashboard_reads_presets_and_the_readme_lists_them(notebook, model_cls, limits,
+                                                                  symbols):
+    cells = json.loads((ROOT / "dashboards" / notebook).read_text())["cells"]
+    code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    # built first, the query applied after: with Voila's preheated kernels only the apply waits
+    assert code.index("dashboard = ") < code.index("dashboard.apply_preset(query_string())")
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines()
+               if line.startswith(f"| `{notebook}` |"))
+    for name in (*model_cls.SETTINGS, *model_cls.INDEX_LABELS):
+        assert f"`{name}`" in row, f"README's presets table misses {name} for {notebook}"
+    for name, (lo, hi) in limits.items():
+        symbol = "" if symbols[name] == name else symbols[name] + " "
+        assert f"`{name}` {symbol}{lo}-{hi}" in row, f"README's range of {name} in {notebook}"

@@ -7,9 +7,10 @@ websocket; the e2e security tests send the same over a real kernel websocket.
 import json
 import math
 
+import numpy as np
 import pytest
 
-from widgets import LSTMExplorer
+from widgets import LSTMExplorer, MatrixHeatmap
 
 
 def _comm_msg(widget, data) -> None:
@@ -75,13 +76,13 @@ def test_play_still_plays(explorer):
     ],
 )
 def test_hover_messages_from_the_page_cannot_raise(explorer, content):
-    heatmap = explorer.heatmaps["weight_hh_l0"]
+    heatmap = MatrixHeatmap(x_label="k", y_label="row")
+    heatmap.show(np.arange(12, dtype=np.float32).reshape(3, 4), title="m", vmin=0, vmax=11)
     content = json.loads(json.dumps(content))  # as parsed by the kernel: NaN is a float
     # the handlers themselves (ipywidgets' dispatcher would catch and print an exception)
-    heatmap._on_mouse(heatmap._hover, content, [])
-    explorer.strips._on_mouse(explorer.strips._hover, content, [])
-    assert not heatmap._cursor.visible
+    for view in (heatmap, explorer.weights, explorer.strips):
+        view._on_mouse(view._hover, content, [])
+        assert not view._cursor.visible
     # and a sane hover still reads a cell
     heatmap._on_mouse(heatmap._hover, {"event": "mousemove", "domain": {"x": 1, "y": 2}}, [])
     assert heatmap._cursor.visible
-    heatmap._on_mouse(heatmap._hover, {"event": "mouseleave"}, [])

@@ -32,6 +32,7 @@ from .nav import NavBar  # noqa: E402
 from .presets import query_string  # noqa: E402
 from .sequence_explorer import SequenceExplorer, SequenceModel  # noqa: E402
 from .step_view import StateChart, StripStack  # noqa: E402
+from .view_link import ViewLink  # noqa: E402
 
 __all__ = [
     "DIVERGING",
@@ -54,6 +55,7 @@ __all__ = [
     "SequenceModel",
     "StateChart",
     "StripStack",
+    "ViewLink",
     "build_lstm",
     "kernel_notice",
     "make_inputs",

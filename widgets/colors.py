@@ -78,8 +78,13 @@ def _png(pixels: np.ndarray, color_type: int, extra: list[bytes], level: int) ->
     rows, cols = pixels.shape[:2]
     header = struct.pack(">IIBBBBB", cols, rows, 8, color_type, 0, 0, 0)
     flat = pixels.reshape(rows, -1)
-    scanlines = np.zeros((rows, flat.shape[1] + 1), dtype=np.uint8)  # filter byte 0 per row
-    scanlines[:, 1:] = flat
+    # PNG's "Sub" filter (1): each byte minus the one a pixel to its left, so a column repeated
+    # to fill a wide cell costs zeros, which zlib all but removes
+    bpp = flat.shape[1] // cols
+    scanlines = np.empty((rows, flat.shape[1] + 1), dtype=np.uint8)
+    scanlines[:, 0] = 1
+    scanlines[:, 1 : 1 + bpp] = flat[:, :bpp]
+    scanlines[:, 1 + bpp :] = flat[:, bpp:] - flat[:, :-bpp]  # uint8 wraps: modulo 256
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
@@ -117,7 +122,11 @@ def decode_png(data: bytes) -> tuple[np.ndarray, np.ndarray | None]:
     cols, rows = struct.unpack(">II", chunks[b"IHDR"][:8])
     channels = 4 if chunks[b"IHDR"][9] == 6 else 1
     raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8)
-    pixels = raw.reshape(rows, cols * channels + 1)[:, 1:]
+    lines = raw.reshape(rows, cols * channels + 1)
+    assert (lines[:, 0] == 1).all(), "only the Sub filter is written here"
+    # undo Sub: a running sum along each row, per channel, modulo 256
+    pixels = np.cumsum(lines[:, 1:].reshape(rows, cols, channels), axis=1,
+                       dtype=np.uint64).astype(np.uint8).reshape(rows, -1)
     if channels == 4:
         return pixels.reshape(rows, cols, 4).copy(), None
     palette = np.frombuffer(chunks[b"PLTE"], dtype=np.uint8).reshape(-1, 3)

@@ -55,10 +55,11 @@ def set_png(mark: bq.Image, png: bytes) -> None:
     The mark's view redraws when its ``image`` widget is replaced, not when that widget's
     ``value`` changes, so each picture travels as a new ``ipywidgets.Image`` (its comm opens
     with the bytes, so the browser has them before the mark points at it) and the old one is
-    closed, which frees it on both sides. Call inside ``mark.hold_sync()`` to batch the rest.
+    closed, which frees it on both sides. The new widget takes the old one's ``Layout``, so no
+    second widget opens with each picture. Call inside ``mark.hold_sync()`` to batch the rest.
     """
     old = mark.image
-    mark.image = ipw.Image(value=png, format="png")
+    mark.image = ipw.Image(value=png, format="png", layout=old.layout)
     old.close()
 
 

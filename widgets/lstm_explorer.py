@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import ClassVar
 
 import ipywidgets as ipw
 
@@ -17,18 +18,19 @@ from .controls import (
 )
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
-from .heatmap import ColorBar, MatrixHeatmap
+from .heatmap import ColorBar
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
-from .presets import parse_preset, to_query
+from .parameter_panel import ParameterPanel, Region
 from .step_view import StateChart, StripStack, step_values
 from .style import STYLE
+from .view_link import Shareable, ViewLink
 
 __all__ = ["LSTMExplorer"]
 
 
 
-class LSTMExplorer(ipw.VBox):
+class LSTMExplorer(Shareable, ipw.VBox):
     """The LSTM explorer dashboard: controls, weight heatmaps, the step view, equations, checks.
 
     Parameters
@@ -45,13 +47,15 @@ class LSTMExplorer(ipw.VBox):
     ``ctl-unit``) for automation.
     """
 
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
+
     def __init__(self, model: LSTMExplorerModel | None = None, preset: str | None = None,
                  **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-explorer")
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
-        self.model = self._model_for(model, preset)
+        self.model = self._preset_model(LSTMExplorerModel, model, preset)
 
         # controls: one a trait, bounds from the maths module
         m = self.model
@@ -73,20 +77,15 @@ class LSTMExplorer(ipw.VBox):
         ipw.jslink((self._play, "value"), (self.controls["step"], "value"))
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
-        self.heatmaps = {
-            "weight_ih_l0": MatrixHeatmap(x_label="input feature k", y_label="row (gate band)",
-                                          bands=GATES, width="300px", height="360px"),
-            "weight_hh_l0": MatrixHeatmap(x_label="hidden unit", y_label="row (gate band)",
-                                          bands=GATES, width="380px", height="360px"),
-            "bias_ih_l0": MatrixHeatmap(x_label="", y_label="", bands=GATES, width="120px",
-                                        height="360px"),
-            "bias_hh_l0": MatrixHeatmap(x_label="", y_label="", bands=GATES, width="120px",
-                                        height="360px"),
-        }
-        self.colorbar = ColorBar(palette=DIVERGING, height="360px")
+        # one figure with fixed scales: a size change redraws one picture and its tick labels
+        self.weights = ParameterPanel(
+            [Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
+             Region("weight_hh_l0", "4H × H", "hidden unit", 360),
+             Region("bias_ih_l0", "4H", "", 56),
+             Region("bias_hh_l0", "4H", "", 56)],
+            bands=GATES, palette=DIVERGING, height=330)
 
-        self.link = ipw.HTML()
-        self.link.add_class("view-link")
+        self.link = ViewLink(m)
         self.param_count = ipw.HTML()
         self.param_count.add_class("param-count")
         self.checks = ipw.HTML()
@@ -97,15 +96,13 @@ class LSTMExplorer(ipw.VBox):
                            ColorBar(palette=DIVERGING, height="330px")]
         self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
         self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
-        self.charts = {"h": StateChart(name="h_e"), "c": StateChart(name="c_e")}
+        self.charts = {"h": StateChart(name="h_e", bound=1.0), "c": StateChart(name="c_e")}
         self.step_title = ipw.HTML()
         self.step_title.add_class("step-title")
         self.unit_equations = ipw.HTML()
         self.unit_equations.add_class("unit-equations")
 
         c = self.controls
-        weights_row = ipw.HBox([*self.heatmaps.values(), self.colorbar],
-                               layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start"))
         self.children = [
             NavBar(current="lstm_explorer.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
@@ -122,8 +119,8 @@ class LSTMExplorer(ipw.VBox):
             self.checks,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
                      "in the rows, in the order i, f, g, o; colours are fixed to the "
-                     "initialisation range ±1/√H.</p>"),
-            weights_row,
+                     "initialisation range ±1/√H, the colour bar on the right.</p>"),
+            self.weights,
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
             ipw.HBox([c["step"], self._play, c["unit"]],
@@ -143,36 +140,10 @@ class LSTMExplorer(ipw.VBox):
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
         self._on_trace()
 
-    def _model_for(self, model: LSTMExplorerModel | None, preset: str | None):
-        """The model, built once with the preset's sizes, its indices clamped to them."""
-        broad = {**LIMITS, "sample": (0, LIMITS["batch_size"][1] - 1),
-                 "step": (1, LIMITS["seq_len"][1]), "unit": (0, LIMITS["hidden_size"][1] - 1)}
-        symbols = {**SYMBOLS, "sample": "sample", "step": "step", "unit": "unit"}
-        found = parse_preset(preset, broad, symbols)
-        sizes = {k: v for k, v in found.values.items() if k in SIZE_TRAITS}
-        if model is None:
-            model = LSTMExplorerModel(**sizes)
-        elif sizes:
-            model.configure(**sizes)
-        for name in ("sample", "step", "unit"):
-            if name in found.values:
-                lo, hi = model.index_range(name)
-                value = min(max(found.values[name], lo), hi)
-                if value != found.values[name]:
-                    found.problems.append(f"{name}={found.values[name]} is outside {lo} to {hi} "
-                                          f"for these sizes; using {value}.")
-                setattr(model, name, value)
-        if found.problems:
-            self.banner.show("This link asked for something out of reach: "
-                             + " ".join(found.problems))
-        return model
-
     @property
     def query(self) -> str:
         """The query string that reopens this view: sizes, seed, sequence, step and unit."""
-        m = self.model
-        return to_query({name: getattr(m, name) for name in (*SIZE_TRAITS, "sample", "step",
-                                                             "unit")})
+        return self.link.query
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:
@@ -181,6 +152,8 @@ class LSTMExplorer(ipw.VBox):
             self.controls[name].value = getattr(m, name)
         for name in ("sample", "step", "unit"):
             set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
+        # Play and the step are jslinked in the browser, Play first: Play must hold the step
+        # too, or the link's first sync would set the step back to Play's value
         with self._play.hold_sync():
             self._play.max = m.seq_len
             self._play.value = m.step
@@ -190,17 +163,7 @@ class LSTMExplorer(ipw.VBox):
         self._sync_controls()
         H, n_x = m.hidden_size, m.n_x
         k = init_bound(H)
-        p = m.weights()
-        shapes = {"weight_ih_l0": ("4H × n_X", (4 * H, n_x)),
-                  "weight_hh_l0": ("4H × H", (4 * H, H)),
-                  "bias_ih_l0": ("4H", (4 * H,)), "bias_hh_l0": ("4H", (4 * H,))}
-        for name, heatmap in self.heatmaps.items():
-            symbols, shape = shapes[name]
-            values = p[name] if p[name].ndim == 2 else p[name][:, None]
-            numbers = " × ".join(str(s) for s in shape) if len(shape) > 1 else str(shape[0])
-            heatmap.show(values, title=f"<b>{name}</b> ({symbols}) = ({numbers})",
-                         vmin=-k, vmax=k)
-        self.colorbar.set_range(-k, k, caption=f"±1/√H = ±{k:.3f}")
+        self.weights.show(m.weights(), vmin=-k, vmax=k, caption=f"±1/√H =<br>±{k:.3f}")
 
         count = sum(t.numel() for t in m.lstm.parameters())
         formula = parameter_count(n_x, H)
@@ -240,10 +203,6 @@ class LSTMExplorer(ipw.VBox):
             else:
                 chart.point(j, e)
         p = m.weights()
-        query = html.escape(self.query)
-        self.link.value = (f"<span class='hint'>Link to this view: <a href='{query}' "
-                           f"target='_blank'>{query}</a> (append it to this page's address "
-                           f"to share it)</span>")
         self.unit_equations.value = (
             f"<p>Unit j = {j} at step e = {e}, with the live numbers "
             f"(sequence {s}):</p>" + unit_equations(t, p["bias_ih_l0"], p["bias_hh_l0"], s, e, j)

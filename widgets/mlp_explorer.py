@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import ClassVar
 
 import ipywidgets as ipw
 import torch
@@ -15,6 +16,7 @@ from .lstm_math import init_bound
 from .mlp_math import (
     CLOSE_ATOL,
     LIMITS,
+    SYMBOLS,
     Check,
     MLPTrace,
     build_mlp,
@@ -26,6 +28,7 @@ from .mlp_math import (
 from .nav import NavBar
 from .settings_model import SettingsModel
 from .style import STYLE
+from .view_link import Shareable, ViewLink
 
 __all__ = ["MLPExplorer", "MLPModel"]
 
@@ -94,22 +97,30 @@ def dot_text(out: str, i: int, j: int, inp: str, w: str, b: str, terms, bias, to
             f"{html.escape(products)} + {_num(bias)} = <b>{total:.4f}</b>")
 
 
-class MLPExplorer(ipw.VBox):
+class MLPExplorer(Shareable, ipw.VBox):
     """The MLP dashboard: the tutorial's 2-layer network, rebuilt live, with its two checks.
 
     Parameters
     ----------
     model : MLPModel, optional
+        The state to show; a default one (n_D=15, n_X=5, n[1]=8, n[2]=1, seed 0) if omitted.
+    preset : str, optional
+        A URL query string such as ``"n_d=20&n_x=3&n1=4&n2=2&seed=7"`` (``widgets.query_string()``
+        reads the page's under Voila). Bad values become the nearest valid state, and the
+        banner says which parameter was wrong.
 
     Controls carry the classes ``ctl-n_d``, ``ctl-n_x``, ``ctl-n1``, ``ctl-n2``, ``ctl-seed``.
     """
 
-    def __init__(self, model: MLPModel | None = None, **kwargs):
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
+
+    def __init__(self, model: MLPModel | None = None, preset: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.add_class("mlp-explorer")
         self.add_class("lstm-dash")
-        self.model = m = model if model is not None else MLPModel()
         self.banner = MessageBanner()
+        self.model = self._preset_model(MLPModel, model, preset)
+        m = self.model
         self.controls = {
             "n_d": int_slider("n_d", "n_D", *LIMITS["n_d"], m.n_d),
             "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x),
@@ -138,6 +149,7 @@ class MLPExplorer(ipw.VBox):
         self.shape_table.add_class("shape-table")
         self.checks = ipw.HTML()
         self.checks.add_class("mlp-checks")
+        self.link = ViewLink(m)
 
         h = self.heatmaps
 
@@ -156,6 +168,7 @@ class MLPExplorer(ipw.VBox):
             ipw.HBox([c["n_d"], c["n_x"], c["seed"]], layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HBox([c["n1"], c["n2"]], layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
+            self.link,
             self.checks,
             ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
                      "a[1] or y to see the dot product that made it.</p>"),
@@ -172,6 +185,11 @@ class MLPExplorer(ipw.VBox):
         ]
         m.observe(self._on_trace, names="trace")
         self._on_trace()
+
+    @property
+    def query(self) -> str:
+        """The query string that reopens this view: the sizes and the seed."""
+        return self.link.query
 
     def _describe_a1(self, i: int, j: int) -> str:
         t = self.model.trace

@@ -26,6 +26,7 @@ from .sequence_math import (
     DATASETS,
     LIMITS,
     PAD,
+    SYMBOLS,
     TEMPERATURE_SOURCE,
     Layouts,
     SequenceDataset,
@@ -37,6 +38,7 @@ from .sequence_math import (
 )
 from .settings_model import SettingsModel
 from .style import STYLE
+from .view_link import Shareable, ViewLink
 
 __all__ = ["SequenceExplorer", "SequenceModel"]
 
@@ -136,20 +138,36 @@ def _shape(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-class SequenceExplorer(ipw.VBox):
+class SequenceExplorer(Shareable, ipw.VBox):
     """The sequence-data dashboard: notation, batches, sliding windows, tokens, LSTM layouts.
+
+    Parameters
+    ----------
+    model : SequenceModel, optional
+        The state to show; a default one (synthetic signals, n_S=10, n_E=12, n_X=3, b_S=4,
+        H=8, seed 0) if omitted.
+    preset : str, optional
+        A URL query string such as ``"dataset=temperatures&seq_len=30&batch=40"``
+        (``widgets.query_string()`` reads the page's under Voila). Bad values become the
+        nearest valid state, and the banner says which parameter was wrong; ``batch``,
+        ``position`` and ``element`` are kept within the data the other settings make.
 
     Controls carry ``ctl-dataset``, ``ctl-n_s``, ``ctl-seq_len``, ``ctl-n_x``,
     ``ctl-batch_size``, ``ctl-hidden_size``, ``ctl-seed``, ``ctl-batch``, ``ctl-position``,
     ``ctl-element``.
     """
 
-    def __init__(self, model: SequenceModel | None = None, **kwargs):
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
+                              "choices": {"dataset": DATASETS}}
+
+    def __init__(self, model: SequenceModel | None = None, preset: str | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.add_class("sequence-explorer")
         self.add_class("lstm-dash")
-        self.model = m = model if model is not None else SequenceModel()
         self.banner = MessageBanner()
+        self.model = self._preset_model(SequenceModel, model, preset)
+        m = self.model
         dataset = GuardedToggleButtons(options=[(LABELS[d], d) for d in DATASETS],
                                        value=m.dataset, description="data",
                                        style={"description_width": "64px", "button_width": "170px"})
@@ -172,6 +190,7 @@ class SequenceExplorer(ipw.VBox):
             self.controls[name].style.description_width = "80px"
         bind_controls(m, self.controls, self.banner, what="the dataset")
 
+        self.link = ViewLink(m)
         self.source = ipw.HTML()
         self.source.add_class("data-source")
         self.notation = ipw.HTML()
@@ -203,6 +222,7 @@ class SequenceExplorer(ipw.VBox):
             ipw.HBox([c["batch_size"], c["hidden_size"], c["seed"]],
                      layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
+            self.link,
             self.source,
             ipw.HTML("<h3>The notation, with these numbers</h3>"),
             self.notation,
@@ -225,6 +245,11 @@ class SequenceExplorer(ipw.VBox):
         m.observe(self._on_data, names="data")
         m.observe(self._on_index, names=list(INDICES))
         self._on_data()
+
+    @property
+    def query(self) -> str:
+        """The query string that reopens this view: data, sizes, seed, batch, sequence, element."""
+        return self.link.query
 
     # --- parts built once ---------------------------------------------------------------------
     def _window_chart(self) -> bq.Figure:

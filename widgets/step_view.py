@@ -9,11 +9,11 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png_rgba
+from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png_rgba, nice_bound
 from .heatmap import cell_outline, mouse_event, set_png, tick_values
 from .lstm_math import LSTMTrace
 
-__all__ = ["STRIPS", "StateChart", "StripStack", "step_values", "strips_rgba"]
+__all__ = ["STRIPS", "StateChart", "StripStack", "line_coverage", "step_values", "strips_rgba"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,9 @@ class StripStack(ipw.VBox):
     """The vectors of one step as stacked strips, each on its own pinned colour range.
 
     All strips travel as one RGBA picture in one ``Image`` mark, so a step is one message;
-    the figure, scales and labels are built once. Hovering a cell names it and its value.
+    the figure, scales and labels are built once. The x scale is a fraction of the widest
+    strip, fixed at [0, 1]: a change of n_X or H changes the picture and the tick labels, never
+    a scale. Hovering a cell names it and its value.
     """
 
     def __init__(self, *, width: str = "100%", height: str = "330px", **kwargs):
@@ -84,28 +86,33 @@ class StripStack(ipw.VBox):
         self.add_class("lstm-strips")
         self._values: dict[str, np.ndarray] = {}
         self._step = 1
-        self._x_scale = bq.LinearScale(min=-0.5, max=0.5, allow_padding=False)
+        self._x_scale = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
         self._y_scale = bq.LinearScale(min=-0.5, max=len(STRIPS) - 0.5, reverse=True,
                                        allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
         self._image = bq.Image(image=ipw.Image(format="png", value=encode_png_rgba(
-            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[-0.5, 0.5],
+            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[0.0, 1.0],
             y=[len(STRIPS) - 0.5, -0.5], pixelated=True)
         self._labels = bq.Label(
-            x=np.full(len(STRIPS), -0.5, dtype=np.float32),
+            x=np.zeros(len(STRIPS), dtype=np.float32),
             y=np.arange(len(STRIPS), dtype=np.float32),
             text=[s.label for s in STRIPS], scales=scales, colors=["#222"], default_size=13,
             align="end", x_offset=-8, y_offset=4, apply_clip=False,
         )
         self._cursor = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2,
                                 visible=False)
-        self._x_axis = bq.Axis(scale=self._x_scale, label="unit j (element k for xₑ)",
-                               tick_format="d", grid_lines="none")
+        below = len(STRIPS) - 0.5
+        self._ticks = bq.Label(x=[0.0], y=[below], text=[""], scales=scales, colors=["#222"],
+                               default_size=11, align="middle", y_offset=16, apply_clip=False)
+        self._x_label = bq.Label(x=[0.5], y=[below], text=["unit j (element k for xₑ)"],
+                                 scales=scales, colors=["#222"], default_size=12,
+                                 font_weight="bold", align="middle", y_offset=34,
+                                 apply_clip=False)
         self._hover = MouseInteraction(x_scale=self._x_scale, y_scale=self._y_scale,
                                        move_throttle=40, events=["mousemove", "mouseleave"])
         self._hover.on_msg(self._on_mouse)
         self.figure = bq.Figure(
-            marks=[self._image, self._labels, self._cursor], axes=[self._x_axis],
+            marks=[self._image, self._labels, self._ticks, self._x_label, self._cursor],
             fig_margin=dict(top=6, bottom=40, left=110, right=10), padding_x=0, padding_y=0,
             interaction=self._hover, layout=ipw.Layout(width=width, height=height),
         )
@@ -122,19 +129,22 @@ class StripStack(ipw.VBox):
     def png(self) -> bytes:
         return self._image.image.value
 
+    @property
+    def widest(self) -> int:
+        return max((len(v) for v in self._values.values()), default=1)
+
     def show(self, values: dict[str, np.ndarray], step: int) -> None:
-        """Draw one step's vectors; a new width moves the scale and the picture together."""
-        widest = max(len(v) for v in values.values())
-        old_widest = max((len(v) for v in self._values.values()), default=0)
+        """Draw one step's vectors; a new width changes the picture and the tick labels only."""
+        old_widest = self.widest
         self._values, self._step = values, step
-        with self._image.hold_sync():
-            set_png(self._image, encode_png_rgba(strips_rgba(values)))
-            if widest != old_widest:
-                self._image.x = [-0.5, widest - 0.5]
-        if widest != old_widest:
-            with self._x_scale.hold_sync():
-                self._x_scale.min, self._x_scale.max = -0.5, widest - 0.5
-            self._x_axis.tick_values = tick_values(widest, most=16)
+        set_png(self._image, encode_png_rgba(strips_rgba(values)))
+        widest = self.widest
+        if widest != old_widest or len(self._ticks.text) <= 1:
+            ticks = tick_values(widest, most=16)
+            with self._ticks.hold_sync():
+                self._ticks.x = ((ticks + 0.5) / widest).astype(np.float32)
+                self._ticks.y = np.full(len(ticks), len(STRIPS) - 0.5, np.float32)
+                self._ticks.text = [str(int(t)) for t in ticks]
             self._cursor.visible = False
 
     def describe(self, row: int, col: int) -> str | None:
@@ -149,14 +159,18 @@ class StripStack(ipw.VBox):
                 f"<span class='hint'>(colour range {strip.vmin:g} to {strip.vmax:g})</span>")
 
     def hover(self, x: float, y: float) -> None:
-        row, col = int(np.floor(y + 0.5)), int(np.floor(x + 0.5))
-        text = self.describe(row, col) if 0 <= row < len(STRIPS) else None
+        """Point at (x, y): x a fraction of the widest strip, y a strip's index."""
+        widest = self.widest
+        inside = 0 <= x < 1 and -0.5 <= y < len(STRIPS) - 0.5  # before any int(): x may be 1e308
+        row, col = (int(np.floor(y + 0.5)), int(np.floor(x * widest))) if inside else (0, 0)
+        text = self.describe(row, col) if inside else None
         if text is None:
             self._cursor.visible = False
             return
         self._readout.value = text
+        cx, cy = cell_outline(row, col, half_height=0.4)
         with self._cursor.hold_sync():
-            self._cursor.x, self._cursor.y = cell_outline(row, col, half_height=0.4)
+            self._cursor.x, self._cursor.y = ((cx + 0.5) / widest).astype(np.float32), cy
             self._cursor.visible = True
 
     def _on_mouse(self, _widget, content, _buffers) -> None:
@@ -167,17 +181,76 @@ class StripStack(ipw.VBox):
             self._cursor.visible = False
 
 
-class StateChart(ipw.VBox):
-    """Every unit's h (or c) over all steps e = 0..n_E, unit j in bold, a cursor at step e."""
+def line_coverage(series: np.ndarray, top: float, width: int, height: int) -> np.ndarray:
+    """How many of the polylines ``series`` (lines, points) cross each pixel of a raster.
 
-    def __init__(self, *, name: str, width: str = "100%", height: str = "220px", **kwargs):
+    The raster is (height, width): columns span x = 0 .. points - 1, rows span values +top
+    (row 0) .. -top. In each pixel column a line covers the rows between its lowest and
+    highest value in that column (its ends on the column's edges and any vertex inside), so
+    steep segments stay connected. Values beyond ±top are clipped to the edge rows.
+    """
+    points = series.shape[1]
+    xs = np.linspace(0.0, points - 1, width + 1)  # the column edges, in x units
+    left = np.minimum(xs.astype(int), max(points - 2, 0))
+    frac = (xs - left).astype(np.float32)
+    right = np.minimum(left + 1, points - 1)
+    at_edges = series[:, left] * (1 - frac) + series[:, right] * frac  # (lines, width + 1)
+    lo = np.minimum(at_edges[:, :-1], at_edges[:, 1:])
+    hi = np.maximum(at_edges[:, :-1], at_edges[:, 1:])
+    # a vertex inside a column can reach beyond both of the column's edges
+    vertex_col = np.minimum((np.arange(points) * width / max(points - 1, 1)).astype(int),
+                            width - 1)
+    if len(np.unique(vertex_col)) == points:  # at most one vertex a column: plain indexing
+        lo[:, vertex_col] = np.minimum(lo[:, vertex_col], series)
+        hi[:, vertex_col] = np.maximum(hi[:, vertex_col], series)
+    else:
+        np.minimum.at(lo.T, vertex_col, series.T)
+        np.maximum.at(hi.T, vertex_col, series.T)
+    to_row = (height - 1) / (2 * top)
+    first = np.clip(np.floor((top - hi) * to_row + 0.5), 0, height - 1).astype(np.int64)
+    last = np.clip(np.floor((top - lo) * to_row + 0.5), 0, height - 1).astype(np.int64)
+    # a span [first, last] per line and column: +1 at its first row, -1 after its last
+    cols = np.broadcast_to(np.arange(width), first.shape)
+    starts = np.bincount((first * width + cols).ravel(), minlength=(height + 1) * width)
+    ends = np.bincount(((last + 1) * width + cols).ravel(), minlength=(height + 1) * width)
+    return np.cumsum((starts - ends).reshape(height + 1, width), axis=0)[:height]
+
+
+class StateChart(ipw.VBox):
+    """Every unit's h (or c) over all steps e = 0..n_E, unit j in bold, a cursor at step e.
+
+    Parameters
+    ----------
+    name : str
+        The state's symbol, e.g. "h_e".
+    bound : float, optional
+        A fixed symmetric y range ±bound (h = o·tanh(c) lies in (-1, 1)); without it, the
+        range is a round number over the data (``nice_bound``), so it rarely moves.
+
+    The x scale moves only when n_E does: a new H or seed redraws the lines alone. Past
+    ``RASTER_ABOVE`` units the thin lines are drawn as one picture (how many lines cross each
+    pixel), which the browser draws in a few milliseconds where hundreds of SVG paths of
+    hundreds of points take most of a second; unit j stays a line.
+    """
+
+    RASTER_ABOVE = 32
+    RASTER_SIZE = (180, 640)  # rows, columns: about the plot area's pixels
+    LINE_RGB = (0x9B, 0xB7, 0xD4)
+
+    def __init__(self, *, name: str, bound: float | None = None, width: str = "100%",
+                 height: str = "220px", **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-chart")
         self.name = name
-        self._x_scale = bq.LinearScale(min=0.0, max=1.0)
-        self._y_scale = bq.LinearScale()
+        self._bound = bound
+        self._x_scale = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
+        top = 1.05 * (bound or 1.0)
+        self._y_scale = bq.LinearScale(min=-top, max=top, allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
         self._all = bq.Lines(scales=scales, colors=["#9bb7d4"], opacities=[0.6], stroke_width=1)
+        self._raster = bq.Image(image=ipw.Image(format="png", value=encode_png_rgba(
+            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[0.0, 1.0], y=[-1.0, 1.0],
+            visible=False)
         self._unit = bq.Lines(scales=scales, colors=["#c0392b"], stroke_width=2.5)
         self._cursor = bq.Lines(x=np.zeros(2, np.float32), y=np.zeros(2, np.float32),
                                 scales=scales, colors=["#111"], stroke_width=1.5,
@@ -185,7 +258,8 @@ class StateChart(ipw.VBox):
         axes = [bq.Axis(scale=self._x_scale, label="step e", tick_format="d"),
                 bq.Axis(scale=self._y_scale, label=name, side="left",
                         tick_format=".2f")]
-        self.figure = bq.Figure(marks=[self._all, self._unit, self._cursor], axes=axes,
+        self.figure = bq.Figure(marks=[self._raster, self._all, self._unit, self._cursor],
+                                axes=axes,
                                 fig_margin=dict(top=10, bottom=40, left=55, right=10),
                                 layout=ipw.Layout(width=width, height=height))
         self._title = ipw.HTML()
@@ -200,6 +274,11 @@ class StateChart(ipw.VBox):
         return self._series
 
     @property
+    def rastered(self) -> bool:
+        """Whether the thin lines are one picture (many units) rather than SVG paths."""
+        return bool(self._raster.visible)
+
+    @property
     def cursor_step(self) -> int:
         return int(self._cursor.x[0])
 
@@ -208,14 +287,33 @@ class StateChart(ipw.VBox):
         self._series = np.ascontiguousarray(series.T, dtype=np.float32)  # (H, n_E + 1)
         self._shown_unit = None  # new data: the bold line must be resent
         steps = np.arange(self._series.shape[1], dtype=np.float32)
-        lo, hi = float(self._series.min()), float(self._series.max())
-        pad = max(0.05, 0.05 * (hi - lo))
-        with self._x_scale.hold_sync():
-            self._x_scale.min, self._x_scale.max = 0.0, float(max(1, len(steps) - 1))
-        with self._y_scale.hold_sync():
-            self._y_scale.min, self._y_scale.max = lo - pad, hi + pad
-        with self._all.hold_sync():
-            self._all.x, self._all.y = steps, self._series
+        last = float(max(1, len(steps) - 1))
+        if self._x_scale.max != last:
+            with self._x_scale.hold_sync():
+                self._x_scale.min, self._x_scale.max = 0.0, last
+        top = 1.05 * (self._bound or nice_bound(self._series))
+        if self._y_scale.max != top:
+            with self._y_scale.hold_sync():
+                self._y_scale.min, self._y_scale.max = -top, top
+        if len(self._series) > self.RASTER_ABOVE:
+            rgba = np.zeros((*self.RASTER_SIZE, 4), np.uint8)
+            rgba[..., :3] = self.LINE_RGB
+            cover = line_coverage(self._series, top, self.RASTER_SIZE[1], self.RASTER_SIZE[0])
+            # each line at 45% opacity, as stacked translucent strokes would be
+            rgba[..., 3] = np.rint(255 * (1 - 0.55 ** cover.astype(np.float32)))
+            with self._raster.hold_sync():
+                set_png(self._raster, encode_png_rgba(rgba))
+                self._raster.x, self._raster.y = [0.0, last], [-top, top]
+                self._raster.visible = True
+            if self._all.visible:
+                with self._all.hold_sync():  # no hidden paths left in the page
+                    self._all.x, self._all.y = steps[:2], self._series[:1, :2]
+                    self._all.visible = False
+        else:
+            with self._all.hold_sync():
+                self._all.x, self._all.y = steps, self._series
+                self._all.visible = True
+            self._raster.visible = False
         self.point(unit, step)
 
     def point(self, unit: int, step: int) -> None:
@@ -231,5 +329,6 @@ class StateChart(ipw.VBox):
         with self._cursor.hold_sync():
             self._cursor.x = np.array([step, step], np.float32)
             self._cursor.y = np.array([self._y_scale.min, self._y_scale.max], np.float32)
+        # the step is the dashed line: the title changes with the unit only
         self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
-                             f"(unit {unit} in red; dashed line: step e = {step})")
+                             f"(unit {unit} in red; dashed line: the step e)")

@@ -17,5 +17,10 @@ STYLE = """<style>
 .lstm-dash .lstm-nav a { margin-right: 14px; text-decoration: none; color: #1a5fb4; }
 .lstm-dash .lstm-nav a.current { font-weight: bold; color: #222; }
 .lstm-dash table.unit-eq td { padding: 1px 6px; font-family: serif; font-size: 105%; }
+.lstm-dash .panel-titles .widget-html-content { height: auto; overflow: visible; }
+.lstm-dash .panel-title-row { position: relative; height: 3.1em; }
+.lstm-dash .panel-title-row span { position: absolute; bottom: 0; white-space: nowrap;
+  line-height: 1.3; font-size: 92%; }
+.lstm-dash .panel-title-row span.narrow { transform: translateX(-50%); text-align: center; }
 .lstm-dash .lstm-nav { padding: 4px 0 8px 0; border-bottom: 1px solid #e5e5e5; }
 </style>"""

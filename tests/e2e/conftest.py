@@ -63,7 +63,8 @@ class DashboardPage:
             self.errors.append(f"console error: {msg.text}")
 
     def open(self, notebook: str, query: str = "") -> None:
-        # Voila streams the page while the notebook runs: the GET lasts as long as the render
+        # Voila streams the page as the notebook runs: the document ends when the kernel has
+        # started, imported torch and built the view, so this waits as long as a render may
         self.page.goto(f"{self.server.url}/voila/render/{notebook}{query}",
                        wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)
         self.page.wait_for_selector(".jupyter-widgets", timeout=RENDER_TIMEOUT_MS)

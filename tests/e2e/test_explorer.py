@@ -76,16 +76,18 @@ def test_step_slider_keys_and_play(explorer):
 
 def test_hover_reads_a_weight(explorer):
     page = explorer.page
-    figure = page.locator(".heatmap-figure").nth(1)  # weight_hh_l0
-    box = page.locator(".heatmap-figure image").nth(1).bounding_box()
+    figure = page.locator(".weights-figure")
+    box = page.locator(".weights-figure image").nth(1).bounding_box()  # weight_hh_l0
     figure.hover(position={"x": 10, "y": 10})
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
     page.mouse.move(box["x"] + box["width"] * 0.31, box["y"] + box["height"] * 0.61)
-    wait_text(page, ".heatmap-readout", r"row \d+ \(gate [ifgo], unit \d+\), column \d+: [+-]\d",
-              nth=1)
-    readout = text(page, ".heatmap-readout", nth=1)
+    wait_text(page, ".heatmap-readout",
+              r"weight_hh_l0 row \d+ \(gate [ifgo], unit \d+\), column \d+: [+-]\d")
+    readout = text(page, ".heatmap-readout")
     row = int(re.search(r"row (\d+)", readout).group(1))
+    col = int(re.search(r"column (\d+)", readout).group(1))
     assert 16 <= row < 24 and "gate g" in readout  # 60% down a 32-row matrix is the g band
+    assert col == 2  # 30% across 8 columns
     page.mouse.move(0, 0)  # leave the figure, as a learner would
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import natural_size, set_slider, text, wait_text
+from .ui import natural_size, set_slider, slider_value, text, wait_text
 
 pytestmark = pytest.mark.e2e
 
@@ -30,3 +30,24 @@ def test_sliders_rebuild_the_network_and_hover_explains_y(dashboard):
     assert text(page, ".heatmap-readout", nth=2).count("×") == 4
     page.mouse.move(0, 0)
     dashboard.screenshot("mlp")
+
+
+def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboard):
+    dashboard.open("mlp.ipynb", "?n_d=20&n_x=3&n1=4&n2=99&seed=abc")
+    page = dashboard.page
+    page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+    wait_text(page, ".lstm-banner", r"n\[2\]=99 is outside 1 to 8; using 8\.")
+    wait_text(page, ".lstm-banner", r"seed='abc' is not a whole number; it was ignored\.")
+    assert [slider_value(page, f"ctl-{n}") for n in ("n_d", "n_x", "n1", "n2")] == [20, 3, 4, 8]
+    assert page.locator(".ctl-seed input").input_value() == "0"
+    wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(4 × 3\)", nth=3)
+    wait_text(page, ".view-link", r"\?n_d=20&n_x=3&n1=4&n2=8&seed=0")
+    set_slider(page, "ctl-n1", 6)  # the link follows the controls
+    wait_text(page, ".view-link", r"\?n_d=20&n_x=3&n1=6&n2=8&seed=0")
+    # the link reopens this view, with nothing to report
+    href = page.locator(".view-link a").get_attribute("href")
+    dashboard.open("mlp.ipynb", href)
+    page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+    wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(6 × 3\)", nth=3)
+    assert slider_value(page, "ctl-n2") == 8
+    assert page.locator(".lstm-banner").is_hidden()

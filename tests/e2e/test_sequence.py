@@ -3,7 +3,7 @@
 import pytest
 
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, text, wait_text
+from .ui import set_slider, slider_value, text, wait_text
 
 pytestmark = pytest.mark.e2e
 
@@ -28,3 +28,33 @@ def test_presets_and_notation(dashboard):
     wait_text(page, ".review-tokens", r"<pad>|pad")
     wait_text(page, ".many-to-one", r"output\[:, -1, :\] equals h_n\[-1\]")
     dashboard.screenshot("sequence-reviews")
+
+
+def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboard):
+    # not a dataset, and a batch and an element beyond what the (default) signals hold
+    dashboard.open("sequence_data.ipynb", "?dataset=weather&seq_len=8&n_x=5&batch=10&element=20")
+    page = dashboard.page
+    page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+    wait_text(page, ".lstm-banner", r"dataset='weather' is not one of signals, temperatures, "
+                                    r"reviews; it was ignored\.")
+    wait_text(page, ".lstm-banner", r"batch=10 is outside 0 to 2 for these sizes; using 2\.")
+    wait_text(page, ".lstm-banner", r"element=20 is outside 1 to 8 for these sizes; using 8\.")
+    assert text(page, ".ctl-dataset button.mod-active") == "synthetic signals"
+    assert [slider_value(page, f"ctl-{n}") for n in ("seq_len", "n_x", "batch", "element")] == [
+        8, 5, 2, 8]
+    wait_text(page, ".notation-table", r"\(n_S, n_E, n_X\) = \(10, 8, 5\)")
+    wait_text(page, ".view-link", r"\?dataset=signals&n_s=10&seq_len=8&n_x=5&batch_size=4"
+                                  r"&hidden_size=8&seed=0&batch=2&position=0&element=8")
+    page.click(".ctl-dataset >> text=movie reviews")  # the link follows the controls
+    wait_text(page, ".view-link", r"\?dataset=reviews&.*&batch=2&position=0&element=8")
+    set_slider(page, "ctl-batch", 3)
+    wait_text(page, ".view-link", r"&batch=3&position=0&element=8")
+    # the link reopens this view, with nothing to report
+    href = page.locator(".view-link a").get_attribute("href")
+    dashboard.open("sequence_data.ipynb", href)
+    page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+    wait_text(page, ".notation-table", r"\(n_S, n_E, n_X\) = \(16, 8, 5\)")
+    wait_text(page, ".review-tokens", r"pad")
+    assert text(page, ".ctl-dataset button.mod-active") == "movie reviews"
+    assert slider_value(page, "ctl-batch") == 3 and slider_value(page, "ctl-element") == 8
+    assert page.locator(".lstm-banner").is_hidden()

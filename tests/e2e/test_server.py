@@ -35,3 +35,34 @@ def test_closing_a_tab_frees_its_kernel(browser, voila_server):
     context.close()
     assert freed, "the kernel of a closed tab is still running"
     assert not dash.errors, dash.errors
+
+
+def test_presets_reach_a_preheated_kernel(browser, tmp_path):
+    """With Voila's pool the explorer is built before the request; the query still applies."""
+    from tests.harness import ROOT, VoilaServer
+
+    from .ui import wait_text
+
+    server = VoilaServer(ROOT, tmp_path / "voila-preheat.log", extra_args=[
+        "--preheat_kernel=True", "--pool_size=1",
+        *(f"--VoilaKernelManager.preheat_denylist={nb}" for nb in ("mlp", "sequence_data"))])
+    try:
+        server.wait_ready()
+        # the pooled kernel has started and run the notebook up to the student's request
+        assert _wait_for(lambda: "Kernel pool of lstm_explorer.ipynb is filled" in
+                         server.log(), 180), server.log()
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        dash = DashboardPage(page, server)
+        dash.open("lstm_explorer.ipynb", "?hidden_size=12&step=4&seed=3&n_x=999")
+        wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(48 × 12\)", nth=1,
+                  timeout_ms=RENDER_TIMEOUT_MS)
+        wait_text(page, ".step-title", r"step e = 4 ")
+        wait_text(page, ".lstm-banner", r"n_X=999 is outside 1 to 64; using 64")
+        assert "seed=3" in page.locator(".view-link").inner_text()
+        assert "Using pre-heated kernel" in server.log(), "the page did not get the pooled kernel"
+        assert not dash.errors, dash.errors
+        page.close(run_before_unload=True)
+        context.close()
+    finally:
+        server.stop()

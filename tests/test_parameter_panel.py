@@ -1,0 +1,88 @@
+"""The parameter panel: fixed geometry, pictures one pixel a cell, hover back to the cell."""
+
+import numpy as np
+import pytest
+
+from widgets.colors import color_indices, decode_png
+from widgets.lstm_math import GATES
+from widgets.parameter_panel import PanelLayout, ParameterPanel, Region
+
+REGIONS = [Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
+           Region("weight_hh_l0", "4H × H", "hidden unit", 360),
+           Region("bias_ih_l0", "4H", "", 56)]
+
+
+def tensors(H: int, n_x: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {"weight_ih_l0": rng.uniform(-1, 1, (4 * H, n_x)).astype(np.float32),
+            "weight_hh_l0": rng.uniform(-1, 1, (4 * H, H)).astype(np.float32),
+            "bias_ih_l0": rng.uniform(-1, 1, 4 * H).astype(np.float32)}
+
+
+@pytest.fixture
+def panel():
+    return ParameterPanel(REGIONS, bands=GATES, height=330)
+
+
+def test_layout_places_regions_left_to_right_with_gaps():
+    layout = PanelLayout(tuple(REGIONS), gap=30)
+    assert layout.starts == (0, 280, 670)
+    assert layout.matrices_end == 726
+    assert layout.locate(0) == (0, 0.0)
+    assert layout.locate(260) is None  # a gap
+    assert layout.locate(280 + 180) == (1, 0.5)
+    assert layout.width > layout.colorbar_start > layout.matrices_end
+
+
+def test_each_tensor_is_its_own_picture_on_the_fixed_range(panel):
+    t = tensors(H=3, n_x=5)
+    panel.show(t, vmin=-1, vmax=1)
+    for key, values in t.items():
+        indices, _ = decode_png(panel.png(key))
+        assert np.array_equal(indices, color_indices(values.reshape(12, -1), -1, 1))
+    assert panel.titles() == ["weight_ih_l0 (4H × n_X) = (12 × 5)",
+                              "weight_hh_l0 (4H × H) = (12 × 3)", "bias_ih_l0 (4H) = (12)"]
+
+
+def test_a_resize_moves_no_scale_and_no_picture_extent(panel):
+    scales = [(s.min, s.max) for s in (panel._x_scale, panel._y_scale)]
+    extents = {k: (list(im.x), list(im.y)) for k, im in panel._images.items()}
+    for H, n_x in [(2, 1), (256, 64), (7, 3)]:
+        panel.show(tensors(H, n_x), vmin=-0.5, vmax=0.5)
+        assert [(s.min, s.max) for s in (panel._x_scale, panel._y_scale)] == scales
+        assert {k: (list(im.x), list(im.y)) for k, im in panel._images.items()} == extents
+
+
+def test_tick_labels_follow_the_shapes_and_the_range(panel):
+    panel.show(tensors(H=8, n_x=5), vmin=-0.25, vmax=0.25)
+    text = list(panel._ticks.text)
+    assert [str(k) for k in range(5)] == text[:5]  # input features 0..4 under weight_ih
+    assert ["0", "8", "16", "24"] == text[-9:-5]  # the first row of each gate band
+    assert ["+0.250", "+0.125", "0", "-0.125", "-0.250"] == text[-5:]
+    assert len(panel._ticks.x) == len(panel._ticks.y) == len(text)
+
+
+def test_hover_names_the_tensor_gate_unit_column_and_value(panel):
+    t = tensors(H=4, n_x=5)
+    panel.show(t, vmin=-1, vmax=1)
+    start = panel.layout_px.starts[1]
+    # weight_hh_l0, 16 rows: y = 0.6 is row 9 (gate g is rows 8..11), column 2 of 4
+    x = start + 2.5 * 360 / 4
+    assert panel.cell_at(x, 0.6) == ("weight_hh_l0", 9, 2)
+    panel._on_mouse(None, {"event": "mousemove", "domain": {"x": x, "y": 0.6}}, [])
+    readout = panel._readout.value
+    assert "weight_hh_l0" in readout and "gate f" not in readout
+    assert "row 9 (gate g, unit 1), column 2" in readout
+    assert f"{t['weight_hh_l0'][9, 2]:+.4f}" in readout
+    assert panel._cursor.visible
+    # the last row and a bias (no column)
+    b0 = panel.layout_px.starts[2]
+    assert panel.cell_at(b0 + 1, 0.999) == ("bias_ih_l0", 15, 0)
+    panel.hover(b0 + 1, 0.999)
+    assert "column" not in panel._readout.value
+    # between regions and off the plot: nothing
+    assert panel.cell_at(start - 5, 0.5) is None
+    assert panel.cell_at(x, 1.2) is None
+    panel._on_mouse(None, {"event": "mousemove", "domain": {"x": "nan", "y": None}}, [])
+    panel._on_mouse(None, {"event": "mouseleave"}, [])
+    assert not panel._cursor.visible

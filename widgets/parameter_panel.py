@@ -1,0 +1,280 @@
+"""The LSTM's parameter tensors side by side in one figure whose scales never move.
+
+Every tensor of a PyTorch LSTM layer has 4H rows (the gates i, f, g, o stacked), so the four
+of them share one vertical axis: a fraction of the rows, fixed at [0, 1]. Each tensor owns a
+fixed band of the figure's width, measured in screen pixels, and its picture (one pixel a
+cell) is stretched over that band. A change of n_X or H then changes the pictures and one set
+of tick labels; no scale, axis or layout moves, which is what keeps a size change cheap in the
+browser.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+from bqplot_image_gl.interacts import MouseInteraction
+
+from .colors import DIVERGING, color_indices, encode_png
+from .heatmap import mouse_event, set_png, tick_values
+
+__all__ = ["PanelLayout", "ParameterPanel", "Region"]
+
+
+@dataclass(frozen=True)
+class Region:
+    key: str  # the parameter's name in ``named_parameters()``, e.g. "weight_ih_l0"
+    symbols: str  # its shape in the tutorial's notation, e.g. "4H × n_X"
+    x_label: str  # what its columns are
+    width: int  # screen pixels
+
+
+@dataclass(frozen=True)
+class PanelLayout:
+    """Where each region sits, in screen pixels from the plot area's left edge."""
+
+    regions: tuple[Region, ...]
+    gap: int = 34
+    colorbar_width: int = 22
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        out, x = [], 0
+        for r in self.regions:
+            out.append(x)
+            x += r.width + self.gap
+        return tuple(out)
+
+    @property
+    def matrices_end(self) -> int:
+        return self.starts[-1] + self.regions[-1].width
+
+    @property
+    def colorbar_start(self) -> int:
+        return self.matrices_end + self.gap + 12  # room for the gate letters
+
+    @property
+    def width(self) -> int:
+        return self.colorbar_start + self.colorbar_width
+
+    def locate(self, x: float) -> tuple[int, float] | None:
+        """(region index, fraction across it) of plot x in pixels; None between regions."""
+        for k, (start, r) in enumerate(zip(self.starts, self.regions, strict=True)):
+            if start <= x < start + r.width:
+                return k, (x - start) / r.width
+        return None
+
+
+class ParameterPanel(ipw.VBox):
+    """The tensors named by ``regions`` (all with the same rows) drawn side by side.
+
+    Parameters
+    ----------
+    regions : sequence of Region
+        Left to right; e.g. weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0.
+    bands : sequence of str
+        Equal row bands, e.g. PyTorch's gate order ("i", "f", "g", "o").
+    height : int
+        Height of the plot area in pixels.
+    """
+
+    MARGIN: ClassVar[dict[str, int]] = dict(top=8, bottom=46, left=58, right=56)
+
+    def __init__(self, regions: Sequence[Region], *, bands: Sequence[str],
+                 palette: np.ndarray = DIVERGING, height: int = 330, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-heatmap")
+        self.add_class("parameter-panel")
+        self.layout_px = PanelLayout(tuple(regions))
+        self.bands = tuple(bands)
+        self._palette = palette
+        self._height = height
+        self._matrices: dict[str, np.ndarray] = {}
+        self._rows = 0
+        self._vmin, self._vmax = -1.0, 1.0
+        L, n = self.layout_px, len(self.bands)
+
+        self._x_scale = bq.LinearScale(min=0.0, max=float(L.width), allow_padding=False)
+        self._y_scale = bq.LinearScale(min=0.0, max=1.0, reverse=True, allow_padding=False)
+        scales = {"x": self._x_scale, "y": self._y_scale}
+        blank = encode_png(np.full((1, 1), 128, np.uint8), palette)
+        self._images = {
+            r.key: bq.Image(image=ipw.Image(format="png", value=blank), scales=scales,
+                            x=[float(s), float(s + r.width)], y=[1.0, 0.0], pixelated=True)
+            for s, r in zip(L.starts, L.regions, strict=True)
+        }
+        gradient = np.arange(255, -1, -1, dtype=np.uint8)[:, None]  # top is vmax
+        self._colorbar = bq.Image(image=ipw.Image(format="png", value=encode_png(gradient,
+                                                                                palette)),
+                                  scales=scales, x=[float(L.colorbar_start), float(L.width)],
+                                  y=[1.0, 0.0])
+        edges = (np.arange(1, n) / n).astype(np.float32)
+        rules = dict(x=np.tile(np.float32([0.0, L.matrices_end]), (len(edges), 1)),
+                     y=np.repeat(edges[:, None], 2, axis=1), scales=scales)
+        # a band edge is a white rule with a black core: visible on dark and light cells alike
+        self._band_gaps = bq.Lines(colors=["#fff"], stroke_width=5, **rules)
+        self._band_lines = bq.Lines(colors=["#000"], stroke_width=1.5, **rules)
+        fixed_text = dict(scales=scales, colors=["#222"], apply_clip=False, align="middle")
+        letters_x = L.matrices_end + (L.colorbar_start - L.matrices_end) / 2
+        self._static = bq.Label(
+            x=np.float32([*[letters_x] * n, *[s + r.width / 2 for s, r in
+                                              zip(L.starts, L.regions, strict=True)]]),
+            y=np.float32([*((np.arange(n) + 0.5) / n), *[1.0 + 34 / height] * len(L.regions)]),
+            text=[*self.bands, *[r.x_label for r in L.regions]],
+            default_size=13, font_weight="bold", **fixed_text)
+        self._y_label = bq.Label(x=[0.0], y=[0.5], text=["row (gate band)"], x_offset=-44,
+                                 rotate_angle=-90, default_size=12, **fixed_text)
+        # every number on the axes, in one mark: the only text a size change touches
+        self._ticks = bq.Label(x=[0.0], y=[0.0], text=[""], default_size=11, **fixed_text)
+        self._cursor = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#111"],
+                                stroke_width=2, visible=False)
+        self._hover = MouseInteraction(x_scale=self._x_scale, y_scale=self._y_scale,
+                                       move_throttle=40, events=["mousemove", "mouseleave"])
+        self._hover.on_msg(self._on_mouse)
+        m = self.MARGIN
+        self.figure = bq.Figure(
+            marks=[*self._images.values(), self._colorbar, self._band_gaps, self._band_lines,
+                   self._static, self._y_label, self._ticks, self._cursor],
+            fig_margin=m, padding_x=0, padding_y=0, interaction=self._hover,
+            layout=ipw.Layout(width=f"{L.width + m['left'] + m['right']}px",
+                              height=f"{height + m['top'] + m['bottom']}px"),
+        )
+        self.figure.add_class("heatmap-figure")
+        self.figure.add_class("weights-figure")
+        # the titles sit over their regions: one HTML line, absolutely placed spans
+        self._titles = ipw.HTML(layout=ipw.Layout(width=self.figure.layout.width))
+        self._titles.add_class("panel-titles")
+        self._readout = ipw.HTML("<span class='hint'>hover a cell to read it</span>",
+                                 layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
+        self._readout.add_class("heatmap-readout")
+        self.children = [self._titles, self.figure, self._readout]
+
+    # --- reading back (tests, hover) -------------------------------------------------------
+    def png(self, key: str) -> bytes:
+        """The PNG on screen for ``key``: one pixel a cell."""
+        return self._images[key].image.value
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return self._vmin, self._vmax
+
+    def values(self, key: str) -> np.ndarray:
+        """The (rows, cols) float32 matrix on screen for ``key``."""
+        return self._matrices[key]
+
+    def titles(self) -> list[str]:
+        """The titles' text, left to right."""
+        return list(self._title_text)
+
+    # --- drawing ---------------------------------------------------------------------------
+    def show(self, matrices: dict[str, np.ndarray], *, vmin: float, vmax: float,
+             caption: str = "") -> None:
+        """Draw each region's tensor on the fixed colour range [vmin, vmax].
+
+        ``caption`` goes over the colour bar, e.g. "±1/√H = ±0.354".
+
+        A new picture a tensor, one tick-label message and one title line, whatever changed.
+        """
+        L = self.layout_px
+        mats = [np.asarray(matrices[r.key], dtype=np.float32) for r in L.regions]
+        mats = [m if m.ndim == 2 else m[:, None] for m in mats]
+        self._matrices = {r.key: m for r, m in zip(L.regions, mats, strict=True)}
+        self._shapes = {r.key: tuple(np.shape(matrices[r.key])) for r in L.regions}
+        self._rows, self._vmin, self._vmax = mats[0].shape[0], vmin, vmax
+        for key, m in self._matrices.items():
+            set_png(self._images[key], encode_png(color_indices(m, vmin, vmax), self._palette))
+        self._cursor.visible = False
+        x, y, text = self._tick_labels(mats, vmin, vmax)
+        with self._ticks.hold_sync():
+            self._ticks.x, self._ticks.y, self._ticks.text = x, y, text
+        self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})" for r in L.regions]
+        left = self.MARGIN["left"]
+        # a wide region's title starts at its left edge; a narrow one's is centred on two lines
+        spans = "".join(
+            f"<span class='heatmap-title' style='left:{left + s}px'>"
+            f"<b>{html.escape(r.key)}</b> ({html.escape(r.symbols)}) = ({self._dims(r.key)})"
+            "</span>" if r.width > 150 else
+            f"<span class='heatmap-title narrow' style='left:{left + s + r.width / 2:.0f}px'>"
+            f"<b>{html.escape(r.key)}</b><br>({html.escape(r.symbols)}) = "
+            f"({self._dims(r.key)})</span>"
+            for s, r in zip(L.starts, L.regions, strict=True)
+        )
+        bar = (f"<span class='colorbar-caption narrow' style='left:{left + L.width + 8:.0f}px'>"
+               f"{caption}</span>")
+        self._titles.value = f"<div class='panel-title-row'>{spans}{bar}</div>"
+
+    def _dims(self, key: str) -> str:
+        """The tensor's own shape as PyTorch gives it (a bias is 1-D): '32 × 5' or '32'."""
+        return " × ".join(str(d) for d in self._shapes[key])
+
+    def _tick_labels(self, mats, vmin, vmax):
+        """Column indices under each region, band-start rows on the left, the colour bar's
+        values on the right: positions in the figure's fixed coordinates."""
+        L, h = self.layout_px, self._height
+        xs, ys, texts = [], [], []
+        below = 1.0 + 16 / h
+        for start, region, m in zip(L.starts, L.regions, mats, strict=True):
+            cols = m.shape[1]
+            if cols == 1:
+                continue
+            for t in tick_values(cols, most=max(2, region.width // 40)):
+                xs.append(start + (t + 0.5) * region.width / cols)
+                ys.append(below)
+                texts.append(str(int(t)))
+        rows, per = self._rows, self._rows // len(self.bands)
+        for k in range(len(self.bands)):
+            xs.append(-18.0)
+            ys.append((k * per + 0.5) / rows)
+            texts.append(str(k * per))
+        for v in np.linspace(vmax, vmin, 5):
+            xs.append(L.width + 26.0)
+            ys.append((vmax - v) / (vmax - vmin))
+            texts.append(f"{v:+.3f}" if v else "0")
+        return np.float32(xs), np.float32(ys), texts
+
+    # --- hover -----------------------------------------------------------------------------
+    def cell_at(self, x: float, y: float) -> tuple[str, int, int] | None:
+        """(key, row, col) under plot coordinates (x pixels, y fraction of the rows)."""
+        where = self.layout_px.locate(x)
+        if where is None or not 0 <= y < 1 or not self._rows:
+            return None
+        k, frac = where
+        key = self.layout_px.regions[k].key
+        cols = self._matrices[key].shape[1]
+        return key, int(y * self._rows), min(int(frac * cols), cols - 1)
+
+    def describe(self, key: str, row: int, col: int) -> str:
+        value = self._matrices[key][row, col]
+        per = self._rows // len(self.bands)
+        where = f"row {row} (gate {self.bands[row // per]}, unit {row % per})"
+        column = "" if self._matrices[key].shape[1] == 1 else f", column {col}"
+        return f"<b>{key}</b> {where}{column}: <b>{value:+.4f}</b>"
+
+    def hover(self, x: float, y: float) -> None:
+        cell = self.cell_at(x, y)
+        if cell is None:
+            self._cursor.visible = False
+            return
+        key, row, col = cell
+        self._readout.value = self.describe(key, row, col)
+        k = [r.key for r in self.layout_px.regions].index(key)
+        start, width = self.layout_px.starts[k], self.layout_px.regions[k].width
+        cols = self._matrices[key].shape[1]
+        x0, x1 = start + col * width / cols, start + (col + 1) * width / cols
+        y0, y1 = row / self._rows, (row + 1) / self._rows
+        with self._cursor.hold_sync():
+            self._cursor.x = np.float32([x0, x1, x1, x0, x0])
+            self._cursor.y = np.float32([y0, y0, y1, y1, y0])
+            self._cursor.visible = True
+
+    def _on_mouse(self, _widget, content, _buffers) -> None:
+        event, x, y = mouse_event(content)
+        if event == "mousemove" and x is not None:
+            self.hover(float(x), float(y))
+        elif event == "mouseleave":
+            self._cursor.visible = False
