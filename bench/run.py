@@ -174,7 +174,8 @@ def alternate(page: Page, ctl: str, series: Series, repeat: int, done_for) -> No
         == page.page.locator(f".{ctl} .noUi-handle").first.get_attribute("aria-valuemax")
     first, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
     browser = page.context.browser
-    browser.start_tracing(page=page.page, categories=["devtools.timeline"])
+    browser.start_tracing(page=page.page, categories=[
+        "devtools.timeline", "disabled-by-default-devtools.timeline", "toplevel"])
     try:
         for k in range(repeat):
             key = first if k % 2 == 0 else back
