@@ -52,7 +52,9 @@ def test_seed_changes_weights_and_inputs(explorer):
     seed.press("Enter")
     for k in range(4):  # both weight matrices and both biases are redrawn
         wait_new_picture(page, k, before[k])
-    assert page.locator(".lstm-strips image").first.get_attribute("href") != strip_before
+    page.wait_for_function(  # the strips follow the new inputs, a message or two later
+        "h => document.querySelector('.lstm-strips image')?.getAttribute('href') !== h",
+        arg=strip_before, timeout=60_000)
     assert "matches nn.LSTM" in text(page, ".recurrence-badge")
 
 
