@@ -33,6 +33,10 @@ def test_sizes_rebuild_the_module(explorer):
     set_slider(page, "ctl-seq_len", 30)
     wait_text(page, ".step-title", r"of n_E = 30")
     set_slider(page, "ctl-batch_size", 4)
+    # the sequence slider's range follows b_S once the kernel has rebuilt: wait for it
+    page.wait_for_function(
+        "() => document.querySelector('.ctl-sample .noUi-handle')"
+        "?.getAttribute('aria-valuemax')?.startsWith('3')", timeout=60_000)
     set_slider(page, "ctl-sample", 3)
     wait_text(page, ".step-title", r"^Sequence 3 of the batch")
 
