@@ -13,6 +13,9 @@ from urllib.parse import parse_qs, urlencode
 
 __all__ = ["Preset", "parse_preset", "query_string", "to_query"]
 
+# the server's own parameters, not settings: a classroom link carries ?token=... to log in
+SERVER_PARAMETERS = frozenset({"token"})
+
 
 @dataclass
 class Preset:
@@ -35,8 +38,8 @@ def parse_preset(query: str | None, limits: dict[str, tuple[int, int]],
         preset.problems.append("The link has too many parameters; it was ignored.")
         return preset
     for name, raw_values in pairs.items():
-        if not name:
-            continue  # '&&' or a bare '=': nothing was asked
+        if not name or name in SERVER_PARAMETERS:
+            continue  # '&&' or a bare '=' asks nothing; the token is Jupyter's login
         raw = raw_values[-1].strip()
         label = symbols.get(name, name)
         if name not in limits:
