@@ -16,6 +16,7 @@ TOKEN ?=
 MAX_KERNELS ?=
 POOL ?=
 CULL ?=
+CLASSROOM_ARGS ?=
 # make loadtest: students, and extra options for bench/loadtest.py (--duration, --ramp, ...)
 N ?= 30
 LOADTEST_ARGS ?=
@@ -31,8 +32,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
 	@echo "make test    set up .venv with the test extra, ensure a Chromium, run ruff and pytest"
-	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and a warm"
-	@echo "                pool (TOKEN=, MAX_KERNELS=30, POOL=2, CULL=300, PORT=$(PORT))"
+	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and warm"
+	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300)"
 	@echo "make loadtest N=30  N simulated students on a classroom server: latency, memory"
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
 	@echo "make bench   measure latency, Play rate, time to interactive and memory in Chromium"
@@ -70,7 +71,7 @@ classroom: $(VENV)/.installed-run
 	$(BIN)/python -m classroom dashboards/ --port=$(PORT) --Voila.ip=$(CLASSROOM_HOST) \
 	  $(if $(TOKEN),--token=$(TOKEN)) $(if $(MAX_KERNELS),--max_kernels=$(MAX_KERNELS)) \
 	  $(if $(POOL),--pool_size=$(POOL)) \
-	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL))
+	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) $(CLASSROOM_ARGS)
 
 lab: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --progress-bar off -e '.[lab]'

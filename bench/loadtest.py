@@ -95,9 +95,14 @@ class Run:
     vanished: set[int] = field(default_factory=set)
     freed_after_s: dict[int, float] = field(default_factory=dict)  # student -> since leaving
     steady_cpu_cores: float | None = None  # server and kernels, while all were in
+    steady_server_cores: float | None = None  # the Voila server alone, meanwhile
+    steady_wait_per_cpu: float | None = None  # their run-queue wait per second of CPU
+    steady_loadavg: float | None = None  # the machine's 1-minute load average as it ended
     others_cpu_cores: float | None = None  # everything else on the machine, meanwhile
     client_cpu_cores: float | None = None
     warmup_s: float | None = None  # from starting the server to the pool's kernels settled
+    warmup_cpu_s: float | None = None  # CPU the server and warm kernels used until then
+    arrival_cpu_s: float | None = None  # CPU of server and kernels while students arrived
     kernels_after: int | None = None
     sample_after: Sample | None = None
 
@@ -113,6 +118,15 @@ def _cpu_ticks(pid: int) -> int | None:
     except OSError:
         return None
     return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _run_queue_wait_seconds(pid: int) -> float | None:
+    """Time the threads of ``pid`` spent runnable but waiting for a CPU (/proc schedstat)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return sum(int((t / "schedstat").read_text().split()[1]) for t in tasks) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _machine_busy_seconds() -> float:
@@ -135,19 +149,28 @@ class Probe:
     def __init__(self, server: VoilaServer):
         self.server = server
         self.ticks: dict[int, int] = {}  # last CPU ticks seen per process, kept after it exits
+        self.waits: dict[int, float] = {}  # last run-queue wait seen per process, likewise
 
     def sample(self, at: float) -> Sample:
         kernels = self.server.kernel_pids()
         for pid in [self.server.proc.pid, *kernels]:
-            ticks = _cpu_ticks(pid)
+            ticks, wait = _cpu_ticks(pid), _run_queue_wait_seconds(pid)
             if ticks is not None:
                 self.ticks[pid] = ticks
+            if wait is not None:
+                self.waits[pid] = wait
         k_rss, k_pss = kernel_memory(kernels)
         s_rss, s_pss = kernel_memory([self.server.proc.pid])
         return Sample(at, len(kernels), k_rss, k_pss, s_rss, s_pss, _available_mb())
 
     def cpu_seconds(self) -> float:
         return sum(self.ticks.values()) / TICK_S
+
+    def server_cpu_seconds(self) -> float:
+        return self.ticks.get(self.server.proc.pid, 0) / TICK_S
+
+    def wait_seconds(self) -> float:
+        return sum(self.waits.values())
 
 
 def _choose(rng: random.Random, session: DashboardSession, controls: dict[str, str]):
@@ -239,19 +262,29 @@ async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> N
     cpu_at_all_in = None
     last_print = 0.0
     cpu0 = time.process_time()
+    arrival_cpu = None
     while not all(s.done() for s in students):
         sample = probe.sample(clock())
         run.samples.append(sample)
+        if run.warmup_cpu_s is None:
+            run.warmup_cpu_s = probe.cpu_seconds()
+        if everyone_in.is_set() and arrival_cpu is None:
+            arrival_cpu = run.arrival_cpu_s = probe.cpu_seconds() - run.warmup_cpu_s
         if everyone_in.is_set() and clock() >= run.all_in_at + SETTLE_S and \
                 cpu_at_all_in is None:
             cpu_at_all_in = (clock(), probe.cpu_seconds(), _machine_busy_seconds(),
-                             time.process_time())
+                             time.process_time(), probe.server_cpu_seconds(),
+                             probe.wait_seconds())
         if end and clock() >= end[0] and cpu_at_all_in and run.steady_cpu_cores is None:
             # departures start now: the CPU of the lesson with everyone in
             span = max(clock() - cpu_at_all_in[0], 1e-9)
             ours = probe.cpu_seconds() - cpu_at_all_in[1]
             client = time.process_time() - cpu_at_all_in[3]
             run.steady_cpu_cores = ours / span
+            run.steady_server_cores = (probe.server_cpu_seconds() - cpu_at_all_in[4]) / span
+            run.steady_loadavg = float(Path("/proc/loadavg").read_text().split()[0])
+            run.steady_wait_per_cpu = (probe.wait_seconds() - cpu_at_all_in[5]) / max(ours,
+                                                                                       1e-9)
             run.others_cpu_cores = (_machine_busy_seconds() - cpu_at_all_in[2] - ours
                                     - client) / span
         if not quiet and clock() - last_print >= 5:
@@ -381,10 +414,18 @@ def report(run: Run) -> str:
             f"PSS {peak.kernels_pss_mb / 1024:.1f} GB kernels + {peak.server_pss_mb:.0f} MB "
             f"server ({per:.0f} MB a kernel), RSS {peak.kernels_rss_mb / 1024:.1f} GB; "
             f"lowest MemAvailable {min(s.available_mb for s in run.samples) / 1024:.1f} GB.")
+    if run.arrival_cpu_s is not None:
+        lines.append(f"CPU for a page: warming the pool took {run.warmup_cpu_s:.0f} "
+                     f"core-seconds ({run.warmup_cpu_s / max(cfg.pool, 1):.1f} a kernel), the "
+                     f"arrivals {run.arrival_cpu_s:.0f} ({run.arrival_cpu_s / cfg.students:.1f} "
+                     f"a student, with the moves of those already in).")
     if run.steady_cpu_cores is not None:
         lines.append(f"CPU while all were in: {run.steady_cpu_cores:.2f} cores for server and "
-                     f"kernels ({run.steady_cpu_cores / cfg.students:.3f} a student); other "
-                     f"processes on the machine {run.others_cpu_cores:.2f} cores; the load "
+                     f"kernels ({run.steady_server_cores:.2f} the server, "
+                     f"{run.steady_cpu_cores / cfg.students:.3f} a student), waiting "
+                     f"{run.steady_wait_per_cpu:.1f} s for a CPU per second run; other "
+                     f"processes on the machine {run.others_cpu_cores:.2f} cores (load average "
+                     f"{run.steady_loadavg:.0f}); the load "
                      f"test's own process {run.client_cpu_cores:.2f} cores (whole run).")
     beacon = [s for s in run.freed_after_s if s not in run.vanished]
     culled = [s for s in run.freed_after_s if s in run.vanished]

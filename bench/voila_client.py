@@ -3,9 +3,10 @@
 What the page's JavaScript does, in Python: GET the notebook page (``?token=`` on the first URL,
 the login cookie after), read the kernel id from the page config, open
 ``/api/kernels/<id>/channels`` with JupyterLab's websocket protocol
-(``v1.kernel.websocket.jupyter.org``), find the widgets with ``comm_info_request`` and
-``request_state`` (the ipywidgets comm protocol), send ``update`` messages as a moved slider
-does, and on leaving close the socket and send Voila's unload beacon
+(``v1.kernel.websocket.jupyter.org``), fetch every widget's state as Voila's widget manager
+does (ipywidgets 8: ``request_states`` on a ``jupyter.widget.control`` comm, falling back to
+``comm_info_request`` and one ``request_state`` per widget), send ``update`` messages as a
+moved slider does, and on leaving close the socket and send Voila's unload beacon
 (``POST /voila/api/shutdown/<id>``), which frees the kernel.
 
 A request is answered when the kernel reports ``status: idle`` for it on iopub: every message
@@ -31,6 +32,7 @@ __all__ = ["Answer", "ClassFullError", "DashboardSession", "decode", "encode"]
 
 PROTOCOL = "v1.kernel.websocket.jupyter.org"
 WIDGET_TARGET = "jupyter.widget"
+CONTROL_TARGET = "jupyter.widget.control"
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
@@ -197,6 +199,9 @@ class DashboardSession:
             data = content["data"]
             if data.get("method") in ("update", "echo_update"):
                 self.states.setdefault(content["comm_id"], {}).update(data.get("state", {}))
+            elif data.get("method") == "update_states":  # the control comm's answer
+                for model_id, model in data["states"].items():
+                    self.states[model_id] = dict(model["state"])
         elif msg_type == "comm_close":
             self.states.pop(content["comm_id"], None)
         pending = self._pending.get(msg["parent_header"].get("msg_id"))
@@ -215,12 +220,13 @@ class DashboardSession:
             if not pending.idle.done():
                 pending.idle.set_result(None)
 
-    def _send(self, msg_type: str, content: dict) -> str:
+    def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
         msg_id = uuid.uuid4().hex
         header = {"msg_id": msg_id, "msg_type": msg_type, "username": "student",
                   "session": self._session, "date": datetime.now(UTC).isoformat(),
                   "version": "5.3"}
-        msg = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+        msg = {"header": header, "parent_header": {}, "metadata": metadata or {},
+               "content": content}
         loop = asyncio.get_running_loop()
         # comm messages get no shell reply, the *_request messages do
         replied = loop.create_future() if msg_type.endswith("_request") else None
@@ -242,24 +248,33 @@ class DashboardSession:
         return Answer(time.perf_counter() - pending.started, pending.reply, pending.errors,
                       pending.bytes)
 
-    async def request(self, msg_type: str, content: dict) -> Answer:
-        return await self._answer(self._send(msg_type, content))
+    async def request(self, msg_type: str, content: dict, metadata: dict | None = None) -> Answer:
+        return await self._answer(self._send(msg_type, content, metadata))
 
     # -- widgets ---------------------------------------------------------------------------
 
     async def discover_widgets(self) -> int:
-        """Ask for every widget's state, as the page's widget manager does; returns how many."""
+        """Every widget's state, fetched as Voila's page does; returns how many widgets."""
+        control = uuid.uuid4().hex
+        await self.request("comm_open", {"comm_id": control, "target_name": CONTROL_TARGET,
+                                         "data": {}}, metadata={"version": "1.0.0"})
+        answer = await self.request("comm_msg", {"comm_id": control,
+                                                 "data": {"method": "request_states"}})
+        await self.request("comm_close", {"comm_id": control, "data": {}})
+        if answer.errors or not self.states:  # the page's fallback: one widget at a time
+            await self._discover_widget_by_widget()
+        return len(self.states)
+
+    async def _discover_widget_by_widget(self) -> None:
         info = await self.request("comm_info_request", {"target_name": WIDGET_TARGET})
         if info.reply is None:
             raise RuntimeError(f"no comm_info_reply: {info.errors}")
-        comm_ids = list(info.reply["content"]["comms"])
         asks = [self._send("comm_msg", {"comm_id": c, "data": {"method": "request_state"}})
-                for c in comm_ids]
+                for c in info.reply["content"]["comms"]]
         answers = await asyncio.gather(*(self._answer(a) for a in asks))
         problems = [e for a in answers for e in a.errors]
         if problems:
             raise RuntimeError(f"request_state: {problems[:3]}")
-        return len(comm_ids)
 
     def find(self, dom_class: str) -> str:
         """The comm id of the widget carrying CSS class ``dom_class``."""

@@ -10,8 +10,10 @@ Warm kernels in Voila's preheated pool are nobody's yet and hold no seat; a stud
 if there is one. Voila refills its pool after every take; here a warm kernel starts only while
 students' and warm kernels together leave room under ``max_kernels``, so a pool as large as the
 class can be warmed before the lesson without another kernel starting while students arrive,
-and the explorer never runs more than ``max_kernels`` kernels (about 300 MB each). Dashboards
-kept out of the pool start a kernel per page, within the same seats.
+and the explorer never runs more than ``max_kernels`` kernels (about 300 MB each). Warm kernels
+start ``warm_at_once`` at a time: each takes a core for seconds (importing torch), and a lesson's
+end frees every seat at once. Dashboards kept out of the pool start a kernel per page, within
+the same seats.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
              "students and the warm pool hold together; 0 means no cap.",
     )
 
+    warm_at_once = Integer(
+        1, min=1, config=True,
+        help="Most warm kernels starting at the same time, so that refilling the pool never "
+             "takes the CPU from students.",
+    )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._started: set[str] = set()  # kernels whose start has finished
@@ -61,10 +69,11 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def _room_to_warm(self) -> None:
-        """Wait until one more warm kernel fits under the cap."""
+        """Wait until one more warm kernel fits under the cap and may start now."""
         while not self._stopping:
-            if not self.max_kernels or (self.seats_taken() + len(self._warm()) + self._warming
-                                        < self.max_kernels):
+            under_cap = not self.max_kernels or (
+                self.seats_taken() + len(self._warm()) + self._warming < self.max_kernels)
+            if under_cap and self._warming < self.warm_at_once:
                 return
             await asyncio.sleep(1.0)  # seats free on beacons, culling and dead kernels alike
         raise RuntimeError("the server is stopping: no more warm kernels")
