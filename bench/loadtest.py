@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import Series, kernel_memory  # noqa: E402
 from bench.voila_client import ClassFullError, DashboardSession  # noqa: E402
+from bench.voila_client import run as run_async  # noqa: E402
 from tests.harness import VoilaServer  # noqa: E402
 
 NOTEBOOK = "lstm_explorer.ipynb"
@@ -346,7 +347,7 @@ def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
         if not quiet:
             print(f"warm after {run.warmup_s:.0f} s; {cfg.students} students arrive over "
                   f"{cfg.ramp:.0f} s", flush=True)
-        asyncio.run(_lesson_and_after(run, server, probe, quiet))
+        run_async(_lesson_and_after(run, server, probe, quiet))
     finally:
         server.stop()
     return run

@@ -20,6 +20,7 @@ import json
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -28,12 +29,19 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from tornado.websocket import websocket_connect
 
-__all__ = ["Answer", "ClassFullError", "DashboardSession", "decode", "encode"]
+__all__ = ["Answer", "ClassFullError", "DashboardSession", "decode", "encode", "run"]
 
 PROTOCOL = "v1.kernel.websocket.jupyter.org"
 WIDGET_TARGET = "jupyter.widget"
 CONTROL_TARGET = "jupyter.widget.control"
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+
+
+def run(coroutine):
+    """``asyncio.run`` in a thread of its own: callers may already be inside an event loop
+    (Playwright's sync API keeps one running in the test session)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def encode(channel: str, msg: dict) -> bytes:

@@ -7,13 +7,12 @@ as a reservation (no kernel yet), then as a kernel handed out to them, until tha
 down (the tab's unload beacon, idle culling, or the server stopping).
 
 Warm kernels in Voila's preheated pool are nobody's yet and hold no seat; a student takes one
-if there is one. Voila refills its pool after every take; here a warm kernel starts only while
-students' and warm kernels together leave room under ``max_kernels``, so a pool as large as the
-class can be warmed before the lesson without another kernel starting while students arrive,
-and the explorer never runs more than ``max_kernels`` kernels (about 300 MB each). Warm kernels
-start ``warm_at_once`` at a time: each takes a core for seconds (importing torch), and a lesson's
-end frees every seat at once. Dashboards kept out of the pool start a kernel per page, within
-the same seats.
+if there is one. Voila refills its pool every time a kernel is taken from it; here the refill
+only goes as far as the seats left, so students' and warm kernels together stay within
+``max_kernels``, and a pool as large as the class, warmed before the lesson, starts nothing
+while students arrive. Once the pool is empty, students get a kernel started for them (and so
+do dashboards kept out of the pool). Warm kernels start ``warm_at_once`` at a time: each takes
+a core for seconds to import torch.
 """
 
 from __future__ import annotations
@@ -37,13 +36,12 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
 
     max_kernels = Integer(
         0, min=0, config=True,
-        help="Most dashboards students may hold at once (one kernel each), and most kernels "
-             "students and the warm pool hold together; 0 means no cap.",
+        help="Most dashboards students may hold at once (one kernel each); the warm pool is "
+             "refilled only within the seats left. 0 means no cap.",
     )
-
     warm_at_once = Integer(
         1, min=1, config=True,
-        help="Most warm kernels starting at the same time, so that refilling the pool never "
+        help="Most warm kernels starting at the same time, so that filling the pool never "
              "takes the CPU from students.",
     )
 
@@ -51,13 +49,15 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._started: set[str] = set()  # kernels whose start has finished
         self._reserved = 0  # admitted page requests that have no kernel yet
-        self._warming = 0  # warm kernels let through and still starting
+        self._warming = 0  # warm kernels starting now
         self._stopping = False
+        self._pool_size: int | None = None  # the configured size of Voila's default pool
+        self._fit_pool()  # before Voila's subclass fills its pool the first time
 
     async def start_kernel(self, **kwargs) -> str:
         warm = kwargs.get("env", {}).get("VOILA_PREHEAT") == "True"  # Voila's pool filling
         if warm:
-            await self._room_to_warm()
+            await self._turn_to_warm()
             self._warming += 1
         try:
             kernel_id = await super().start_kernel(**kwargs)
@@ -68,15 +68,11 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         self._started.add(kernel_id)
         return kernel_id
 
-    async def _room_to_warm(self) -> None:
-        """Wait until one more warm kernel fits under the cap and may start now."""
-        while not self._stopping:
-            under_cap = not self.max_kernels or (
-                self.seats_taken() + len(self._warm()) + self._warming < self.max_kernels)
-            if under_cap and self._warming < self.warm_at_once:
-                return
-            await asyncio.sleep(1.0)  # seats free on beacons, culling and dead kernels alike
-        raise RuntimeError("the server is stopping: no more warm kernels")
+    async def _turn_to_warm(self) -> None:
+        while self._warming >= self.warm_at_once:
+            if self._stopping:
+                raise RuntimeError("the server is stopping: no more warm kernels")
+            await asyncio.sleep(0.5)
 
     async def shutdown_all(self, now: bool = False) -> None:
         self._stopping = True  # Voila awaits its pool's tasks after this: none may wait on
@@ -105,7 +101,19 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         if self.max_kernels and self.seats_taken() >= self.max_kernels:
             return False
         self._reserved += 1
+        self._fit_pool()
         return True
 
     def release_reservation(self) -> None:
         self._reserved = max(0, self._reserved - 1)
+
+    def _fit_pool(self) -> None:
+        """Size Voila's pool for its next refill (which follows a take) to the seats left."""
+        pools = getattr(self, "kernel_pools_config", None)  # only with preheating
+        if not pools or not self.max_kernels or "default" not in pools:
+            return
+        if self._pool_size is None:
+            self._pool_size = pools["default"].get("pool_size", 0)
+        room = max(self.max_kernels - self.seats_taken(), 0)
+        self.kernel_pools_config = {**pools, "default": {**pools["default"],
+                                                         "pool_size": min(self._pool_size, room)}}

@@ -23,7 +23,7 @@ import urllib.request
 import pytest
 import yaml
 
-from bench.voila_client import DashboardSession
+from bench.voila_client import DashboardSession, run
 from tests.harness import ROOT, free_port
 
 CONFIG = ROOT / "docs" / "jupyter_config.json"
@@ -108,7 +108,7 @@ def test_jupyter_server_with_the_config_serves_the_explorer_in_voila(tmp_path):
                 assert server.poll() is None and time.monotonic() < deadline, \
                     (tmp_path / "server.log").read_text()[-3000:]
                 time.sleep(0.3)
-        problems, freed = asyncio.run(_a_student_on_binder(url, token))
+        problems, freed = run(_a_student_on_binder(url, token))
         assert problems == [], problems
         assert freed, "the closed tab's kernel is still running"
     finally:
