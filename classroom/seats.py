@@ -11,8 +11,9 @@ if there is one. Voila refills its pool every time a kernel is taken from it; he
 only goes as far as the seats left, so students' and warm kernels together stay within
 ``max_kernels``, and a pool as large as the class, warmed before the lesson, starts nothing
 while students arrive. Once the pool is empty, students get a kernel started for them (and so
-do dashboards kept out of the pool). Warm kernels start ``warm_at_once`` at a time: each takes
-a core for seconds to import torch.
+do dashboards kept out of the pool). A seat freed refills the pool again, ready for the next
+student or the next class. Warm kernels start ``warm_at_once`` at a time: each takes a core for
+seconds to import torch.
 """
 
 from __future__ import annotations
@@ -73,6 +74,13 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
             if self._stopping:
                 raise RuntimeError("the server is stopping: no more warm kernels")
             await asyncio.sleep(0.5)
+
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        if not self._stopping and hasattr(self, "fill_if_needed"):  # preheating
+            self._fit_pool()
+            for notebook in list(self._pools):
+                self.fill_if_needed(notebook_name=notebook)
 
     async def shutdown_all(self, now: bool = False) -> None:
         self._stopping = True  # Voila awaits its pool's tasks after this: none may wait on
