@@ -10,6 +10,16 @@ BIN := $(VENV)/bin
 PORT ?= 8866
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# make classroom: empty knobs keep classroom/voila-classroom.json's defaults
+CLASSROOM_HOST ?= 0.0.0.0
+TOKEN ?=
+MAX_KERNELS ?=
+POOL ?=
+CULL ?=
+CLASSROOM_ARGS ?=
+# make loadtest: students, and extra options for bench/loadtest.py (--duration, --ramp, ...)
+N ?= 30
+LOADTEST_ARGS ?=
 
 # one thread per kernel: a classroom runs a kernel per student on few cores
 export OMP_NUM_THREADS ?= 1
@@ -17,11 +27,14 @@ export MKL_NUM_THREADS ?= 1
 export TORCH_NUM_THREADS ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve lab test bench lint venv clean
+.PHONY: help serve classroom lab test bench loadtest lint venv clean
 
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
 	@echo "make test    set up .venv with the test extra, ensure a Chromium, run ruff and pytest"
+	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and warm"
+	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300)"
+	@echo "make loadtest N=30  N simulated students on a classroom server: latency, memory"
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
 	@echo "make bench   measure latency, Play rate, time to interactive and memory in Chromium"
 	@echo "make lint    ruff only"
@@ -53,6 +66,13 @@ serve: $(VENV)/.installed-run
 	@echo "Serving the dashboards at http://localhost:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/voila dashboards/ --no-browser --port=$(PORT) --Voila.ip=$(HOST)
 
+# Voila for a class (classroom/): prints the address students open, token included
+classroom: $(VENV)/.installed-run
+	$(BIN)/python -m classroom dashboards/ --port=$(PORT) --Voila.ip=$(CLASSROOM_HOST) \
+	  $(if $(TOKEN),--token=$(TOKEN)) $(if $(MAX_KERNELS),--max_kernels=$(MAX_KERNELS)) \
+	  $(if $(POOL),--pool_size=$(POOL)) \
+	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) $(CLASSROOM_ARGS)
+
 lab: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --progress-bar off -e '.[lab]'
 	$(BIN)/jupyter lab dashboards/
@@ -73,6 +93,10 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	CHROMIUM="$$(bash scripts/ensure-chromium $(BIN)/python)" && export CHROMIUM && \
 	  $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# its own classroom server with short culling, so a run ends in minutes
+loadtest: $(VENV)/.installed-test
+	$(BIN)/python -m bench.loadtest --students $(N) $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -51,17 +51,26 @@ def _children(pid: int) -> list[int]:
 
 
 class VoilaServer:
+    """``python -m voila`` (or ``module``, e.g. ``classroom``) serving ``serve`` on a free port.
+
+    With ``token`` the server requires it; ``query`` is what a first URL must carry.
+    """
+
     def __init__(self, root: Path, log_path: Path, extra_args: list[str] | None = None,
-                 serve: str = "dashboards/", port: int | None = None):
+                 serve: str = "dashboards/", port: int | None = None, module: str = "voila",
+                 token: str | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.token = token
+        self.query = f"?token={token}" if token else ""
         self.log_path = log_path
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "TORCH_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
         self._log = open(log_path, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", serve, "--no-browser",
-             f"--port={self.port}", "--Voila.ip=127.0.0.1", *(extra_args or [])],
+            [sys.executable, "-m", module, serve, "--no-browser",
+             f"--port={self.port}", "--Voila.ip=127.0.0.1",
+             *([f"--token={token}"] if token else []), *(extra_args or [])],
             cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -72,7 +81,7 @@ class VoilaServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"Voila exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(self.url + "/voila/tree", timeout=2) as r:
+                with urllib.request.urlopen(self.url + "/voila/tree" + self.query, timeout=2) as r:
                     if r.status == 200:
                         return
             except OSError:

@@ -21,6 +21,13 @@ def test_good_values_are_read():
     assert p.problems == []
 
 
+def test_the_login_token_is_not_a_setting():
+    """A classroom link is /voila/render/lstm_explorer.ipynb?token=...&hidden_size=12."""
+    p = parse_preset("token=abc123&hidden_size=12", LIMITS, SYMBOLS)
+    assert p.values == {"hidden_size": 12}
+    assert p.problems == []
+
+
 @pytest.mark.parametrize(("query", "values", "problem"), [
     ("hidden_size=1000", {"hidden_size": 256}, "H=1000 is outside 1 to 256; using 256."),
     ("seq_len=-3", {"seq_len": 1}, "n_E=-3 is outside 1 to 200; using 1."),

@@ -17,6 +17,9 @@ __all__ = ["Preset", "parse_preset", "preset_message", "preset_model", "query_st
 # how the banner introduces what a link asked for and could not have
 PRESET_INTRO = "This link asked for something out of reach: "
 
+# the server's own parameters, not settings: a classroom link carries ?token=... to log in
+SERVER_PARAMETERS = frozenset({"token"})
+
 
 @dataclass
 class Preset:
@@ -45,8 +48,8 @@ def parse_preset(query: str | None, limits: dict[str, tuple[int, int] | None],
         preset.problems.append("The link has too many parameters; it was ignored.")
         return preset
     for name, raw_values in pairs.items():
-        if not name:
-            continue  # '&&' or a bare '=': nothing was asked
+        if not name or name in SERVER_PARAMETERS:
+            continue  # '&&' or a bare '=' asks nothing; the token is Jupyter's login
         raw = raw_values[-1].strip()
         label = symbols.get(name, name)
         if name in choices:

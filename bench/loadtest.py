@@ -1,0 +1,484 @@
+"""``make loadtest N=30``: a class of N students on one classroom server, measured.
+
+Starts ``python -m classroom`` (the settings of ``make classroom``, with short culling so the
+run ends in minutes) on a free port with a token, then N simulated students, each a real
+websocket client of Voila (bench/voila_client.py). Students arrive over ``--ramp`` seconds;
+each opens the explorer, moves the size controls (H, n_E) and the step with think time between
+moves until ``--duration`` seconds after the last one arrived, and leaves: most close the tab
+(socket closed, unload beacon sent), ``--vanish`` of them just disappear (socket closed, no
+beacon), as a laptop lid shut mid-lesson does, and are left to culling.
+
+A move's latency is kernel-side: from sending the widget update until the kernel reports idle
+after its last message for it (the browser's drawing comes on top; ``make bench`` measures
+that). Reported: latency p50/p95 while students arrive and once all are in, page load times,
+errors, kernels alive, memory (RSS and PSS of the server and its kernels from /proc), the CPU
+the kernels used, and whether every student's kernel was gone within the culling window.
+
+    python -m bench.loadtest --students 30 [--duration 60] [--ramp 30] [--vanish 0.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.run import Series, kernel_memory  # noqa: E402
+from bench.voila_client import ClassFullError, DashboardSession  # noqa: E402
+from bench.voila_client import run as run_async  # noqa: E402
+from tests.harness import VoilaServer  # noqa: E402
+
+NOTEBOOK = "lstm_explorer.ipynb"
+# the lesson's sizes: around the defaults (H=8, n_E=12), not the maxima
+SIZE_RANGES = {"hidden_size": (4, 32), "seq_len": (6, 30)}
+SIZE_SHARE = 0.35  # of moves; the rest step through time, as scrubbing does
+TARGET_P95_MS = 500.0
+SETTLE_S = 10.0  # after the last page loads, its kernel and the others settle: not yet steady
+TICK_S = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Settings:
+    students: int = 30
+    duration: float = 60.0  # seconds every student stays once the last one is in
+    ramp: float = 30.0  # seconds over which students arrive
+    think: tuple[float, float] = (1.0, 3.0)  # seconds between a student's moves
+    vanish: float = 0.2  # share of students who leave without the beacon
+    pool: int | None = None  # warm kernels; None: the whole class, warmed before the lesson
+    cull: int = 30  # cull_idle_timeout of the test's own server
+    cull_interval: int = 5
+    timeout: float = 120.0  # longest wait for a page or an answer before it is an error
+    seed: int = 0
+
+
+@dataclass
+class Move:
+    student: int
+    kind: str  # "size" or "step"
+    at: float  # seconds since the start
+    ms: float
+    steady: bool  # made once every student had been in for SETTLE_S
+
+
+@dataclass
+class Sample:
+    at: float
+    kernels: int
+    kernels_rss_mb: float
+    kernels_pss_mb: float
+    server_rss_mb: float
+    server_pss_mb: float
+    available_mb: float
+
+
+@dataclass
+class Run:
+    settings: Settings
+    moves: list[Move] = field(default_factory=list)
+    pages_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    arrived: int = 0
+    all_in_at: float | None = None
+    left_at: float | None = None
+    kernel_ids: dict[int, str] = field(default_factory=dict)
+    vanished: set[int] = field(default_factory=set)
+    freed_after_s: dict[int, float] = field(default_factory=dict)  # student -> since leaving
+    steady_cpu_cores: float | None = None  # server and kernels, while all were in
+    steady_server_cores: float | None = None  # the Voila server alone, meanwhile
+    steady_wait_per_cpu: float | None = None  # their run-queue wait per second of CPU
+    steady_loadavg: float | None = None  # the machine's 1-minute load average as it ended
+    others_cpu_cores: float | None = None  # everything else on the machine, meanwhile
+    client_cpu_cores: float | None = None
+    warmup_s: float | None = None  # from starting the server to the pool's kernels settled
+    warmup_cpu_s: float | None = None  # CPU the server and warm kernels used until then
+    arrival_cpu_s: float | None = None  # CPU of server and kernels while students arrived
+    kernels_after: int | None = None
+    sample_after: Sample | None = None
+
+    def latencies(self, kind: str | None = None, steady: bool | None = None) -> Series:
+        return Series(kind or "every move", values=[
+            m.ms for m in self.moves
+            if (kind is None or m.kind == kind) and (steady is None or m.steady == steady)])
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _run_queue_wait_seconds(pid: int) -> float | None:
+    """Time the threads of ``pid`` spent runnable but waiting for a CPU (/proc schedstat)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return sum(int((t / "schedstat").read_text().split()[1]) for t in tasks) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time every process on the machine has used (the first line of /proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / TICK_S
+
+
+def _available_mb() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Probe:
+    """Memory and CPU of the server and its kernels, from /proc."""
+
+    def __init__(self, server: VoilaServer):
+        self.server = server
+        self.ticks: dict[int, int] = {}  # last CPU ticks seen per process, kept after it exits
+        self.waits: dict[int, float] = {}  # last run-queue wait seen per process, likewise
+
+    def sample(self, at: float) -> Sample:
+        kernels = self.server.kernel_pids()
+        for pid in [self.server.proc.pid, *kernels]:
+            ticks, wait = _cpu_ticks(pid), _run_queue_wait_seconds(pid)
+            if ticks is not None:
+                self.ticks[pid] = ticks
+            if wait is not None:
+                self.waits[pid] = wait
+        k_rss, k_pss = kernel_memory(kernels)
+        s_rss, s_pss = kernel_memory([self.server.proc.pid])
+        return Sample(at, len(kernels), k_rss, k_pss, s_rss, s_pss, _available_mb())
+
+    def cpu_seconds(self) -> float:
+        return sum(self.ticks.values()) / TICK_S
+
+    def server_cpu_seconds(self) -> float:
+        return self.ticks.get(self.server.proc.pid, 0) / TICK_S
+
+    def wait_seconds(self) -> float:
+        return sum(self.waits.values())
+
+
+def _choose(rng: random.Random, session: DashboardSession, controls: dict[str, str]):
+    """(kind, control, new value): a size now and then, mostly steps."""
+    if rng.random() < SIZE_SHARE:
+        name = rng.choice(sorted(SIZE_RANGES))
+        lo, hi = SIZE_RANGES[name]
+        kind = "size"
+    else:
+        name, kind = "step", "step"
+        lo, hi = session.states[controls["step"]]["min"], session.states[controls["step"]]["max"]
+    current = session.states[controls[name]]["value"]
+    choices = [v for v in range(lo, hi + 1) if v != current]
+    return kind, name, rng.choice(choices)
+
+
+async def _student(i: int, run: Run, url: str, token: str, t0: float,
+                   everyone_in: asyncio.Event, end: list[float]) -> None:
+    cfg = run.settings
+    clock = lambda: time.perf_counter() - t0  # noqa: E731
+    rng = random.Random(cfg.seed * 100_003 + i)
+    await asyncio.sleep(i * cfg.ramp / max(cfg.students - 1, 1))
+    session = DashboardSession(url, token=token, timeout=cfg.timeout)
+    try:
+        await session.open(NOTEBOOK)
+        run.kernel_ids[i] = session.kernel_id
+        run.pages_s.append(session.page_seconds)
+        await session.connect()
+        await session.discover_widgets()
+        controls = {name: session.find(f"ctl-{name}") for name in ("hidden_size", "seq_len",
+                                                                   "step")}
+    except ClassFullError:
+        run.errors.append(f"student {i}: the class was full")
+        controls = None
+    except Exception as err:  # every failure is a finding; the run goes on
+        run.errors.append(f"student {i}: opening failed: {type(err).__name__}: {err}")
+        controls = None
+    finally:
+        run.arrived += 1
+        if run.arrived == cfg.students:
+            run.all_in_at = clock()
+            end.append(run.all_in_at + cfg.duration)
+            everyone_in.set()
+    if controls is None:
+        await session.leave(beacon=session.kernel_id is not None)
+        return
+    while not (everyone_in.is_set() and clock() >= end[0]) and not session.closed:
+        kind, name, value = _choose(rng, session, controls)
+        steady = everyone_in.is_set() and clock() >= run.all_in_at + SETTLE_S
+        answer = await session.set_value(controls[name], value)
+        if answer.errors:
+            run.errors.append(f"student {i}: {name}={value}: {'; '.join(answer.errors)}")
+        else:
+            run.moves.append(Move(i, kind, clock(), answer.seconds * 1000, steady))
+        await asyncio.sleep(rng.uniform(*cfg.think))
+    if session.closed:
+        run.errors.append(f"student {i}: the kernel's websocket closed mid-lesson")
+    status = await session.leave(beacon=i not in run.vanished)
+    if status not in (None, 204):
+        run.errors.append(f"student {i}: the unload beacon got HTTP {status}")
+
+
+def _progress(run: Run, at: float, sample: Sample | None) -> str:
+    recent = Series("", values=[m.ms for m in run.moves if m.at > at - 10])
+    every = run.latencies()
+    parts = [f"[{at:5.0f}s] in {run.arrived}/{run.settings.students}",
+             f"moves {len(every.values)}"]
+    if every.values:
+        parts.append(f"p50 {every.median():.0f} ms p95 {every.p95():.0f} ms")
+    if recent.values:
+        parts.append(f"last 10 s p95 {recent.p95():.0f} ms")
+    parts.append(f"errors {len(run.errors)}")
+    if sample:
+        parts.append(f"kernels {sample.kernels}, PSS "
+                     f"{(sample.kernels_pss_mb + sample.server_pss_mb) / 1024:.1f} GB")
+    return " | ".join(parts)
+
+
+async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
+    cfg = run.settings
+    t0 = time.perf_counter()
+    clock = lambda: time.perf_counter() - t0  # noqa: E731
+    everyone_in, end = asyncio.Event(), []
+    run.vanished.update(random.Random(cfg.seed).sample(range(cfg.students),
+                                                       round(cfg.vanish * cfg.students)))
+    students = [asyncio.ensure_future(_student(i, run, server.url, server.token, t0,
+                                               everyone_in, end))
+                for i in range(cfg.students)]
+    cpu_at_all_in = None
+    last_print = 0.0
+    cpu0 = time.process_time()
+    arrival_cpu = None
+    while not all(s.done() for s in students):
+        sample = probe.sample(clock())
+        run.samples.append(sample)
+        if run.warmup_cpu_s is None:
+            run.warmup_cpu_s = probe.cpu_seconds()
+        if everyone_in.is_set() and arrival_cpu is None:
+            arrival_cpu = run.arrival_cpu_s = probe.cpu_seconds() - run.warmup_cpu_s
+        if everyone_in.is_set() and clock() >= run.all_in_at + SETTLE_S and \
+                cpu_at_all_in is None:
+            cpu_at_all_in = (clock(), probe.cpu_seconds(), _machine_busy_seconds(),
+                             time.process_time(), probe.server_cpu_seconds(),
+                             probe.wait_seconds())
+        if end and clock() >= end[0] and cpu_at_all_in and run.steady_cpu_cores is None:
+            # departures start now: the CPU of the lesson with everyone in
+            span = max(clock() - cpu_at_all_in[0], 1e-9)
+            ours = probe.cpu_seconds() - cpu_at_all_in[1]
+            client = time.process_time() - cpu_at_all_in[3]
+            run.steady_cpu_cores = ours / span
+            run.steady_server_cores = (probe.server_cpu_seconds() - cpu_at_all_in[4]) / span
+            run.steady_loadavg = float(Path("/proc/loadavg").read_text().split()[0])
+            run.steady_wait_per_cpu = (probe.wait_seconds() - cpu_at_all_in[5]) / max(ours,
+                                                                                       1e-9)
+            run.others_cpu_cores = (_machine_busy_seconds() - cpu_at_all_in[2] - ours
+                                    - client) / span
+        if not quiet and clock() - last_print >= 5:
+            print(_progress(run, clock(), sample), flush=True)
+            last_print = clock()
+        await asyncio.wait(students, timeout=2.0)
+    run.left_at = clock()
+    run.client_cpu_cores = (time.process_time() - cpu0) / run.left_at
+    for s in students:
+        s.result()  # a bug in the load test itself must not pass silently
+
+
+async def _wait_for_freed(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
+    """Every student's kernel gone: the beacon's at once, the vanished ones' by culling."""
+    cfg = run.settings
+    deadline = cfg.cull + 3 * cfg.cull_interval + 30
+    checker = DashboardSession(server.url, token=server.token, timeout=cfg.timeout)
+    t_left = last_print = time.perf_counter()
+    waiting = dict(run.kernel_ids)
+    while waiting and time.perf_counter() - t_left < deadline:
+        for student, kernel_id in list(waiting.items()):
+            checker.kernel_id = kernel_id
+            if not await checker.kernel_alive():
+                run.freed_after_s[student] = time.perf_counter() - t_left
+                del waiting[student]
+        if waiting and not quiet and time.perf_counter() - last_print >= 10:
+            last_print = time.perf_counter()
+            print(f"[after ] {len(waiting)} student kernel(s) still running "
+                  f"({time.perf_counter() - t_left:.0f} s after the last left)", flush=True)
+        if waiting:
+            await asyncio.sleep(2.0)
+    for student in waiting:
+        run.errors.append(f"student {student}: kernel still running {deadline} s after leaving")
+    await asyncio.sleep(1.0)  # the pool refills right after the last start
+    run.sample_after = probe.sample(time.perf_counter())
+    run.kernels_after = run.sample_after.kernels
+    checker.close()
+
+
+def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
+    if cfg.pool is None:
+        cfg.pool = cfg.students
+    token = secrets.token_hex(16)
+    logs = Path(tempfile.mkdtemp(prefix="loadtest-"))
+    server = VoilaServer(ROOT, logs / "classroom.log", module="classroom", token=token,
+                         extra_args=[f"--max_kernels={cfg.students}", f"--pool_size={cfg.pool}",
+                                     f"--MappingKernelManager.cull_idle_timeout={cfg.cull}",
+                                     f"--MappingKernelManager.cull_interval={cfg.cull_interval}"])
+    run = Run(cfg)
+    t0 = time.perf_counter()
+    try:
+        server.wait_ready()
+        if not quiet:
+            print(f"classroom server up at {server.url} (log: {server.log_path}); warming "
+                  f"{cfg.pool} kernel(s) ...", flush=True)
+        _wait_for_pool(server, cfg.pool, cfg.timeout + 20 * cfg.pool)
+        run.warmup_s = time.perf_counter() - t0
+        probe = Probe(server)
+        if not quiet:
+            print(f"warm after {run.warmup_s:.0f} s; {cfg.students} students arrive over "
+                  f"{cfg.ramp:.0f} s", flush=True)
+        run_async(_lesson_and_after(run, server, probe, quiet))
+    finally:
+        server.stop()
+    return run
+
+
+async def _lesson_and_after(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
+    await _lesson(run, server, probe, quiet)
+    await _wait_for_freed(run, server, probe, quiet)
+
+
+def _wait_for_pool(server: VoilaServer, pool: int, timeout: float) -> None:
+    """The warm kernels started and done running the notebook (their CPU gone quiet), as
+    when a teacher starts the server before the lesson."""
+    deadline = time.monotonic() + timeout
+    before: dict[int, int | None] = {}
+    quiet = 0
+    while time.monotonic() < deadline:
+        kernels = server.kernel_pids()
+        now = {pid: _cpu_ticks(pid) for pid in kernels}
+        quiet = quiet + 1 if len(kernels) >= pool and now == before else 0
+        if quiet >= 2:
+            return
+        before = now
+        time.sleep(1.5)
+    raise RuntimeError(f"the preheated pool did not settle within {timeout:.0f} s")
+
+
+def report(run: Run) -> str:
+    cfg = run.settings
+
+    def row(name: str, s: Series, scale: float = 1.0, unit: str = "ms") -> str:
+        if not s.values:
+            return f"| {name} | | | | 0 |"
+        fmt = (lambda v: f"{v * scale:.0f} {unit}") if unit == "ms" else \
+            (lambda v: f"{v * scale:.1f} {unit}")
+        return (f"| {name} | {fmt(s.median())} | {fmt(s.p95())} | {fmt(max(s.values))} "
+                f"| {len(s.values)} |")
+
+    steady = run.latencies(steady=True)
+    peak = max(run.samples, key=lambda s: s.kernels_pss_mb, default=None)
+    lines = [
+        f"Load test: {cfg.students} students arriving over {cfg.ramp:.0f} s, staying "
+        f"{cfg.duration:.0f} s after the last one is in; think {cfg.think[0]:g}-"
+        f"{cfg.think[1]:g} s; sizes H {SIZE_RANGES['hidden_size']}, n_E "
+        f"{SIZE_RANGES['seq_len']}; {cfg.vanish:.0%} leave without the beacon.",
+        f"Server: python -m classroom, cap {cfg.students}, pool {cfg.pool} (warm "
+        f"{run.warmup_s or 0:.0f} s after the start), culling after {cfg.cull} s idle "
+        f"(checked every {cfg.cull_interval} s); {os.cpu_count()} cores.",
+        "",
+        "| | p50 | p95 | max | n |",
+        "| --- | --- | --- | --- | --- |",
+        row("page load (to the last cell's output)", Series("", values=run.pages_s), 1, "s"),
+        row(f"every move, while students arrive (to {SETTLE_S:.0f} s after the last)",
+            run.latencies(steady=False)),
+        row("size move (H or n_E), all in", run.latencies("size", True)),
+        row("step move, all in", run.latencies("step", True)),
+        row("**every move, all in**", steady),
+        "",
+        f"Errors: {len(run.errors)}" + "".join(f"\n  - {e}" for e in run.errors[:8]),
+    ]
+    if peak:
+        per = peak.kernels_pss_mb / max(peak.kernels, 1)
+        lines.append(
+            f"Kernels at the peak: {peak.kernels} ({cfg.students} students + warm pool); "
+            f"PSS {peak.kernels_pss_mb / 1024:.1f} GB kernels + {peak.server_pss_mb:.0f} MB "
+            f"server ({per:.0f} MB a kernel), RSS {peak.kernels_rss_mb / 1024:.1f} GB; "
+            f"lowest MemAvailable {min(s.available_mb for s in run.samples) / 1024:.1f} GB.")
+    if run.arrival_cpu_s is not None:
+        lines.append(f"CPU for a page: warming the pool took {run.warmup_cpu_s:.0f} "
+                     f"core-seconds ({run.warmup_cpu_s / max(cfg.pool, 1):.1f} a kernel), the "
+                     f"arrivals {run.arrival_cpu_s:.0f} ({run.arrival_cpu_s / cfg.students:.1f} "
+                     f"a student, with the moves of those already in).")
+    if run.steady_cpu_cores is not None:
+        lines.append(f"CPU while all were in: {run.steady_cpu_cores:.2f} cores for server and "
+                     f"kernels ({run.steady_server_cores:.2f} the server, "
+                     f"{run.steady_cpu_cores / cfg.students:.3f} a student), waiting "
+                     f"{run.steady_wait_per_cpu:.1f} s for a CPU per second run; other "
+                     f"processes on the machine {run.others_cpu_cores:.2f} cores (load average "
+                     f"{run.steady_loadavg:.0f}); the load "
+                     f"test's own process {run.client_cpu_cores:.2f} cores (whole run).")
+    beacon = [s for s in run.freed_after_s if s not in run.vanished]
+    culled = [s for s in run.freed_after_s if s in run.vanished]
+    if run.sample_after:
+        after = run.sample_after
+        lines.append(
+            f"After: {len(beacon)} kernel(s) freed by the beacon within "
+            f"{max((run.freed_after_s[s] for s in beacon), default=0):.0f} s, {len(culled)} "
+            f"vanished one(s) culled within "
+            f"{max((run.freed_after_s[s] for s in culled), default=0):.0f} s of the last "
+            f"departure; {after.kernels} kernel(s) left (the warm pool), PSS "
+            f"{(after.kernels_pss_mb + after.server_pss_mb) / 1024:.2f} GB.")
+    holds = steady.values and steady.p95() < TARGET_P95_MS and not run.errors
+    lines.append(f"Verdict: {'holds' if holds else 'does not hold'} (p95 of every move with "
+                 f"all in {steady.p95() if steady.values else float('nan'):.0f} ms, target "
+                 f"< {TARGET_P95_MS:.0f} ms, {len(run.errors)} errors).")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="N simulated students on a classroom server.")
+    parser.add_argument("--students", "-n", type=int, default=30)
+    parser.add_argument("--duration", type=float, default=60.0,
+                        help="seconds everyone stays after the last student is in")
+    parser.add_argument("--ramp", type=float, default=30.0, help="arrivals spread over (s)")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0),
+                        metavar=("MIN", "MAX"), help="seconds between a student's moves")
+    parser.add_argument("--vanish", type=float, default=0.2,
+                        help="share of students leaving without the unload beacon")
+    parser.add_argument("--pool", type=int, default=None,
+                        help="warm kernels (default: one per student, warmed before)")
+    parser.add_argument("--cull", type=int, default=30)
+    parser.add_argument("--cull-interval", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", default=None,
+                        help="where to write the results (default bench/results/loadtest-N.json)")
+    args = parser.parse_args()
+    cfg = Settings(students=args.students, duration=args.duration, ramp=args.ramp,
+                   think=tuple(args.think), vanish=args.vanish, pool=args.pool, cull=args.cull,
+                   cull_interval=args.cull_interval, seed=args.seed)
+    run = run_loadtest(cfg)
+    text = report(run)
+    print("\n" + text)
+    out = Path(args.json or ROOT / "bench" / "results" / f"loadtest-{cfg.students}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = asdict(run)
+    data["vanished"] = sorted(run.vanished)
+    data["report"] = text
+    out.write_text(json.dumps(data, indent=1))
+    print(f"results: {out}")
+    sys.exit(1 if run.errors else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Voila for a classroom: a seat check in front of every dashboard, a token, and the student URL.
+
+``python -m classroom dashboards/ [voila options] [--max_kernels=30]`` is Voila 0.5 with three
+changes, each small:
+
+- its settings come from ``voila.json`` and then ``classroom/voila-classroom.json`` (preheated
+  pool for the explorer, lesson-length culling, the seat-counting kernel manager); the command
+  line still wins;
+- the notebook page handler reserves a seat before Voila starts a kernel or takes one from the
+  pool, and answers "The class is full" (HTTP 503) when there is none;
+- a token is generated unless one is given, and the full address for students is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import quote
+
+import tornado.ioloop
+import tornado.web
+from traitlets import Unicode, default
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+from .seats import ClassroomKernelManager
+
+__all__ = ["ClassroomVoila", "ClassroomVoilaHandler", "class_full_page"]
+
+HERE = Path(__file__).resolve().parent
+RETRY_AFTER_S = 60
+
+
+def class_full_page(max_kernels: int) -> str:
+    """The page a student over the cap sees; it tries again by itself every minute."""
+    open_now = "1 dashboard is" if max_kernels == 1 else f"{max_kernels} dashboards are"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="{RETRY_AFTER_S}">
+<title>The class is full</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto;
+         padding: 0 1em; line-height: 1.5; color: #222; }}
+  h1 {{ font-size: 1.6em; }}
+</style>
+</head>
+<body class="class-full">
+<h1>The class is full</h1>
+<p>The class is full: {open_now} open on this server, the most it runs at once.</p>
+<p>Ask your teacher, or try again in a minute: this page tries again by itself every
+minute.</p>
+<p><a href="">Try again now</a></p>
+</body>
+</html>
+"""
+
+
+class ClassroomVoilaHandler(TornadoVoilaHandler):
+    """Voila's notebook page, behind a seat check."""
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        seats: ClassroomKernelManager = self.kernel_manager
+        if not seats.reserve_seat():
+            self.log.warning("The class is full (%d dashboards): a page request was turned "
+                             "away", seats.max_kernels)
+            self.set_status(503)
+            self.set_header("Retry-After", str(RETRY_AFTER_S))
+            self.set_header("Cache-Control", "no-store")
+            self.finish(class_full_page(seats.max_kernels))
+            return
+        reserved = True
+        try:
+            # Voila gets the kernel (started, or taken from the pool) before the first snippet
+            async for snippet in self.get_generator(path=path):
+                if reserved:  # the page has its kernel now, and that kernel counts itself
+                    seats.release_reservation()
+                    reserved = False
+                self.write(snippet)
+                self.flush()
+        finally:
+            if reserved:
+                seats.release_reservation()
+
+
+def _reachable_host(ip: str) -> str:
+    """The address students type: this machine's LAN address when listening on all."""
+    if ip not in ("", "0.0.0.0", "::"):
+        return ip
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the interface
+            return s.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+
+
+class ClassroomVoila(Voila):
+    """Voila with a seat check, classroom settings and a printed student address."""
+
+    description = Unicode("python -m classroom [OPTIONS] DIRECTORY\n\n"
+                          "Voila for a classroom: a kernel cap, a token, a preheated pool.")
+    aliases: ClassVar[dict] = {**Voila.aliases,
+                               "max_kernels": "ClassroomKernelManager.max_kernels"}
+    classes: ClassVar[list] = [*Voila.classes, ClassroomKernelManager]
+
+    student_notebook = Unicode(
+        "lstm_explorer.ipynb", config=True,
+        help="The dashboard whose address is printed for students (relative to the served "
+             "directory).",
+    )
+
+    @default("auto_token")
+    def _auto_token_default(self):
+        return True  # a classroom server listens on the network: never without a token
+
+    @default("open_browser")
+    def _open_browser_default(self):
+        return False  # the server is often a machine nobody sits at
+
+    def load_config_file(self, filename, path=None):
+        super().load_config_file(filename, path=path)
+        if filename == "voila":  # over voila.json, under the command line
+            super().load_config_file("voila-classroom", path=str(HERE))
+
+    def init_settings(self):
+        manager = self.voila_configuration.multi_kernel_manager_class
+        if not issubclass(manager, ClassroomKernelManager):
+            raise ValueError(f"VoilaConfiguration.multi_kernel_manager_class is {manager}; "
+                             "the classroom needs classroom.seats.ClassroomKernelManager "
+                             "or a subclass, which counts the seats.")
+        return super().init_settings()
+
+    def init_handlers(self):
+        return [(route[0], ClassroomVoilaHandler, *route[2:])
+                if route[1] is TornadoVoilaHandler else route
+                for route in super().init_handlers()]
+
+    def student_url(self) -> str:
+        if self.custom_display_url:
+            base = self.custom_display_url.rstrip("/") + "/"
+        else:
+            base = f"http://{_reachable_host(self.ip)}:{self.port}{self.base_url}"
+        url = base
+        if not self.notebook_path and os.path.isfile(os.path.join(self.root_dir,
+                                                                  self.student_notebook)):
+            url += "voila/render/" + quote(self.student_notebook)
+        token = self.identity_provider.token
+        return url + (f"?token={quote(token)}" if token else "")
+
+    def _announce(self) -> None:
+        cap = self.kernel_manager.max_kernels
+        pool = (self.voila_configuration.default_pool_size
+                if self.voila_configuration.preheat_kernel else 0)
+        print(f"\nClassroom: at most {cap or 'any number of'} dashboards at once, {pool} kernel(s) "
+              f"kept warm, idle kernels of lost tabs culled after "
+              f"{self.kernel_manager.cull_idle_timeout} s.\nStudents open:\n\n    "
+              f"{self.student_url()}\n", flush=True)
+
+    def start(self):
+        # runs once the loop is going, when the port is known
+        tornado.ioloop.IOLoop.current().add_callback(self._announce)
+        super().start()
+

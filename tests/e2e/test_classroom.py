@@ -1,0 +1,117 @@
+"""The classroom server (classroom/, ``make classroom``) as students meet it in Chromium.
+
+One seat (``--max_kernels=1``) and a warm pool of one: the first student gets the warm kernel,
+the second the "class is full" page and no kernel (nor does the pool start one); the first closes
+the tab (Voila's unload beacon, authenticated by the login cookie the token set) and the second
+gets in.
+"""
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
+
+pytestmark = pytest.mark.e2e
+EXPLORER = "lstm_explorer.ipynb"
+
+
+def _wait_for(predicate, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    server = VoilaServer(ROOT, tmp_path_factory.mktemp("classroom") / "classroom.log",
+                         module="classroom", token=secrets.token_hex(12),
+                         extra_args=["--max_kernels=1", "--pool_size=1"])
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def _kernel_running(server: VoilaServer, kernel_id: str) -> bool:
+    request = urllib.request.Request(f"{server.url}/api/kernels/{kernel_id}",
+                                     headers={"Authorization": f"token {server.token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10):
+            return True
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            return False
+        raise
+
+
+def _kernel_id(page) -> str:
+    return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+
+
+def test_without_the_token_a_student_is_asked_to_log_in(browser, classroom):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{classroom.url}/voila/render/{EXPLORER}")
+        assert "/login" in page.url
+        assert page.locator("input[type=password]").count() >= 1  # the token, or a password
+        assert not page.locator(".jupyter-widgets").count()
+    finally:
+        context.close()
+
+
+def test_a_full_class_gets_a_clear_page_and_a_closed_tab_frees_the_seat(browser, classroom):
+    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    second = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        # the first student follows the teacher's link, token included
+        page1 = first.new_page()
+        page1.set_default_navigation_timeout(RENDER_TIMEOUT_MS)  # the pool may still be warming
+        dash1 = DashboardPage(page1, classroom)
+        dash1.open(EXPLORER, classroom.query)
+        page1.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+        kernel1 = _kernel_id(page1)
+        assert _kernel_running(classroom, kernel1)
+        # the warm kernel became the student's; the pool refills only under the cap
+        before = set(classroom.kernel_pids())
+        assert len(before) == 1, "a warm kernel started with the class already full"
+
+        page2 = second.new_page()
+        page2.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
+        dash2 = DashboardPage(page2, classroom)
+        response = page2.goto(f"{classroom.url}/voila/render/{EXPLORER}{classroom.query}")
+        assert response.status == 503
+        text = page2.inner_text("body")
+        assert "The class is full: 1 dashboard is open on this server" in text
+        assert "Ask your teacher, or try again in a minute" in text
+        assert set(classroom.kernel_pids()) == before, "a kernel started for a full class"
+
+        # the first student closes the tab: the beacon frees the seat
+        page1.close(run_before_unload=True)
+        assert _wait_for(lambda: not _kernel_running(classroom, kernel1), 30), \
+            "the closed tab's kernel is still running"
+
+        # the second student tries again, from the page's own link
+        assert all("503" in e for e in dash2.errors), dash2.errors  # Chromium logs the status
+        dash2.errors.clear()
+        page2.click("text=Try again now", timeout=RENDER_TIMEOUT_MS)  # a kernel may be starting
+        page2.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+        dash2.assert_no_error_cells()
+        banner = page2.locator(".banner-warning")
+        assert not banner.count(), "the login token was taken for a setting"
+        assert _kernel_running(classroom, _kernel_id(page2))
+        assert not dash1.errors and not dash2.errors, dash1.errors + dash2.errors
+        with page2.expect_event("close", timeout=10_000):
+            page2.close(run_before_unload=True)
+    finally:
+        first.close()
+        second.close()

@@ -1,0 +1,87 @@
+"""The classroom server's settings and seat arithmetic, without starting a kernel.
+
+The app is initialised as ``make classroom`` would run it (config files and all), and its
+kernel manager built; Voila's pool tasks are cancelled before they start a kernel. The server
+itself, with kernels and Chromium, is in tests/e2e/test_classroom.py and tests/test_loadtest.py.
+"""
+
+import asyncio
+
+import pytest
+
+from bench.voila_client import run
+from classroom import ClassroomKernelManager, ClassroomVoila, class_full_page
+from tests.harness import ROOT
+
+
+def _classroom(*args: str) -> ClassroomVoila:
+    app = ClassroomVoila()
+    app.initialize([str(ROOT / "dashboards"), "--port=8999", *args])
+    return app
+
+
+def _kernel_manager(*args: str):
+    """The app and its kernel manager; Voila's pool tasks cancelled before any kernel starts."""
+    app = _classroom(*args)  # in the main thread: Voila sets a signal handler
+
+    async def build():
+        app.init_settings()  # Voila's pool schedules its kernels on the running loop
+        tasks = [t for pool in app.kernel_manager._pools.values() for t in pool]
+        for task in tasks:
+            # not yet started: close the kernel start it wraps (voila's wait_before(delay, aw))
+            task.get_coro().cr_frame.f_locals["aw"].close()
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    run(build())
+    return app, app.kernel_manager
+
+
+def test_only_the_explorer_is_preheated_and_the_pool_fits_the_seats():
+    _, km = _kernel_manager("--max_kernels=3", "--pool_size=5")
+    assert {name: len(pool) for name, pool in km._pools.items()} == {"lstm_explorer.ipynb": 3}
+    assert km.kernel_pools_config["default"]["pool_size"] == 3
+
+
+def test_the_classroom_settings_apply_over_voila_json():
+    app, km = _kernel_manager()
+    assert isinstance(km, ClassroomKernelManager)
+    assert km.max_kernels == 30 and km.warm_at_once == 1
+    assert km.cull_idle_timeout == 300 and km.cull_connected is False
+    assert app.voila_configuration.preheat_kernel is True
+    assert app.voila_configuration.show_tracebacks is False  # from voila.json
+    token = app.identity_provider.token
+    assert len(token) >= 32, "a classroom server must not run without a token"
+    assert app.student_url().endswith(f":8999/voila/render/lstm_explorer.ipynb?token={token}")
+
+
+def test_the_command_line_wins():
+    app, km = _kernel_manager("--max_kernels=7", "--token=lesson-4b",
+                              "--MappingKernelManager.cull_idle_timeout=60")
+    assert km.max_kernels == 7 and km.cull_idle_timeout == 60
+    assert app.student_url().endswith("?token=lesson-4b")
+
+
+def test_a_kernel_manager_that_cannot_count_seats_is_refused():
+    app = _classroom("--VoilaConfiguration.multi_kernel_manager_class="
+                     "jupyter_server.services.kernels.kernelmanager.AsyncMappingKernelManager")
+    with pytest.raises(ValueError, match="ClassroomKernelManager"):
+        app.init_settings()
+
+
+def test_seats_are_reserved_until_the_class_is_full():
+    km = ClassroomKernelManager(max_kernels=2)
+    assert km.reserve_seat() and km.reserve_seat()
+    assert km.seats_taken() == 2
+    assert not km.reserve_seat(), "a third student got in with two seats"
+    km.release_reservation()
+    assert km.reserve_seat()
+    assert ClassroomKernelManager(max_kernels=0).reserve_seat(), "0 means no cap"
+
+
+def test_the_full_page_says_what_to_do():
+    page = class_full_page(30)
+    assert "The class is full: 30 dashboards are open on this server" in page
+    assert "Ask your teacher, or try again in a minute" in page
+    assert 'http-equiv="refresh" content="60"' in page
+    assert "1 dashboard is open" in class_full_page(1)
