@@ -93,7 +93,7 @@ def _get(url: str) -> tuple[int, str]:
         return err.code, err.read().decode(errors="replace")
 
 
-NOTEBOOK_SOURCE = "LSTMExplorer(preset=query_string())"
+NOTEBOOK_SOURCE = "dashboard.apply_preset(query_string())"
 PACKAGE_SOURCE = "class _Guarded:"  # widgets/controls.py
 SOURCE_URLS = [
     "/voila/files/lstm_explorer.ipynb",
