@@ -265,6 +265,10 @@ async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> N
     cpu0 = time.process_time()
     arrival_cpu = None
     while not all(s.done() for s in students):
+        if server.proc.poll() is not None:
+            for s in students:
+                s.cancel()
+            raise RuntimeError(f"the classroom server exited mid-lesson:\n{server.log()}")
         sample = probe.sample(clock())
         run.samples.append(sample)
         if run.warmup_cpu_s is None:
@@ -365,6 +369,8 @@ def _wait_for_pool(server: VoilaServer, pool: int, timeout: float) -> None:
     before: dict[int, int | None] = {}
     quiet = 0
     while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"the classroom server exited:\n{server.log()}")
         kernels = server.kernel_pids()
         now = {pid: _cpu_ticks(pid) for pid in kernels}
         quiet = quiet + 1 if len(kernels) >= pool and now == before else 0

@@ -129,14 +129,15 @@ class DashboardSession:
     async def open(self, notebook: str, query: str = "") -> str:
         """GET the dashboard page; returns its HTML. Raises ClassFullError on the cap's page."""
         # the first URL carries the token, as the link the teacher hands out does
-        params = [p for p in (query.lstrip("?"), f"token={quote(self.token)}"
-                              if self.token and not self.cookies else "") if p]
+        first_visit = bool(self.token) and not self.cookies
+        params = [p for p in (query.lstrip("?"),
+                              f"token={quote(self.token)}" if first_visit else "") if p]
         url = f"{self.base_url}voila/render/{notebook}" + ("?" + "&".join(params)
                                                           if params else "")
         t0 = time.perf_counter()
         try:
             response = await self._http.fetch(HTTPRequest(
-                url, headers={} if "token=" in url else self._headers(),
+                url, headers={} if first_visit else self._headers(),
                 request_timeout=self.timeout, follow_redirects=False))
         except HTTPClientError as err:
             if err.code == 503:
@@ -270,10 +271,11 @@ class DashboardSession:
                                                  "data": {"method": "request_states"}})
         await self.request("comm_close", {"comm_id": control, "data": {}})
         if answer.errors or not self.states:  # the page's fallback: one widget at a time
-            await self._discover_widget_by_widget()
+            await self.discover_widgets_one_by_one()
         return len(self.states)
 
-    async def _discover_widget_by_widget(self) -> None:
+    async def discover_widgets_one_by_one(self) -> None:
+        """The page's fallback: ``comm_info_request``, then ``request_state`` to each widget."""
         info = await self.request("comm_info_request", {"target_name": WIDGET_TARGET})
         if info.reply is None:
             raise RuntimeError(f"no comm_info_reply: {info.errors}")

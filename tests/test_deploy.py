@@ -68,7 +68,7 @@ async def _a_student_on_binder(url: str, token: str) -> tuple[list[str], bool]:
     # the page's fallback finds the same widgets one by one
     by_control = set(student.states)
     student.states.clear()
-    await student._discover_widget_by_widget()
+    await student.discover_widgets_one_by_one()
     assert set(student.states) == by_control and len(by_control) > 100
     answer = await student.set_value(student.find("ctl-hidden_size"), 12)
     banners = [s["value"] for s in student.states.values()
