@@ -7,7 +7,7 @@ from traitlets import TraitError
 from widgets import LSTMExplorer, LSTMExplorerModel
 from widgets.colors import color_indices, decode_png
 from widgets.lstm_math import init_bound, parameter_count
-from widgets.step_view import STRIPS
+from widgets.step_view import STRIPS, strip_colors
 
 
 @pytest.fixture
@@ -61,9 +61,10 @@ def test_step_only_indexes_the_trace(explorer):
     assert np.array_equal(values["x"], trace.x[0, 6])
     row = next(r for r, s in enumerate(STRIPS) if s.key == "f")
     gate_f = STRIPS[row]
-    rgba, _ = decode_png(explorer.strips.png)
-    expected = gate_f.palette[color_indices(trace.gates[0, 6, 1], gate_f.vmin, gate_f.vmax)]
-    assert np.array_equal(rgba[row * 10 + 5, :, :3], expected)  # the middle of strip f
+    picture, palette = decode_png(explorer.strips.png)  # every step: 9 rows a step
+    assert np.array_equal(palette[picture[6 * len(STRIPS) + row]],
+                          strip_colors(gate_f, trace.gates[0, 6, 1]))
+    assert explorer.strips.step == 7
     assert explorer.charts["h"].cursor_step == 7
     assert "e = 7" in explorer.step_title.value
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from widgets.colors import DIVERGING, color_indices, decode_png
+from widgets.colors import DIVERGING, SEQUENTIAL, color_indices, decode_png
 from widgets.heatmap import ColorBar, MatrixHeatmap, tick_values
 from widgets.lstm_math import GATES
 
@@ -89,26 +89,53 @@ def test_each_picture_is_a_new_image_widget_and_the_old_one_is_closed():
     assert second.comm is not None
 
 
-def test_strips_picture_is_every_strip_on_its_own_range():
-    from widgets.step_view import STRIPS, strips_rgba
+def test_strips_picture_is_every_step_and_strip_on_its_own_range():
+    from widgets.step_view import STRIP_PALETTE, STRIPS, strip_colors, strips_picture
 
-    values = {s.key: np.full(8, 0.5, np.float32) for s in STRIPS}
-    values["x"] = np.array([-1.2, 0.0, 1.2], np.float32)  # n_X = 3 < H = 8
-    rgba = strips_rgba(values)
-    assert rgba.shape == (len(STRIPS) * 10, 8, 4)
-    assert np.all(rgba[0::10, :, 3] == 0) and np.all(rgba[9::10, :, 3] == 0)  # clear gaps
-    assert np.all(rgba[1:9, 3:, 3] == 0)  # x_e ends after n_X cells
-    assert np.array_equal(rgba[5, :3, :3], DIVERGING[[0, 128, 255]])
+    n_e = 3
+    values = {s.key: np.full((n_e, 8), 0.5, np.float32) for s in STRIPS}
+    values["x"] = np.tile(np.float32([-1.2, 0.0, 1.2]), (n_e, 1))  # n_X = 3 < H = 8
+    values["h"][2] = -1.0  # h_3: the last step
+    picture = strips_picture(values)
+    assert picture.shape == (n_e * len(STRIPS), 8)  # one row a strip, step after step
+    x_rows = picture[0 :: len(STRIPS)]
+    assert np.all(x_rows[:, 3:] == 0)  # x_e ends after n_X cells: the background
+    assert np.array_equal(STRIP_PALETTE[x_rows[0, :3]], DIVERGING[[0, 128, 255]])
     i_row = next(r for r, s in enumerate(STRIPS) if s.key == "i")
-    sigmoid_half = STRIPS[i_row].palette[color_indices(np.float32(0.5), 0, 1)]
-    assert np.all(rgba[i_row * 10 + 5, :, :3] == sigmoid_half)
+    sigmoid_half = strip_colors(STRIPS[i_row], np.float32(0.5))
+    assert np.all(STRIP_PALETTE[picture[i_row]] == sigmoid_half)
+    # 0.5 on the sigmoid's 0..1 is the middle of the sequential ramp, within one level
+    assert np.abs(sigmoid_half.astype(int) - SEQUENTIAL[128]).max() <= 3
+    h_row = next(r for r, s in enumerate(STRIPS) if s.key == "h")
+    last_h = picture[2 * len(STRIPS) + h_row]
+    assert np.array_equal(STRIP_PALETTE[last_h], strip_colors(STRIPS[h_row], values["h"][2]))
+    assert np.all(STRIP_PALETTE[last_h] == DIVERGING[0])  # -1 is the bottom of h's range
+    # each ramp keeps its ends and (diverging) its white middle
+    assert np.array_equal(strip_colors(STRIPS[0], np.float32([-9, 0, 9])), DIVERGING[[0, 128, 255]])
+    assert np.array_equal(strip_colors(STRIPS[i_row], np.float32([0, 1])), SEQUENTIAL[[0, 255]])
+
+
+def test_a_step_moves_the_strips_picture_and_redraws_nothing():
+    from widgets.step_view import STRIPS, StripStack
+
+    stack = StripStack()
+    n_e = 5
+    values = {s.key: np.zeros((n_e, 4), np.float32) for s in STRIPS}
+    values["h"] = np.arange(n_e * 4, dtype=np.float32).reshape(n_e, 4) / 100
+    stack.show(values, step=1)
+    picture = stack._image.image
+    assert list(stack._image.y) == [n_e * 9 - 0.5, -0.5]  # step 1's rows fill -0.5 .. 8.5
+    stack.show_step(4)
+    assert stack._image.image is picture  # the same picture, moved
+    assert list(stack._image.y) == [(n_e - 3) * 9 - 0.5, -0.5 - 27]  # step 4's rows on screen
+    assert np.array_equal(stack.values["h"], values["h"][3])
 
 
 def test_strip_hover_names_the_quantity():
     from widgets.step_view import STRIPS, StripStack
 
     stack = StripStack()
-    values = {s.key: np.arange(4, dtype=np.float32) / 10 for s in STRIPS}
+    values = {s.key: np.tile(np.arange(4, dtype=np.float32) / 10, (3, 1)) for s in STRIPS}
     stack.show(values, step=3)
     row = next(r for r, s in enumerate(STRIPS) if s.key == "h_prev")
     # x is a fraction of the widest strip: column 2 of 4 spans 0.5 to 0.75
@@ -122,7 +149,7 @@ def test_strips_change_width_without_moving_a_scale():
 
     stack = StripStack()
     for width in (4, 256, 1):
-        stack.show({s.key: np.zeros(width, np.float32) for s in STRIPS}, step=1)
+        stack.show({s.key: np.zeros((2, width), np.float32) for s in STRIPS}, step=1)
         assert (stack._x_scale.min, stack._x_scale.max) == (0.0, 1.0)
         assert list(stack._image.x) == [0.0, 1.0]
         assert stack._ticks.text[0] == "0" and len(stack._ticks.text) <= 17

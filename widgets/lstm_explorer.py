@@ -22,7 +22,7 @@ from .heatmap import ColorBar
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
 from .parameter_panel import ParameterPanel, Region
-from .step_view import StateChart, StripStack, step_values
+from .step_view import StateChart, StripStack, sequence_values
 from .style import STYLE
 from .view_link import Shareable, ViewLink
 
@@ -70,11 +70,13 @@ class LSTMExplorer(Shareable, ipw.VBox):
             "unit": int_slider("unit", "unit j", 0, 1, 0),
         }
         bind_controls(m, self.controls, self.banner, what="the LSTM")
+        # Play is a second control of the step, through the kernel like the slider. A jslink
+        # between them would make every step send two updates (the link's and the slider's),
+        # and the kernel would process both, the link's first.
         self._play = GuardedPlay(interval=40, min=1, max=2, value=1, description="Play",
                                  layout=ipw.Layout(width="auto"))
         self._play.add_class("ctl-play")
-        self._play.on_reject(lambda _play, message: self.banner.show(message))
-        ipw.jslink((self._play, "value"), (self.controls["step"], "value"))
+        bind_controls(m, {"step": self._play}, self.banner, what="the LSTM")
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
         # one figure with fixed scales: a size change redraws one picture and its tick labels
@@ -152,8 +154,6 @@ class LSTMExplorer(Shareable, ipw.VBox):
             self.controls[name].value = getattr(m, name)
         for name in ("sample", "step", "unit"):
             set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
-        # Play and the step are jslinked in the browser, Play first: Play must hold the step
-        # too, or the link's first sync would set the step back to Play's value
         with self._play.hold_sync():
             self._play.max = m.seq_len
             self._play.value = m.step
@@ -195,10 +195,14 @@ class LSTMExplorer(Shareable, ipw.VBox):
             f"the cell reads x_{e} (n_X = {m.n_x} values) with h_{e - 1} and c_{e - 1} "
             f"(H = {m.hidden_size} units each)"
         )
-        self.strips.show(step_values(t, s, e), e)
+        new_sequence = full or _change is None or _change["name"] == "sample"
+        if new_sequence:  # every step's strips in one picture; a step only moves it
+            self.strips.show(sequence_values(t, s), e)
+        else:
+            self.strips.show_step(e)
         for key, chart in self.charts.items():
             series = t.h[s] if key == "h" else t.c[s]  # (n_E + 1, H)
-            if full or _change is None or _change["name"] == "sample":
+            if new_sequence:
                 chart.show(series, j, e)
             else:
                 chart.point(j, e)

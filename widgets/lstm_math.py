@@ -129,29 +129,32 @@ class LSTMTrace:
 def recurrence(lstm: nn.LSTM, x: torch.Tensor):
     """Run the LSTM cell by hand, one step at a time, from the module's own weights.
 
-    Returns per-step tensors (x_proj, h_proj, gates, h, c) shaped as in ``LSTMTrace``.
+    Returns per-step tensors (x_proj, h_proj, gates, h, c) shaped as in ``LSTMTrace``. The
+    input term x_e W_ih^T does not depend on h, so it is one product for every step at once;
+    only h_{e-1} W_hh^T waits for the step before.
     """
     W_ih, W_hh = lstm.weight_ih_l0, lstm.weight_hh_l0  # (4H, n_X), (4H, H)
     b_ih, b_hh = lstm.bias_ih_l0, lstm.bias_hh_l0  # (4H,)
     batch_size, seq_len, _ = x.shape
     H = lstm.hidden_size
+    x_proj = x @ W_ih.T  # (b_S, n_E, 4H)
     h = x.new_zeros(batch_size, H)  # h_0
     c = x.new_zeros(batch_size, H)  # c_0
-    xs, hs, gs, h_all, c_all = [], [], [], [h], [c]
+    hs, gs, h_all, c_all = [], [], [h], [c]
     for e in range(seq_len):
-        x_proj = x[:, e] @ W_ih.T  # (b_S, 4H)
         h_proj = h @ W_hh.T  # (b_S, 4H)
-        z_i, z_f, z_g, z_o = (x_proj + b_ih + h_proj + b_hh).chunk(4, dim=1)  # 4 x (b_S, H)
-        i, f, g, o = torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
+        z = (x_proj[:, e] + b_ih + h_proj + b_hh).view(batch_size, 4, H)  # rows i, f, g, o
+        act = torch.sigmoid(z)  # (b_S, 4, H); g's row is replaced by its tanh
+        act[:, 2] = torch.tanh(z[:, 2])
+        i, f, g, o = act.unbind(1)  # 4 x (b_S, H)
         c = f * c + i * g
         h = o * torch.tanh(c)
-        xs.append(x_proj)
         hs.append(h_proj)
-        gs.append(torch.stack([i, f, g, o], dim=1))  # (b_S, 4, H)
+        gs.append(act)
         h_all.append(h)
         c_all.append(c)
     return (
-        torch.stack(xs, dim=1),  # (b_S, n_E, 4H)
+        x_proj,
         torch.stack(hs, dim=1),  # (b_S, n_E, 4H)
         torch.stack(gs, dim=1),  # (b_S, n_E, 4, H)
         torch.stack(h_all, dim=1),  # (b_S, n_E + 1, H)

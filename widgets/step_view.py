@@ -9,11 +9,21 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png_rgba, nice_bound
+from .colors import DIVERGING, SEQUENTIAL, encode_png, encode_png_rgba, nice_bound
 from .heatmap import cell_outline, mouse_event, set_png, tick_values
 from .lstm_math import LSTMTrace
 
-__all__ = ["STRIPS", "StateChart", "StripStack", "line_coverage", "step_values", "strips_rgba"]
+__all__ = [
+    "STRIPS",
+    "STRIP_PALETTE",
+    "StateChart",
+    "StripStack",
+    "line_coverage",
+    "sequence_values",
+    "step_values",
+    "strip_colors",
+    "strips_picture",
+]
 
 
 @dataclass(frozen=True)
@@ -22,7 +32,7 @@ class Strip:
     label: str  # what the learner reads
     vmin: float  # pinned colour range
     vmax: float
-    palette: np.ndarray
+    palette: np.ndarray  # the full ramp; the picture uses STRIP_LEVELS of its colours
 
 
 # in the order the cell computes them; ranges are each quantity's own (sigmoid 0..1, tanh -1..1)
@@ -38,70 +48,104 @@ STRIPS = (
     Strip("h", "hₑ", -1.0, 1.0, DIVERGING),
 )
 
+# One indexed palette for every strip: 0 is the background (cells past a short strip's end),
+# 1..127 the diverging ramp (odd, so 0 has a colour of its own), 128..255 the sequential one.
+STRIP_LEVELS = 127
+_OFFSET = {id(DIVERGING): 1, id(SEQUENTIAL): 1 + STRIP_LEVELS}
 
-# each strip is 10 pixel rows: 1 clear, 8 coloured, 1 clear, so strips sit at r ± 0.4
-_PIXELS_PER_STRIP = 10
+
+def _levels(palette: np.ndarray, n: int) -> np.ndarray:
+    return palette[np.rint(np.linspace(0, len(palette) - 1, n)).astype(int)]
 
 
-def strips_rgba(values: dict[str, np.ndarray]) -> np.ndarray:
-    """All strips as one RGBA picture (9 x 10 rows, widest columns); unused cells are clear."""
-    width = max(len(v) for v in values.values())
-    rgba = np.zeros((len(STRIPS) * _PIXELS_PER_STRIP, width, 4), dtype=np.uint8)
-    for r, s in enumerate(STRIPS):
-        v = np.asarray(values[s.key], dtype=np.float32)
-        block = rgba[r * _PIXELS_PER_STRIP + 1 : (r + 1) * _PIXELS_PER_STRIP - 1, : len(v)]
-        block[..., :3] = s.palette[color_indices(v, s.vmin, s.vmax)]  # (8, n, 3) by broadcast
-        block[..., 3] = 255
-    return rgba
+STRIP_PALETTE = np.concatenate([np.full((1, 3), 255, np.uint8), _levels(DIVERGING, STRIP_LEVELS),
+                                _levels(SEQUENTIAL, 256 - 1 - STRIP_LEVELS)])
+
+
+def strip_indices(strip: Strip, values: np.ndarray) -> np.ndarray:
+    """Indices into ``STRIP_PALETTE`` of ``values`` on the strip's pinned range (clipped)."""
+    levels = STRIP_LEVELS if strip.palette is DIVERGING else 256 - 1 - STRIP_LEVELS
+    t = (np.asarray(values, dtype=np.float32) - strip.vmin) / (strip.vmax - strip.vmin)
+    return (_OFFSET[id(strip.palette)] + np.rint(np.clip(t, 0, 1) * (levels - 1))).astype(np.uint8)
+
+
+def strip_colors(strip: Strip, values: np.ndarray) -> np.ndarray:
+    """The RGB colours the picture gives ``values`` in ``strip``: (..., 3) uint8."""
+    return STRIP_PALETTE[strip_indices(strip, values)]
+
+
+def sequence_values(trace: LSTMTrace, sample: int) -> dict[str, np.ndarray]:
+    """Every strip's vector at every step of sequence ``sample``: (n_E, n) each, row e - 1."""
+    gates = trace.gates[sample]  # (n_E, 4, H)
+    return {
+        "x": trace.x[sample],  # (n_E, n_X)
+        "h_prev": trace.h[sample, :-1],  # (n_E, H): h_{e-1} for e = 1..n_E
+        "c_prev": trace.c[sample, :-1],
+        "i": gates[:, 0],
+        "f": gates[:, 1],
+        "g": gates[:, 2],
+        "o": gates[:, 3],
+        "c": trace.c[sample, 1:],  # (n_E, H): c_e
+        "h": trace.h[sample, 1:],
+    }
 
 
 def step_values(trace: LSTMTrace, sample: int, step: int) -> dict[str, np.ndarray]:
     """Every strip's vector for sequence ``sample`` at step e = ``step`` (1-based)."""
-    t = step - 1
-    gates = trace.gates[sample, t]  # (4, H)
-    return {
-        "x": trace.x[sample, t],  # (n_X,)
-        "h_prev": trace.h[sample, t],  # (H,) h_{e-1}
-        "c_prev": trace.c[sample, t],
-        "i": gates[0],
-        "f": gates[1],
-        "g": gates[2],
-        "o": gates[3],
-        "c": trace.c[sample, step],  # (H,) c_e
-        "h": trace.h[sample, step],
-    }
+    return {k: v[step - 1] for k, v in sequence_values(trace, sample).items()}
+
+
+def strips_picture(values: dict[str, np.ndarray]) -> np.ndarray:
+    """Every step's strips as one (n_E * 9, widest) index picture: step e is rows 9(e-1)...
+
+    One row a strip; the gaps between strips are drawn over it. Cells past a short strip's
+    end (x has n_X cells, the rest H) are index 0, the background.
+    """
+    n_e = len(values["x"])
+    widest = max(v.shape[1] for v in values.values())
+    picture = np.zeros((n_e, len(STRIPS), widest), dtype=np.uint8)
+    for r, s in enumerate(STRIPS):
+        v = values[s.key]  # (n_E, n)
+        picture[:, r, : v.shape[1]] = strip_indices(s, v)
+    return picture.reshape(n_e * len(STRIPS), widest)
 
 
 class StripStack(ipw.VBox):
     """The vectors of one step as stacked strips, each on its own pinned colour range.
 
-    All strips travel as one RGBA picture in one ``Image`` mark, so a step is one message;
-    the figure, scales and labels are built once. The x scale is a fraction of the widest
-    strip, fixed at [0, 1]: a change of n_X or H changes the picture and the tick labels, never
-    a scale. Hovering a cell names it and its value.
+    Precompute, then index: every step of the sequence is one indexed picture, drawn once per
+    rebuild; a step only moves that picture (two numbers) so its rows for step e fill the plot.
+    The figure, scales, labels and the white gaps between strips are built once. The x scale
+    is a fraction of the widest strip, fixed at [0, 1]: a change of n_X or H changes the picture
+    and the tick labels, never a scale. Hovering a cell names it and its value.
     """
+
+    GAP_PX = 6  # white between strips
 
     def __init__(self, *, width: str = "100%", height: str = "330px", **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-strips")
-        self._values: dict[str, np.ndarray] = {}
+        self._sequence: dict[str, np.ndarray] = {}
         self._step = 1
+        n = len(STRIPS)
         self._x_scale = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
-        self._y_scale = bq.LinearScale(min=-0.5, max=len(STRIPS) - 0.5, reverse=True,
-                                       allow_padding=False)
+        self._y_scale = bq.LinearScale(min=-0.5, max=n - 0.5, reverse=True, allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
-        self._image = bq.Image(image=ipw.Image(format="png", value=encode_png_rgba(
-            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[0.0, 1.0],
-            y=[len(STRIPS) - 0.5, -0.5], pixelated=True)
+        self._image = bq.Image(image=ipw.Image(format="png", value=encode_png(
+            np.zeros((1, 1), np.uint8), STRIP_PALETTE)), scales=scales, x=[0.0, 1.0],
+            y=[n - 0.5, -0.5], pixelated=True)
+        gaps = np.arange(n + 1, dtype=np.float32) - 0.5  # between strips, and at both edges
+        self._gaps = bq.Lines(x=np.tile(np.float32([0.0, 1.0]), (n + 1, 1)),
+                              y=np.repeat(gaps[:, None], 2, axis=1), scales=scales,
+                              colors=["white"], stroke_width=self.GAP_PX)
         self._labels = bq.Label(
-            x=np.zeros(len(STRIPS), dtype=np.float32),
-            y=np.arange(len(STRIPS), dtype=np.float32),
+            x=np.zeros(n, dtype=np.float32), y=np.arange(n, dtype=np.float32),
             text=[s.label for s in STRIPS], scales=scales, colors=["#222"], default_size=13,
             align="end", x_offset=-8, y_offset=4, apply_clip=False,
         )
         self._cursor = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2,
                                 visible=False)
-        below = len(STRIPS) - 0.5
+        below = n - 0.5
         self._ticks = bq.Label(x=[0.0], y=[below], text=[""], scales=scales, colors=["#222"],
                                default_size=11, align="middle", y_offset=16, apply_clip=False)
         self._x_label = bq.Label(x=[0.5], y=[below], text=["unit j (element k for xₑ)"],
@@ -112,7 +156,8 @@ class StripStack(ipw.VBox):
                                        move_throttle=40, events=["mousemove", "mouseleave"])
         self._hover.on_msg(self._on_mouse)
         self.figure = bq.Figure(
-            marks=[self._image, self._labels, self._ticks, self._x_label, self._cursor],
+            marks=[self._image, self._gaps, self._labels, self._ticks, self._x_label,
+                   self._cursor],
             fig_margin=dict(top=6, bottom=40, left=110, right=10), padding_x=0, padding_y=0,
             interaction=self._hover, layout=ipw.Layout(width=width, height=height),
         )
@@ -123,21 +168,39 @@ class StripStack(ipw.VBox):
 
     @property
     def values(self) -> dict[str, np.ndarray]:
-        return self._values
+        """The vectors on screen: the current step's, one per strip."""
+        return {k: v[self._step - 1] for k, v in self._sequence.items()}
 
     @property
     def png(self) -> bytes:
+        """The picture of every step (indices into ``STRIP_PALETTE``)."""
         return self._image.image.value
 
     @property
-    def widest(self) -> int:
-        return max((len(v) for v in self._values.values()), default=1)
+    def step(self) -> int:
+        return self._step
 
-    def show(self, values: dict[str, np.ndarray], step: int) -> None:
-        """Draw one step's vectors; a new width changes the picture and the tick labels only."""
+    @property
+    def widest(self) -> int:
+        return max((v.shape[1] for v in self._sequence.values()), default=1)
+
+    def _extent(self, step: int) -> list[float]:
+        """The picture's y extent [bottom, top] that puts step e's rows on the plot."""
+        n = len(STRIPS)
+        n_e = len(self._sequence.get("x", ())) or 1
+        top = -0.5 - n * (step - 1)
+        return [top + n * n_e, top]
+
+    def show(self, sequence: dict[str, np.ndarray], step: int) -> None:
+        """Draw every step of a sequence (``sequence_values``) and show step e = ``step``.
+
+        A new width changes the picture and the tick labels only.
+        """
         old_widest = self.widest
-        self._values, self._step = values, step
-        set_png(self._image, encode_png_rgba(strips_rgba(values)))
+        self._sequence, self._step = sequence, step
+        with self._image.hold_sync():
+            set_png(self._image, encode_png(strips_picture(sequence), STRIP_PALETTE))
+            self._image.y = self._extent(step)
         widest = self.widest
         if widest != old_widest or len(self._ticks.text) <= 1:
             ticks = tick_values(widest, most=16)
@@ -147,9 +210,14 @@ class StripStack(ipw.VBox):
                 self._ticks.text = [str(int(t)) for t in ticks]
             self._cursor.visible = False
 
+    def show_step(self, step: int) -> None:
+        """Show step e of the sequence on screen: the picture moves, nothing is redrawn."""
+        self._step = step
+        self._image.y = self._extent(step)
+
     def describe(self, row: int, col: int) -> str | None:
         strip = STRIPS[row]
-        v = self._values.get(strip.key)
+        v = self.values.get(strip.key)
         if v is None or not 0 <= col < len(v):
             return None
         e = self._step
