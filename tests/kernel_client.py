@@ -250,7 +250,13 @@ class KernelClient:
         return self.wait_idle(msg_id, timeout)
 
     def update(self, comm_id: str, state, timeout: float = 60.0) -> list[dict]:
-        """Set widget state from the 'browser' (a comm ``update``), as a slider move does."""
+        """Set widget state from the 'browser' (a comm ``update``), as a slider move does.
+
+        Like the page, the client takes its own change at once (the kernel does not echo it);
+        whatever the kernel sends back then overrides it.
+        """
+        if isinstance(state, dict) and comm_id in self.states:
+            self.states[comm_id].update(state)
         return self.comm_msg(comm_id, {"method": "update", "state": state, "buffer_paths": []},
                              timeout)
 

@@ -31,7 +31,7 @@ from .mlp_explorer import MLPExplorer, MLPModel  # noqa: E402
 from .nav import NavBar  # noqa: E402
 from .presets import query_string  # noqa: E402
 from .sequence_explorer import SequenceExplorer, SequenceModel  # noqa: E402
-from .step_view import StateChart, StripStack  # noqa: E402
+from .step_view import StateChart, StepCursor, StripStack  # noqa: E402
 from .view_link import ViewLink  # noqa: E402
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "SequenceExplorer",
     "SequenceModel",
     "StateChart",
+    "StepCursor",
     "StripStack",
     "ViewLink",
     "build_lstm",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 import ipywidgets as ipw
-from traitlets import TraitError
+from traitlets import CInt, TraitError
 
 __all__ = [
     "GuardedIntSlider",
@@ -66,7 +66,9 @@ class _Guarded:
         message = self._refusal(sync_data)
         if message is None:
             return super().set_state(sync_data)
-        self.send_state(self._synced_key)  # snap the browser back to the kernel's value
+        # snap the page back to the kernel's state, for everything it tried to change
+        asked = [k for k in sync_data if k in self.keys] if isinstance(sync_data, dict) else []
+        self.send_state(asked or self._synced_key)
         self._reject_callbacks(self, message)
         return None
 
@@ -87,8 +89,14 @@ class GuardedToggleButtons(_Guarded, ipw.ToggleButtons):
         return None
 
 
+def _unechoed(help_text: str):
+    return CInt(0, help=help_text).tag(sync=True, echo_update=False)
+
+
 class GuardedIntSlider(_Guarded, ipw.IntSlider):
     """An ``IntSlider`` that refuses out-of-range or non-integer values from the browser."""
+
+    value = _unechoed("Int value")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -99,6 +107,7 @@ class GuardedPlay(_Guarded, ipw.Play):
     """A ``Play`` whose browser side may move the value within bounds, play, pause and repeat."""
 
     _flags = ("playing", "repeat")
+    value = _unechoed("Int value")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -107,6 +116,8 @@ class GuardedPlay(_Guarded, ipw.Play):
 
 class GuardedIntText(_Guarded, ipw.BoundedIntText):
     """A ``BoundedIntText`` that refuses out-of-range or non-integer values from the browser."""
+
+    value = _unechoed("Int value")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -22,7 +22,7 @@ from .heatmap import ColorBar
 from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
 from .parameter_panel import ParameterPanel, Region
-from .step_view import StateChart, StripStack, sequence_values
+from .step_view import StateChart, StepCursor, StripStack, sequence_values
 from .style import STYLE
 from .view_link import Shareable, ViewLink
 
@@ -98,7 +98,9 @@ class LSTMExplorer(Shareable, ipw.VBox):
                            ColorBar(palette=DIVERGING, height="330px")]
         self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
         self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
-        self.charts = {"h": StateChart(name="h_e", bound=1.0), "c": StateChart(name="c_e")}
+        cursor = StepCursor()  # one dashed line for both charts: a step is one message
+        self.charts = {"h": StateChart(name="h_e", bound=1.0, cursor=cursor),
+                       "c": StateChart(name="c_e", cursor=cursor)}
         self.step_title = ipw.HTML()
         self.step_title.add_class("step-title")
         self.unit_equations = ipw.HTML()

@@ -17,6 +17,7 @@ __all__ = [
     "STRIPS",
     "STRIP_PALETTE",
     "StateChart",
+    "StepCursor",
     "StripStack",
     "line_coverage",
     "sequence_values",
@@ -284,6 +285,27 @@ def line_coverage(series: np.ndarray, top: float, width: int, height: int) -> np
     return np.cumsum((starts - ends).reshape(height + 1, width), axis=0)[:height]
 
 
+class StepCursor:
+    """The dashed line at step e, in every chart that shares it, moved by one message.
+
+    The line sits at x = 0 on a scale of its own, whose domain [-e, n_E - e] puts 0 at step
+    e; the charts share that scale, so a step is one scale update however many charts show it.
+    """
+
+    def __init__(self):
+        self.scale = bq.LinearScale(min=-1.0, max=0.0, allow_padding=False)
+
+    @property
+    def step(self) -> int:
+        return int(round(-self.scale.min))
+
+    def move(self, step: int, last: float) -> None:
+        """Put the line at step e on a chart whose x axis runs 0..``last``."""
+        if (self.scale.min, self.scale.max) != (-step, last - step):
+            with self.scale.hold_sync():
+                self.scale.min, self.scale.max = float(-step), float(last - step)
+
+
 class StateChart(ipw.VBox):
     """Every unit's h (or c) over all steps e = 0..n_E, unit j in bold, a cursor at step e.
 
@@ -294,6 +316,8 @@ class StateChart(ipw.VBox):
     bound : float, optional
         A fixed symmetric y range ±bound (h = o·tanh(c) lies in (-1, 1)); without it, the
         range is a round number over the data (``nice_bound``), so it rarely moves.
+    cursor : StepCursor, optional
+        The step's dashed line; charts given the same one move together in one message.
 
     The x scale moves only when n_E does: a new H or seed redraws the lines alone. Past
     ``RASTER_ABOVE`` units the thin lines are drawn as one picture (how many lines cross each
@@ -305,12 +329,14 @@ class StateChart(ipw.VBox):
     RASTER_SIZE = (180, 640)  # rows, columns: about the plot area's pixels
     LINE_RGB = (0x9B, 0xB7, 0xD4)
 
-    def __init__(self, *, name: str, bound: float | None = None, width: str = "100%",
-                 height: str = "220px", **kwargs):
+    def __init__(self, *, name: str, bound: float | None = None,
+                 cursor: StepCursor | None = None, width: str = "100%", height: str = "220px",
+                 **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-chart")
         self.name = name
         self._bound = bound
+        self.cursor = cursor or StepCursor()
         self._x_scale = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
         top = 1.05 * (bound or 1.0)
         self._y_scale = bq.LinearScale(min=-top, max=top, allow_padding=False)
@@ -320,9 +346,9 @@ class StateChart(ipw.VBox):
             np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[0.0, 1.0], y=[-1.0, 1.0],
             visible=False)
         self._unit = bq.Lines(scales=scales, colors=["#c0392b"], stroke_width=2.5)
-        self._cursor = bq.Lines(x=np.zeros(2, np.float32), y=np.zeros(2, np.float32),
-                                scales=scales, colors=["#111"], stroke_width=1.5,
-                                line_style="dashed")
+        self._cursor = bq.Lines(x=np.zeros(2, np.float32), y=np.float32([-top, top]),
+                                scales={"x": self.cursor.scale, "y": self._y_scale},
+                                colors=["#111"], stroke_width=1.5, line_style="dashed")
         axes = [bq.Axis(scale=self._x_scale, label="step e", tick_format="d"),
                 bq.Axis(scale=self._y_scale, label=name, side="left",
                         tick_format=".2f")]
@@ -348,7 +374,7 @@ class StateChart(ipw.VBox):
 
     @property
     def cursor_step(self) -> int:
-        return int(self._cursor.x[0])
+        return self.cursor.step
 
     def show(self, series: np.ndarray, unit: int, step: int) -> None:
         """``series`` is (n_E + 1, H): the state at e = 0..n_E, for one sequence."""
@@ -363,6 +389,7 @@ class StateChart(ipw.VBox):
         if self._y_scale.max != top:
             with self._y_scale.hold_sync():
                 self._y_scale.min, self._y_scale.max = -top, top
+            self._cursor.y = np.float32([-top, top])
         if len(self._series) > self.RASTER_ABOVE:
             rgba = np.zeros((*self.RASTER_SIZE, 4), np.uint8)
             rgba[..., :3] = self.LINE_RGB
@@ -387,16 +414,15 @@ class StateChart(ipw.VBox):
     def point(self, unit: int, step: int) -> None:
         """Move the cursor to step e and put unit j in bold, without resending the other lines.
 
-        The bold line is resent only when the unit changes: a step moves the cursor alone.
+        The bold line is resent only when the unit changes: a step moves the cursor alone (one
+        message for all the charts sharing it).
         """
         if unit != self._shown_unit:
             steps = np.arange(self._series.shape[1], dtype=np.float32)
             with self._unit.hold_sync():
                 self._unit.x, self._unit.y = steps, self._series[unit]
             self._shown_unit = unit
-        with self._cursor.hold_sync():
-            self._cursor.x = np.array([step, step], np.float32)
-            self._cursor.y = np.array([self._y_scale.min, self._y_scale.max], np.float32)
+        self.cursor.move(step, self._x_scale.max)
         # the step is the dashed line: the title changes with the unit only
         self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
                              f"(unit {unit} in red; dashed line: the step e)")
