@@ -297,7 +297,7 @@ class StepCursor:
 
     @property
     def step(self) -> int:
-        return int(round(-self.scale.min))
+        return round(-self.scale.min)
 
     def move(self, step: int, last: float) -> None:
         """Put the line at step e on a chart whose x axis runs 0..``last``."""
