@@ -1,5 +1,6 @@
 """Heatmap views without a browser: the PNG on the mark is the matrix, on a fixed range."""
 
+import ipywidgets as ipw
 import numpy as np
 import pytest
 
@@ -77,16 +78,24 @@ def test_tick_values():
     assert list(tick_values(1)) == [0]
 
 
-def test_each_picture_is_a_new_image_widget_and_the_old_one_is_closed():
-    """bqplot's Image view redraws on a new ``image`` widget only, so the mark must get one."""
+def test_pictures_alternate_between_two_image_widgets():
+    """bqplot's Image view redraws on a new ``image`` widget only: a double buffer gives it one."""
     hm = MatrixHeatmap()
-    hm.show(np.zeros((2, 2)), title="", vmin=-1, vmax=1)
-    first = hm.figure.marks[0].image
-    hm.show(np.ones((2, 2)), title="", vmin=-1, vmax=1)
-    second = hm.figure.marks[0].image
-    assert second is not first
-    assert first.comm is None  # closed: no widget leaks per update
-    assert second.comm is not None
+    opened = []
+    ipw.Widget.on_widget_constructed(opened.append)
+    try:
+        pictures = []
+        for k in range(4):
+            hm.show(np.full((2, 2), k / 4), title="", vmin=-1, vmax=1)
+            pictures.append(hm.figure.marks[0].image)
+    finally:
+        ipw.Widget.on_widget_constructed(None)
+    images = [w for w in opened if isinstance(w, ipw.Image)]
+    assert len(images) == 1  # the spare, once; then none per picture
+    assert pictures[0] is not pictures[1] and pictures[0] is pictures[2]  # they alternate
+    assert pictures[1] is pictures[3] and pictures[3].comm is not None
+    assert decode_png(pictures[3].value)[0][0, 0] == color_indices(np.float32(0.75), -1, 1)
+    assert pictures[3].layout is pictures[2].layout  # no second Layout widget either
 
 
 def test_strips_picture_is_every_step_and_strip_on_its_own_range():

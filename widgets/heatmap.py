@@ -50,17 +50,24 @@ def mouse_event(content) -> tuple[str | None, float | None, float | None]:
 
 
 def set_png(mark: bq.Image, png: bytes) -> None:
-    """Show new PNG bytes on a bqplot ``Image`` mark.
+    """Show new PNG bytes on a bqplot ``Image`` mark: two messages, no widget opened.
 
     The mark's view redraws when its ``image`` widget is replaced, not when that widget's
-    ``value`` changes, so each picture travels as a new ``ipywidgets.Image`` (its comm opens
-    with the bytes, so the browser has them before the mark points at it) and the old one is
-    closed, which frees it on both sides. The new widget takes the old one's ``Layout``, so no
-    second widget opens with each picture. Call inside ``mark.hold_sync()`` to batch the rest.
+    ``value`` changes. So each mark has two ``ipywidgets.Image`` widgets, as a double buffer:
+    the new bytes go to the one not on screen, then the mark points at it. The bytes travel
+    first, so the page has them when the mark switches; the widget shown before becomes the
+    spare. (A new widget a picture would cost three messages, an open, an update and a close,
+    and a model built and torn down in the page.) The spare shares the shown one's ``Layout``.
+    Call inside ``mark.hold_sync()`` to batch the mark's other changes with the switch.
     """
-    old = mark.image
-    mark.image = ipw.Image(value=png, format="png", layout=old.layout)
-    old.close()
+    shown = mark.image
+    spare = getattr(mark, "_spare_image", None)
+    if spare is None or spare.comm is None:
+        spare = ipw.Image(value=png, format="png", layout=shown.layout)
+    else:
+        spare.value = png
+    mark.image = spare
+    mark._spare_image = shown
 
 
 def _band_ticks(rows: int, n_bands: int) -> np.ndarray:
