@@ -5,8 +5,9 @@ import pytest
 from traitlets import TraitError
 
 from widgets import LSTMExplorer, LSTMExplorerModel
-from widgets.colors import color_indices, decode_png
+from widgets.colors import decode_png
 from widgets.lstm_math import init_bound, parameter_count
+from widgets.parameter_panel import panel_indices
 from widgets.step_view import STRIPS, strip_colors
 
 
@@ -32,13 +33,13 @@ def test_heatmaps_show_the_live_module(explorer):
     lstm = explorer.model.lstm
     k = init_bound(explorer.model.hidden_size)
     w = lstm.weight_hh_l0.detach().numpy()
-    indices, _ = decode_png(explorer.weights.png("weight_hh_l0"))
-    assert np.array_equal(indices, color_indices(w, -k, k))
+    assert np.array_equal(explorer.weights.indices("weight_hh_l0"), panel_indices(w, -k, k))
     assert np.array_equal(explorer.weights.values("weight_hh_l0"), w)
     assert explorer.weights.range == pytest.approx((-k, k))
     b = lstm.bias_ih_l0.detach().numpy()
-    assert np.array_equal(decode_png(explorer.weights.png("bias_ih_l0"))[0],
-                          color_indices(b[:, None], -k, k))
+    assert np.array_equal(explorer.weights.indices("bias_ih_l0"), panel_indices(b[:, None], -k, k))
+    picture, _ = decode_png(explorer.weights.png)  # what the page gets: all four bands
+    assert np.array_equal(picture, explorer.weights._indices)
 
 
 def test_parameter_count_and_badges(explorer):
@@ -143,7 +144,8 @@ def test_model_validates_programmatic_sets():
 def test_maximum_sizes_build(explorer):
     explorer.model.configure(n_x=64, hidden_size=256, seq_len=200, batch_size=16)
     assert explorer.weights.titles()[1].endswith("= (1024 × 256)")
-    assert decode_png(explorer.weights.png("weight_ih_l0"))[0].shape == (1024, 64)
+    assert explorer.weights.indices("weight_ih_l0").shape == (1024, 64)
+    assert decode_png(explorer.weights.png)[0].shape[0] == 1024
     assert explorer.model.trace.matches
 
 

@@ -3,9 +3,15 @@
 import numpy as np
 import pytest
 
-from widgets.colors import color_indices, decode_png
+from widgets.colors import DIVERGING, decode_png
 from widgets.lstm_math import GATES
-from widgets.parameter_panel import PanelLayout, ParameterPanel, Region
+from widgets.parameter_panel import (
+    PanelLayout,
+    ParameterPanel,
+    Region,
+    panel_indices,
+    panel_palette,
+)
 
 REGIONS = [Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
            Region("weight_hh_l0", "4H × H", "hidden unit", 360),
@@ -34,23 +40,34 @@ def test_layout_places_regions_left_to_right_with_gaps():
     assert layout.width > layout.colorbar_start > layout.matrices_end
 
 
-def test_each_tensor_is_its_own_picture_on_the_fixed_range(panel):
+def test_every_tensor_is_drawn_in_its_band_of_one_picture_on_the_fixed_range(panel):
     t = tensors(H=3, n_x=5)
     panel.show(t, vmin=-1, vmax=1)
-    for key, values in t.items():
-        indices, _ = decode_png(panel.png(key))
-        assert np.array_equal(indices, color_indices(values.reshape(12, -1), -1, 1))
+    picture, palette = decode_png(panel.png)
+    L = panel.layout_px
+    assert picture.shape == (12, L.matrices_end)  # 4H rows, one column a screen pixel
+    for k, (key, values) in enumerate(t.items()):
+        cells = panel_indices(values.reshape(12, -1), -1, 1)
+        assert np.array_equal(panel.indices(key), cells)
+        band = picture[:, L.starts[k] : L.starts[k] + L.regions[k].width]
+        # each pixel shows the cell under it, as the hover reads it
+        cols = [panel.cell_at(L.starts[k] + p + 0.5, 0.0)[2] for p in range(band.shape[1])]
+        assert np.array_equal(band, cells[:, cols])
+    assert np.all(picture[:, L.starts[0] + L.regions[0].width : L.starts[1]] == 0)  # the gap
+    assert np.array_equal(palette, panel_palette(DIVERGING))
+    assert np.array_equal(palette[panel_indices(np.float32([-1, 0, 1]), -1, 1)],
+                          DIVERGING[[0, 128, 255]])  # the ends and the white middle stay
     assert panel.titles() == ["weight_ih_l0 (4H × n_X) = (12 × 5)",
                               "weight_hh_l0 (4H × H) = (12 × 3)", "bias_ih_l0 (4H) = (12)"]
 
 
 def test_a_resize_moves_no_scale_and_no_picture_extent(panel):
     scales = [(s.min, s.max) for s in (panel._x_scale, panel._y_scale)]
-    extents = {k: (list(im.x), list(im.y)) for k, im in panel._images.items()}
+    extent = (list(panel._picture.x), list(panel._picture.y))
     for H, n_x in [(2, 1), (256, 64), (7, 3)]:
         panel.show(tensors(H, n_x), vmin=-0.5, vmax=0.5)
         assert [(s.min, s.max) for s in (panel._x_scale, panel._y_scale)] == scales
-        assert {k: (list(im.x), list(im.y)) for k, im in panel._images.items()} == extents
+        assert (list(panel._picture.x), list(panel._picture.y)) == extent
 
 
 def test_tick_labels_follow_the_shapes_and_the_range(panel):

@@ -304,12 +304,12 @@ def test_a_state_that_cannot_be_built_falls_back_to_the_defaults():
 def test_a_built_explorer_moves_to_a_query_later():
     """Voila's preheated kernel builds the dashboard first; the student's query comes after."""
     e = LSTMExplorer()
-    before = e.weights.png("weight_hh_l0")
+    before = e.weights.png
     e.apply_preset("hidden_size=12&step=40&seed=4")
     m = e.model
     assert (m.hidden_size, m.seed, m.step) == (12, 4, 12)  # step clamped to n_E = 12
     assert e.weights.titles()[1].endswith("= (48 × 12)")
-    assert e.weights.png("weight_hh_l0") != before
+    assert e.weights.png != before
     assert "step=40 is outside 1 to 12" in e.message
     assert "hidden_size=12" in e.link.value and "step=12" in e.link.value
     e.apply_preset("")  # nothing asked: nothing changes

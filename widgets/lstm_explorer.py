@@ -26,7 +26,13 @@ from .step_view import StateChart, StepCursor, StripStack, sequence_values
 from .style import STYLE
 from .view_link import Shareable, ViewLink
 
-__all__ = ["LSTMExplorer"]
+__all__ = ["WEIGHT_REGIONS", "LSTMExplorer"]
+
+# the module's parameters left to right, each over a fixed width of screen pixels
+WEIGHT_REGIONS = (Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
+                  Region("weight_hh_l0", "4H × H", "hidden unit", 360),
+                  Region("bias_ih_l0", "4H", "", 56),
+                  Region("bias_hh_l0", "4H", "", 56))
 
 
 
@@ -80,12 +86,7 @@ class LSTMExplorer(Shareable, ipw.VBox):
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
         # one figure with fixed scales: a size change redraws one picture and its tick labels
-        self.weights = ParameterPanel(
-            [Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
-             Region("weight_hh_l0", "4H × H", "hidden unit", 360),
-             Region("bias_ih_l0", "4H", "", 56),
-             Region("bias_hh_l0", "4H", "", 56)],
-            bands=GATES, palette=DIVERGING, height=330)
+        self.weights = ParameterPanel(WEIGHT_REGIONS, bands=GATES, palette=DIVERGING, height=330)
 
         self.link = ViewLink(m)
         self.param_count = ipw.HTML()

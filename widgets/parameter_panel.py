@@ -2,10 +2,10 @@
 
 Every tensor of a PyTorch LSTM layer has 4H rows (the gates i, f, g, o stacked), so the four
 of them share one vertical axis: a fraction of the rows, fixed at [0, 1]. Each tensor owns a
-fixed band of the figure's width, measured in screen pixels, and its picture (one pixel a
-cell) is stretched over that band. A change of n_X or H then changes the pictures and one set
-of tick labels; no scale, axis or layout moves, which is what keeps a size change cheap in the
-browser.
+fixed band of the figure's width, measured in screen pixels. All the bands are one picture,
+4H rows by one column a screen pixel, each tensor's cells repeated across its band, so a change
+of n_X or H sends one picture and one set of tick labels; no scale, axis or layout moves, which
+is what keeps a size change cheap in the browser.
 """
 
 from __future__ import annotations
@@ -20,10 +20,25 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, color_indices, encode_png
+from .colors import DIVERGING, encode_png
 from .heatmap import mouse_event, set_png, tick_values
 
-__all__ = ["PanelLayout", "ParameterPanel", "Region"]
+__all__ = ["PanelLayout", "ParameterPanel", "Region", "panel_indices", "panel_palette"]
+
+LEVELS = 255  # colour levels of the range; index 0 is the background between the bands
+
+
+def panel_palette(palette: np.ndarray) -> np.ndarray:
+    """(256, 3): white for the background, then ``palette`` at ``LEVELS`` evenly spaced levels
+    (an odd count, so the middle of a diverging ramp, zero, keeps its own colour)."""
+    ramp = palette[np.rint(np.linspace(0, len(palette) - 1, LEVELS)).astype(int)]
+    return np.concatenate([np.full((1, 3), 255, np.uint8), ramp]).astype(np.uint8)
+
+
+def panel_indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """Picture indices of ``values`` on the fixed range [vmin, vmax], clipped: 1..LEVELS."""
+    t = (np.asarray(values, dtype=np.float32) - vmin) / (vmax - vmin)
+    return (1 + np.rint(np.clip(t, 0, 1) * (LEVELS - 1))).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,14 @@ class PanelLayout:
     @property
     def width(self) -> int:
         return self.colorbar_start + self.colorbar_width
+
+    def columns(self, k: int, cols: int) -> np.ndarray:
+        """For each screen pixel of region ``k``, the tensor column it shows (of ``cols``).
+
+        Pixel p covers x in [p, p + 1); its centre decides, as ``locate`` does for the mouse.
+        """
+        width = self.regions[k].width
+        return np.minimum(((np.arange(width) + 0.5) * cols / width).astype(int), cols - 1)
 
     def locate(self, x: float) -> tuple[int, float] | None:
         """(region index, fraction across it) of plot x in pixels; None between regions."""
@@ -102,12 +125,12 @@ class ParameterPanel(ipw.VBox):
         self._x_scale = bq.LinearScale(min=0.0, max=float(L.width), allow_padding=False)
         self._y_scale = bq.LinearScale(min=0.0, max=1.0, reverse=True, allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
-        blank = encode_png(np.full((1, 1), 128, np.uint8), palette)
-        self._images = {
-            r.key: bq.Image(image=ipw.Image(format="png", value=blank), scales=scales,
-                            x=[float(s), float(s + r.width)], y=[1.0, 0.0], pixelated=True)
-            for s, r in zip(L.starts, L.regions, strict=True)
-        }
+        self._palette = panel_palette(palette)
+        self._indices = np.zeros((1, L.matrices_end), np.uint8)
+        # every band in one picture: one column a screen pixel, from 0 to the last band's end
+        self._picture = bq.Image(image=ipw.Image(format="png", value=encode_png(
+            self._indices, self._palette)), scales=scales, x=[0.0, float(L.matrices_end)],
+            y=[1.0, 0.0], pixelated=True)
         gradient = np.arange(255, -1, -1, dtype=np.uint8)[:, None]  # top is vmax
         self._colorbar = bq.Image(image=ipw.Image(format="png", value=encode_png(gradient,
                                                                                 palette)),
@@ -138,7 +161,7 @@ class ParameterPanel(ipw.VBox):
         self._hover.on_msg(self._on_mouse)
         m = self.MARGIN
         self.figure = bq.Figure(
-            marks=[*self._images.values(), self._colorbar, self._band_gaps, self._band_lines,
+            marks=[self._picture, self._colorbar, self._band_gaps, self._band_lines,
                    self._static, self._y_label, self._ticks, self._cursor],
             fig_margin=m, padding_x=0, padding_y=0, interaction=self._hover,
             layout=ipw.Layout(width=f"{L.width + m['left'] + m['right']}px",
@@ -155,9 +178,21 @@ class ParameterPanel(ipw.VBox):
         self.children = [self._titles, self.figure, self._readout]
 
     # --- reading back (tests, hover) -------------------------------------------------------
-    def png(self, key: str) -> bytes:
-        """The PNG on screen for ``key``: one pixel a cell."""
-        return self._images[key].image.value
+    @property
+    def png(self) -> bytes:
+        """The PNG on screen: every band, (rows, plot pixels), indices into ``palette``."""
+        return self._picture.image.value
+
+    @property
+    def palette(self) -> np.ndarray:
+        return self._palette
+
+    def indices(self, key: str) -> np.ndarray:
+        """The (rows, cols) picture indices drawn for ``key``: one pixel from each cell."""
+        k = [r.key for r in self.layout_px.regions].index(key)
+        cols = self._matrices[key].shape[1]
+        centres = ((np.arange(cols) + 0.5) * self.layout_px.regions[k].width / cols).astype(int)
+        return self._indices[:, self.layout_px.starts[k] + centres]
 
     @property
     def range(self) -> tuple[float, float]:
@@ -178,7 +213,7 @@ class ParameterPanel(ipw.VBox):
 
         ``caption`` goes over the colour bar, e.g. "±1/√H = ±0.354".
 
-        A new picture a tensor, one tick-label message and one title line, whatever changed.
+        One picture, one tick-label message and one title line, whatever changed.
         """
         L = self.layout_px
         mats = [np.asarray(matrices[r.key], dtype=np.float32) for r in L.regions]
@@ -186,8 +221,12 @@ class ParameterPanel(ipw.VBox):
         self._matrices = {r.key: m for r, m in zip(L.regions, mats, strict=True)}
         self._shapes = {r.key: tuple(np.shape(matrices[r.key])) for r in L.regions}
         self._rows, self._vmin, self._vmax = mats[0].shape[0], vmin, vmax
-        for key, m in self._matrices.items():
-            set_png(self._images[key], encode_png(color_indices(m, vmin, vmax), self._palette))
+        picture = np.zeros((self._rows, L.matrices_end), np.uint8)  # 0: the background
+        for k, (start, region, m) in enumerate(zip(L.starts, L.regions, mats, strict=True)):
+            cells = panel_indices(m, vmin, vmax)  # (rows, cols)
+            picture[:, start : start + region.width] = cells[:, L.columns(k, m.shape[1])]
+        self._indices = picture
+        set_png(self._picture, encode_png(picture, self._palette))
         self._cursor.visible = False
         x, y, text = self._tick_labels(mats, vmin, vmax)
         with self._ticks.hold_sync():

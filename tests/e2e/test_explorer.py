@@ -4,10 +4,16 @@ import re
 
 import pytest
 
+from widgets.lstm_explorer import WEIGHT_REGIONS
+from widgets.parameter_panel import PanelLayout
+
 from .conftest import RENDER_TIMEOUT_MS
 from .ui import heatmap_href, natural_size, set_slider, slider_value, text, wait_text
 
 pytestmark = pytest.mark.e2e
+
+
+PANEL = PanelLayout(WEIGHT_REGIONS)  # where the explorer draws each tensor
 
 
 @pytest.fixture
@@ -27,8 +33,7 @@ def test_sizes_rebuild_the_module(explorer):
     wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(64 × 16\)", nth=1)
     wait_text(page, ".param-count", r"4·16·\(7 \+ 16\) \+ 8·16 = 1,600; the module counts 1,600")
     assert heatmap_href(page, 0) != before  # a new picture, not only a new title
-    assert natural_size(page, 0, (64, 7)) == (64, 7)
-    assert natural_size(page, 1, (64, 16)) == (64, 16)
+    assert natural_size(page, 0, (64, PANEL.matrices_end)) == (64, PANEL.matrices_end)  # 4H rows
     assert "manual recurrence matches nn.LSTM" in text(page, ".recurrence-badge")
     set_slider(page, "ctl-seq_len", 30)
     wait_text(page, ".step-title", r"of n_E = 30")
@@ -49,13 +54,12 @@ def wait_new_picture(page, nth: int, before: str) -> None:
 
 def test_seed_changes_weights_and_inputs(explorer):
     page = explorer.page
-    before = [heatmap_href(page, k) for k in range(4)]
+    before = heatmap_href(page, 0)
     strip_before = page.locator(".lstm-strips image").first.get_attribute("href")
     seed = page.locator(".ctl-seed input")
     seed.fill("5")
     seed.press("Enter")
-    for k in range(4):  # both weight matrices and both biases are redrawn
-        wait_new_picture(page, k, before[k])
+    wait_new_picture(page, 0, before)  # both weight matrices and both biases: one picture
     page.wait_for_function(  # the strips follow the new inputs, a message or two later
         "h => document.querySelector('.lstm-strips image')?.getAttribute('href') !== h",
         arg=strip_before, timeout=60_000)
@@ -83,10 +87,17 @@ def test_step_slider_keys_and_play(explorer):
 def test_hover_reads_a_weight(explorer):
     page = explorer.page
     figure = page.locator(".weights-figure")
-    box = page.locator(".weights-figure image").nth(1).bounding_box()  # weight_hh_l0
+    picture = page.locator(".weights-figure image").first.bounding_box()  # every band
+    k = [r.key for r in PANEL.regions].index("weight_hh_l0")
+    start, width = PANEL.starts[k], PANEL.regions[k].width
+
+    def at(fx: float, fy: float) -> tuple[float, float]:  # fractions across weight_hh_l0
+        x = picture["x"] + picture["width"] * (start + fx * width) / PANEL.matrices_end
+        return x, picture["y"] + picture["height"] * fy
+
     figure.hover(position={"x": 10, "y": 10})
-    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
-    page.mouse.move(box["x"] + box["width"] * 0.31, box["y"] + box["height"] * 0.61)
+    page.mouse.move(*at(0.3, 0.6))
+    page.mouse.move(*at(0.31, 0.61))
     wait_text(page, ".heatmap-readout",
               r"weight_hh_l0 row \d+ \(gate [ifgo], unit \d+\), column \d+: [+-]\d")
     readout = text(page, ".heatmap-readout")
@@ -110,8 +121,7 @@ def test_maximum_sizes_render(explorer):
         set_slider(page, ctl, value)
     wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(1024 × 256\)", nth=1)
     wait_text(page, ".param-count", r"the module counts 329,728")
-    assert natural_size(page, 1, (1024, 256)) == (1024, 256)
-    assert natural_size(page, 0, (1024, 64)) == (1024, 64)
+    assert natural_size(page, 0, (1024, PANEL.matrices_end)) == (1024, PANEL.matrices_end)
     set_slider(page, "ctl-step", 200)
     wait_text(page, ".step-title", r"step e = 200 of n_E = 200")
     assert "matches nn.LSTM" in text(page, ".recurrence-badge")
