@@ -121,13 +121,23 @@ def _cpu_ticks(pid: int) -> int | None:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def _run_queue_wait_seconds(pid: int) -> float | None:
-    """Time the threads of ``pid`` spent runnable but waiting for a CPU (/proc schedstat)."""
+def _run_queue_wait_seconds(pid: int) -> dict[int, float]:
+    """Per thread of ``pid``: time spent runnable but waiting for a CPU (/proc schedstat).
+
+    Per thread, not summed: a thread that ends takes its count with it, so the caller keeps
+    the last value seen for each thread (a sum over the live ones could go down).
+    """
+    waits = {}
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        return sum(int((t / "schedstat").read_text().split()[1]) for t in tasks) / 1e9
-    except (OSError, IndexError, ValueError):
-        return None
+    except OSError:
+        return waits
+    for t in tasks:
+        try:
+            waits[int(t.name)] = int((t / "schedstat").read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            pass
+    return waits
 
 
 def _machine_busy_seconds() -> float:
@@ -150,16 +160,16 @@ class Probe:
     def __init__(self, server: VoilaServer):
         self.server = server
         self.ticks: dict[int, int] = {}  # last CPU ticks seen per process, kept after it exits
-        self.waits: dict[int, float] = {}  # last run-queue wait seen per process, likewise
+        self.waits: dict[int, float] = {}  # last run-queue wait seen per thread, likewise
 
     def sample(self, at: float) -> Sample:
         kernels = self.server.kernel_pids()
         for pid in [self.server.proc.pid, *kernels]:
-            ticks, wait = _cpu_ticks(pid), _run_queue_wait_seconds(pid)
+            ticks = _cpu_ticks(pid)
             if ticks is not None:
                 self.ticks[pid] = ticks
-            if wait is not None:
-                self.waits[pid] = wait
+            for tid, wait in _run_queue_wait_seconds(pid).items():
+                self.waits[tid] = wait
         k_rss, k_pss = kernel_memory(kernels)
         s_rss, s_pss = kernel_memory([self.server.proc.pid])
         return Sample(at, len(kernels), k_rss, k_pss, s_rss, s_pss, _available_mb())
