@@ -46,7 +46,7 @@ def test_parameter_count_and_badges(explorer):
     explorer.model.configure(n_x=7, hidden_size=5)
     count = parameter_count(7, 5)
     assert count == sum(p.numel() for p in explorer.model.lstm.parameters())
-    assert f"<b>{count:,}</b>; the module counts <b>{count:,}</b>" in explorer.param_count.value
+    assert f"<b>{count:,}</b>; the module counts <b>{count:,}</b>" in explorer.checks.value
     assert "manual recurrence matches nn.LSTM: max |Δ| = " in explorer.checks.value
     assert "output[:, -1, :] equals h_n[-1]" in explorer.checks.value
 

@@ -89,10 +89,10 @@ class LSTMExplorer(Shareable, ipw.VBox):
         self.weights = ParameterPanel(WEIGHT_REGIONS, bands=GATES, palette=DIVERGING, height=330)
 
         self.link = ViewLink(m)
-        self.param_count = ipw.HTML()
-        self.param_count.add_class("param-count")
+        # what the live module says of itself: its parameter count and the two checks, in one
+        # widget so a rebuild updates them with one message
         self.checks = ipw.HTML()
-        self.checks.add_class("recurrence-badge")
+        self.checks.add_class("module-checks")
 
         self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))
         self.strip_bars = [ColorBar(palette=SEQUENTIAL, height="330px"),
@@ -120,7 +120,6 @@ class LSTMExplorer(Shareable, ipw.VBox):
                      layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
             self.link,
-            ipw.HBox([self.param_count], layout=ipw.Layout(flex_flow="row wrap")),
             self.checks,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
                      "in the rows, in the order i, f, g, o; colours are fixed to the "
@@ -170,20 +169,21 @@ class LSTMExplorer(Shareable, ipw.VBox):
 
         count = sum(t.numel() for t in m.lstm.parameters())
         formula = parameter_count(n_x, H)
-        self.param_count.value = (
-            f"<b>Parameters</b>: 4H(n_X + H) + 8H = 4·{H}·({n_x} + {H}) + 8·{H} = "
-            f"<b>{formula:,}</b>; the module counts <b>{count:,}</b>"
+        param_count = (
+            f"<div class='param-count'><b>Parameters</b>: 4H(n_X + H) + 8H = "
+            f"4·{H}·({n_x} + {H}) + 8·{H} = <b>{formula:,}</b>; the module counts "
+            f"<b>{count:,}</b></div>"
         )
         t = m.trace
         ok = "badge-ok" if t.matches else "badge-bad"
         verdict = "matches" if t.matches else "does NOT match"
         equal = "badge-ok" if t.last_equals_h_n else "badge-bad"
-        self.checks.value = (
-            f"<span class='badge {ok}'>manual recurrence {verdict} nn.LSTM: "
-            f"max |Δ| = {t.max_abs_diff:.1e} (tolerance {MATCH_ATOL:.0e})</span>"
-            f"<span class='badge {equal}'>output[:, -1, :] "
+        self.checks.value = param_count + (
+            f"<div class='recurrence-badge'><span class='badge {ok}'>manual recurrence "
+            f"{verdict} nn.LSTM: max |Δ| = {t.max_abs_diff:.1e} (tolerance {MATCH_ATOL:.0e})"
+            f"</span><span class='badge {equal}'>output[:, -1, :] "
             f"{'equals' if t.last_equals_h_n else 'differs from'} h_n[-1] "
-            f"(many-to-one read-out)</span>"
+            f"(many-to-one read-out)</span></div>"
         )
         self._on_view(full=True)
 
