@@ -8,25 +8,16 @@ gets in.
 
 import json
 import secrets
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
+from .ui import wait_for
 
 pytestmark = pytest.mark.e2e
 EXPLORER = "lstm_explorer.ipynb"
-
-
-def _wait_for(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +88,7 @@ def test_a_full_class_gets_a_clear_page_and_a_closed_tab_frees_the_seat(browser,
 
         # the first student closes the tab: the beacon frees the seat
         page1.close(run_before_unload=True)
-        assert _wait_for(lambda: not _kernel_running(classroom, kernel1), 30), \
+        assert wait_for(lambda: not _kernel_running(classroom, kernel1), 30), \
             "the closed tab's kernel is still running"
 
         # the second student tries again, from the page's own link

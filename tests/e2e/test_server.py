@@ -1,21 +1,12 @@
 """What the server does with kernels: a closed tab must free its kernel (about 300 MB each)."""
 
-import time
 
 import pytest
 
 from .conftest import RENDER_TIMEOUT_MS, DashboardPage
+from .ui import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait_for(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def test_closing_a_tab_frees_its_kernel(browser, voila_server):
@@ -31,7 +22,7 @@ def test_closing_a_tab_frees_its_kernel(browser, voila_server):
     assert started, "opening a dashboard started no kernel process"
     # as a learner closing the tab: unload handlers run (this call does not wait for them)
     page.close(run_before_unload=True)
-    freed = _wait_for(lambda: not started & set(voila_server.kernel_pids()), 20)
+    freed = wait_for(lambda: not started & set(voila_server.kernel_pids()), 20)
     context.close()
     assert freed, "the kernel of a closed tab is still running"
     assert not dash.errors, dash.errors
@@ -49,7 +40,7 @@ def test_presets_reach_a_preheated_kernel(browser, tmp_path):
     try:
         server.wait_ready()
         # the pooled kernel has started and run the notebook up to the student's request
-        assert _wait_for(lambda: "Kernel pool of lstm_explorer.ipynb is filled" in
+        assert wait_for(lambda: "Kernel pool of lstm_explorer.ipynb is filled" in
                          server.log(), 180), server.log()
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()

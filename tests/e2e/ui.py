@@ -59,3 +59,13 @@ def natural_size(page, nth: int, expected: tuple[int, int] | None = None,
             return size
         page.wait_for_timeout(100)
     return size
+
+
+def wait_for(predicate, timeout_s: float) -> bool:
+    """Poll ``predicate`` (a Python callable, e.g. on the server's kernels) until true."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
