@@ -64,10 +64,23 @@ def to_hex(palette: np.ndarray) -> list[str]:
     return ["#" + "".join(f"{int(v):02x}" for v in rgb) for rgb in palette]
 
 
-def color_indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
-    """Map values to palette indices 0..255 on the fixed range [vmin, vmax], clipping outside it."""
-    scaled = (np.asarray(values, dtype=np.float32) - vmin) * ((N_COLORS - 1) / (vmax - vmin))
-    return np.clip(np.rint(scaled), 0, N_COLORS - 1).astype(np.uint8)
+def color_indices(values: np.ndarray, vmin: float, vmax: float, levels: int = N_COLORS,
+                  offset: int = 0) -> np.ndarray:
+    """Map values to palette indices on the fixed range [vmin, vmax], clipping outside it.
+
+    By default the indices are 0..255 of a whole palette; a palette that shares its 256 entries
+    (``ramp_levels``) takes ``levels`` colours from ``offset`` on.
+    """
+    scaled = (np.asarray(values, dtype=np.float32) - vmin) * ((levels - 1) / (vmax - vmin))
+    return (offset + np.clip(np.rint(scaled), 0, levels - 1)).astype(np.uint8)
+
+
+def ramp_levels(palette: np.ndarray, levels: int) -> np.ndarray:
+    """(levels, 3): ``palette``'s colours at ``levels`` evenly spaced positions, ends included.
+
+    An odd count keeps the middle of a diverging ramp (zero) a colour of its own.
+    """
+    return palette[np.rint(np.linspace(0, len(palette) - 1, levels)).astype(int)]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -20,7 +20,7 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, encode_png
+from .colors import DIVERGING, color_indices, encode_png, ramp_levels
 from .heatmap import mouse_event, set_png, tick_values
 
 __all__ = ["PanelLayout", "ParameterPanel", "Region", "panel_indices", "panel_palette"]
@@ -29,16 +29,13 @@ LEVELS = 255  # colour levels of the range; index 0 is the background between th
 
 
 def panel_palette(palette: np.ndarray) -> np.ndarray:
-    """(256, 3): white for the background, then ``palette`` at ``LEVELS`` evenly spaced levels
-    (an odd count, so the middle of a diverging ramp, zero, keeps its own colour)."""
-    ramp = palette[np.rint(np.linspace(0, len(palette) - 1, LEVELS)).astype(int)]
-    return np.concatenate([np.full((1, 3), 255, np.uint8), ramp]).astype(np.uint8)
+    """(256, 3): white for the background, then ``palette`` at ``LEVELS`` levels."""
+    return np.concatenate([np.full((1, 3), 255, np.uint8), ramp_levels(palette, LEVELS)])
 
 
 def panel_indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     """Picture indices of ``values`` on the fixed range [vmin, vmax], clipped: 1..LEVELS."""
-    t = (np.asarray(values, dtype=np.float32) - vmin) / (vmax - vmin)
-    return (1 + np.rint(np.clip(t, 0, 1) * (LEVELS - 1))).astype(np.uint8)
+    return color_indices(values, vmin, vmax, levels=LEVELS, offset=1)
 
 
 @dataclass(frozen=True)

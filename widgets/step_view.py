@@ -9,7 +9,15 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, SEQUENTIAL, encode_png, encode_png_rgba, nice_bound
+from .colors import (
+    DIVERGING,
+    SEQUENTIAL,
+    color_indices,
+    encode_png,
+    encode_png_rgba,
+    nice_bound,
+    ramp_levels,
+)
 from .heatmap import cell_outline, mouse_event, set_png, tick_values
 from .lstm_math import LSTMTrace
 
@@ -52,22 +60,17 @@ STRIPS = (
 # One indexed palette for every strip: 0 is the background (cells past a short strip's end),
 # 1..127 the diverging ramp (odd, so 0 has a colour of its own), 128..255 the sequential one.
 STRIP_LEVELS = 127
-_OFFSET = {id(DIVERGING): 1, id(SEQUENTIAL): 1 + STRIP_LEVELS}
+# (offset, levels) of each ramp in STRIP_PALETTE
+_SLOTS = ((DIVERGING, 1, STRIP_LEVELS), (SEQUENTIAL, 1 + STRIP_LEVELS, 255 - STRIP_LEVELS))
 
-
-def _levels(palette: np.ndarray, n: int) -> np.ndarray:
-    return palette[np.rint(np.linspace(0, len(palette) - 1, n)).astype(int)]
-
-
-STRIP_PALETTE = np.concatenate([np.full((1, 3), 255, np.uint8), _levels(DIVERGING, STRIP_LEVELS),
-                                _levels(SEQUENTIAL, 256 - 1 - STRIP_LEVELS)])
+STRIP_PALETTE = np.concatenate([np.full((1, 3), 255, np.uint8),
+                                *(ramp_levels(ramp, levels) for ramp, _, levels in _SLOTS)])
 
 
 def strip_indices(strip: Strip, values: np.ndarray) -> np.ndarray:
     """Indices into ``STRIP_PALETTE`` of ``values`` on the strip's pinned range (clipped)."""
-    levels = STRIP_LEVELS if strip.palette is DIVERGING else 256 - 1 - STRIP_LEVELS
-    t = (np.asarray(values, dtype=np.float32) - strip.vmin) / (strip.vmax - strip.vmin)
-    return (_OFFSET[id(strip.palette)] + np.rint(np.clip(t, 0, 1) * (levels - 1))).astype(np.uint8)
+    offset, levels = next((o, n) for ramp, o, n in _SLOTS if ramp is strip.palette)
+    return color_indices(values, strip.vmin, strip.vmax, levels=levels, offset=offset)
 
 
 def strip_colors(strip: Strip, values: np.ndarray) -> np.ndarray:
