@@ -24,7 +24,17 @@ class DashboardConnection(ZMQChannelsWebsocketConnection):
     A widget callback that raises makes the kernel publish an ``error`` message with the
     traceback (file paths and source lines). The page does not show it, but it is on the wire;
     like ``show_tracebacks: false``, only the exception's name and message are passed on.
+
+    Every frame goes out at once (TCP_NODELAY). Tornado leaves Nagle's algorithm on, and a
+    widget update is a burst of small frames: the kernel's "busy" went out, the frames after
+    it waited for the browser's acknowledgement, which Linux delays by up to 40 ms. Measured
+    during Play: 35-40 ms between "busy" and the first update arriving in the page, on every
+    step; none with the flag set.
     """
+
+    def connect(self):
+        self.websocket_handler.set_nodelay(True)  # the handshake is done: the stream exists
+        return super().connect()
 
     async def prepare(self):
         offered = self.websocket_handler.request.headers.get("Sec-WebSocket-Protocol", "")
