@@ -17,13 +17,14 @@ def test_report_gives_ratios_against_the_same_run():
                                             bytes=[2048, 2048], target="p95 <= 40 ms",
                                             cpu_ms=37.4),
         "tti empty notebook, cold": Series("tti empty", values=[1000.0]),
+        "tti one widget, cold": Series("tti one widget", values=[1200.0]),
         "tti explorer, cold": Series("tti explorer", values=[1500.0]),
         "play, default sizes": Series("Play", unit="steps/s", values=[21.0]),
         "memory": {"explorer kernel RSS MB": 300.0},
     }
     table = report(results)
     assert "4.5x faster" in table  # 450 / 100
-    assert "1.50x empty" in table
+    assert "1.50x empty, 1.25x one widget" in table
     assert "2.0 KiB" in table and "21.0 steps/s" in table and "37 ms" in table
     assert "explorer kernel RSS MB: 300" in table
 
@@ -50,3 +51,13 @@ def test_renderer_cpu_counts_the_busiest_renderer_main_thread():
     ]
     assert renderer_cpu_ms(json.dumps({"traceEvents": events}).encode()) == 5.0
     assert renderer_cpu_ms(b"[]") == 0.0
+
+
+def test_cpu_seconds_counts_this_process_and_skips_gone_ones():
+    import os
+
+    from bench.run import cpu_seconds
+
+    before = cpu_seconds([os.getpid(), 2**22 + 1])  # the second pid does not exist
+    sum(i * i for i in range(3_000_000))
+    assert cpu_seconds([os.getpid()]) > before > 0
