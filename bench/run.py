@@ -365,35 +365,46 @@ def measure_tti(browser, server: VoilaServer, label: str, runs: int, results: di
                     {"empty notebook kernel RSS MB": rss, "empty notebook kernel PSS MB": pss})
             page.close()
             if label == "preheated":
-                wait_for_pool(server, kernels=len(TTI_PAGES))
+                wait_for_pool(server, kernels=len(TTI_PAGES), refill_after=before)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes ``pids`` have used so far, from /proc."""
-    total = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time each of the processes ``pids`` has used so far (/proc).
+
+    Processes gone (or never there) are left out.
+    """
+    used = {}
     for pid in pids:
         try:  # the fields after the command's closing parenthesis: state is the first
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
 
 
-def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240) -> None:
+def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240,
+                  refill_after: set[int] | None = None) -> None:
     """Preheated kernels are ready once started and their CPU has gone quiet.
 
     A pool refills after every page load, and a refill runs the whole notebook (the
-    explorer's imports torch): a page loaded meanwhile would be timed against it.
+    explorer's imports torch): a page loaded meanwhile would be timed against it, or find
+    the pool empty. ``refill_after``: the kernels before a page took one; wait for a new one.
     """
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and len(server.kernel_pids()) < kernels:
-        time.sleep(1)
+
+    def waiting() -> bool:
+        pids = set(server.kernel_pids())
+        return len(pids) < kernels or (refill_after is not None and not pids - refill_after)
+
+    while time.monotonic() < deadline and waiting():
+        time.sleep(0.5)
     used = cpu_seconds([server.proc.pid, *server.kernel_pids()])
     while time.monotonic() < deadline:
         time.sleep(1)
         now = cpu_seconds([server.proc.pid, *server.kernel_pids()])
-        if now - used < 0.05:  # under 5% of a core for a second
+        # per process: a kernel shut down meanwhile takes its CPU time out of any total
+        if sum(t - used.get(pid, 0.0) for pid, t in now.items()) < 0.05:  # < 5% of a core
             return
         used = now
 
