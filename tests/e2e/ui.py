@@ -9,17 +9,35 @@ def slider_value(page, ctl: str) -> int:
     return int(page.locator(f".{ctl} .widget-readout").inner_text().strip())
 
 
-def set_slider(page, ctl: str, value: int, timeout_ms: int = 60_000) -> None:
-    """Type ``value`` into the slider's readout (ipywidgets makes it editable) and press Enter."""
+def set_slider(page, ctl: str, value: int, timeout_ms: int = 60_000, attempts: int = 3) -> None:
+    """Type ``value`` into the slider's readout (ipywidgets makes it editable) and press Enter.
+
+    On a loaded machine the keys can reach the readout before its text is selected, so the
+    value typed lands next to the old one (``2`` after ``1`` makes 12): the readout is read
+    back and, if it shows something else, typed again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     readout = page.locator(f".{ctl} .widget-readout")
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(str(value))
-    page.keyboard.press("Enter")
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_function(
-        "([sel, v]) => document.querySelector(sel)?.innerText.trim() === String(v)",
-        arg=[f".{ctl} .widget-readout", value], timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    for attempt in range(1, attempts + 1):
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(str(value))
+        page.keyboard.press("Enter")
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        left_ms = max(1_000, (deadline - time.monotonic()) * 1000)
+        try:
+            page.wait_for_function(
+                "([sel, v]) => document.querySelector(sel)?.innerText.trim() === String(v)",
+                arg=[f".{ctl} .widget-readout", value],
+                timeout=left_ms if attempt == attempts else min(left_ms, 15_000))
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts:
+                shown = readout.inner_text().strip()
+                raise PlaywrightTimeout(
+                    f"{ctl}: typed {value} {attempts} times, the readout shows {shown}") from None
 
 
 def text(page, selector: str, nth: int = 0) -> str:
