@@ -240,11 +240,13 @@ STEP_SHOWN_JS = """() => {
 
 
 PLAY_WATCH_JS = """() => {
+  window.__playWatch?.disconnect();  // one watcher: the last run's
   const seen = window.__playSeen = new Set(), title = document.querySelector('.step-title');
-  new MutationObserver(() => {
+  window.__playWatch = new MutationObserver(() => {
     const m = title.textContent.match(/step e = (\\d+) /);
     if (m) seen.add(Number(m[1]));
-  }).observe(title, {subtree: true, childList: true, characterData: true});
+  });
+  window.__playWatch.observe(title, {subtree: true, childList: true, characterData: true});
 }"""
 
 
