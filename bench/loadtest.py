@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Series, kernel_memory  # noqa: E402
+from bench.run import Series, cpu_ticks, kernel_memory  # noqa: E402
 from bench.voila_client import ClassFullError, DashboardSession  # noqa: E402
 from bench.voila_client import run as run_async  # noqa: E402
 from tests.harness import VoilaServer  # noqa: E402
@@ -113,14 +113,6 @@ class Run:
             if (kind is None or m.kind == kind) and (steady is None or m.steady == steady)])
 
 
-def _cpu_ticks(pid: int) -> int | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
 def _run_queue_wait_seconds(pid: int) -> dict[int, float]:
     """Per thread of ``pid``: time spent runnable but waiting for a CPU (/proc schedstat).
 
@@ -165,7 +157,7 @@ class Probe:
     def sample(self, at: float) -> Sample:
         kernels = self.server.kernel_pids()
         for pid in [self.server.proc.pid, *kernels]:
-            ticks = _cpu_ticks(pid)
+            ticks = cpu_ticks(pid)
             if ticks is not None:
                 self.ticks[pid] = ticks
             for tid, wait in _run_queue_wait_seconds(pid).items():
@@ -382,7 +374,7 @@ def _wait_for_pool(server: VoilaServer, pool: int, timeout: float) -> None:
         if server.proc.poll() is not None:
             raise RuntimeError(f"the classroom server exited:\n{server.log()}")
         kernels = server.kernel_pids()
-        now = {pid: _cpu_ticks(pid) for pid in kernels}
+        now = {pid: cpu_ticks(pid) for pid in kernels}
         quiet = quiet + 1 if len(kernels) >= pool and now == before else 0
         if quiet >= 2:
             return

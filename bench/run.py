@@ -370,19 +370,19 @@ def measure_tti(browser, server: VoilaServer, label: str, runs: int, results: di
                 wait_for_pool(server, kernels=len(TTI_PAGES), refill_after=before)
 
 
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU time each of the processes ``pids`` has used so far (/proc).
+def cpu_ticks(pid: int) -> int | None:
+    """User + system CPU time ``pid`` has used so far, in clock ticks (/proc); None if gone."""
+    try:  # the fields after the command's closing parenthesis: state is the first
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime + stime
 
-    Processes gone (or never there) are left out.
-    """
-    used = {}
-    for pid in pids:
-        try:  # the fields after the command's closing parenthesis: state is the first
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return used
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU seconds each of the processes ``pids`` has used so far; those gone are left out."""
+    ticks = {pid: cpu_ticks(pid) for pid in pids}
+    return {pid: t / os.sysconf("SC_CLK_TCK") for pid, t in ticks.items() if t is not None}
 
 
 def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240,
