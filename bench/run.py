@@ -243,11 +243,11 @@ PLAY_WATCH_JS = """() => {
   window.__playWatch?.disconnect();  // one watcher: the last run's
   const seen = window.__playSeen = new Set(), title = document.querySelector('.step-title');
   window.__playWatch = new MutationObserver(() => {
-    const m = title.textContent.match(/step e = (\\d+) /);
-    if (m) seen.add(Number(m[1]));
+    const e = (STEP_SHOWN)();
+    if (e) seen.add(e);
   });
   window.__playWatch.observe(title, {subtree: true, childList: true, characterData: true});
-}"""
+}""".replace("STEP_SHOWN", STEP_SHOWN_JS)
 
 
 def play_rate(page: Page, seq_len: int, steps: int) -> tuple[float, float]:
