@@ -83,6 +83,15 @@ def ramp_levels(palette: np.ndarray, levels: int) -> np.ndarray:
     return palette[np.rint(np.linspace(0, len(palette) - 1, levels)).astype(int)]
 
 
+def indexed_palette(*ramps: tuple[np.ndarray, int]) -> np.ndarray:
+    """(256, 3): index 0 white, the background, then each ``(palette, levels)`` ramp in turn."""
+    out = np.concatenate([np.full((1, 3), 255, np.uint8),
+                          *(ramp_levels(palette, levels) for palette, levels in ramps)])
+    if len(out) != N_COLORS:
+        raise ValueError(f"the ramps fill {len(out) - 1} of the {N_COLORS - 1} entries")
+    return out
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

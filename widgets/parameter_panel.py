@@ -20,7 +20,7 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, color_indices, encode_png, ramp_levels
+from .colors import DIVERGING, color_indices, encode_png, indexed_palette
 from .heatmap import mouse_event, set_png, tick_values
 
 __all__ = ["PanelLayout", "ParameterPanel", "Region", "panel_indices", "panel_palette"]
@@ -30,7 +30,7 @@ LEVELS = 255  # colour levels of the range; index 0 is the background between th
 
 def panel_palette(palette: np.ndarray) -> np.ndarray:
     """(256, 3): white for the background, then ``palette`` at ``LEVELS`` levels."""
-    return np.concatenate([np.full((1, 3), 255, np.uint8), ramp_levels(palette, LEVELS)])
+    return indexed_palette((palette, LEVELS))
 
 
 def panel_indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:

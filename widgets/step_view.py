@@ -15,8 +15,8 @@ from .colors import (
     color_indices,
     encode_png,
     encode_png_rgba,
+    indexed_palette,
     nice_bound,
-    ramp_levels,
 )
 from .heatmap import cell_outline, mouse_event, set_png, tick_values
 from .lstm_math import LSTMTrace
@@ -63,8 +63,7 @@ STRIP_LEVELS = 127
 # (offset, levels) of each ramp in STRIP_PALETTE
 _SLOTS = ((DIVERGING, 1, STRIP_LEVELS), (SEQUENTIAL, 1 + STRIP_LEVELS, 255 - STRIP_LEVELS))
 
-STRIP_PALETTE = np.concatenate([np.full((1, 3), 255, np.uint8),
-                                *(ramp_levels(ramp, levels) for ramp, _, levels in _SLOTS)])
+STRIP_PALETTE = indexed_palette(*((ramp, levels) for ramp, _, levels in _SLOTS))
 
 
 def strip_indices(strip: Strip, values: np.ndarray) -> np.ndarray:
