@@ -75,7 +75,8 @@ classroom: $(VENV)/.installed-run
 
 lab: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --progress-bar off -e '.[lab]'
-	$(BIN)/jupyter lab dashboards/
+	$(BIN)/jupyter lab --ServerApp.kernel_websocket_connection_class=dashboard_server.NoDelayConnection \
+	  dashboards/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

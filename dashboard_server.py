@@ -1,6 +1,8 @@
-"""The Voila server's kernel websocket for these dashboards; voila.json names it.
+"""The kernel websockets of the servers that show these dashboards.
 
-Kept out of the ``widgets`` package so that the server process does not import torch.
+``DashboardConnection`` is Voila's (voila.json names it); ``NoDelayConnection`` is JupyterLab's
+(``make lab`` names it). Kept out of the ``widgets`` package so that the server process does
+not import torch.
 """
 
 from __future__ import annotations
@@ -8,12 +10,27 @@ from __future__ import annotations
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado import web
 
-__all__ = ["PROTOCOL_V1", "DashboardConnection"]
+__all__ = ["PROTOCOL_V1", "DashboardConnection", "NoDelayConnection"]
 
 PROTOCOL_V1 = "v1.kernel.websocket.jupyter.org"
 
 
-class DashboardConnection(ZMQChannelsWebsocketConnection):
+class NoDelayConnection(ZMQChannelsWebsocketConnection):
+    """A kernel websocket that sends every frame at once (TCP_NODELAY).
+
+    Tornado leaves Nagle's algorithm on, and a widget update is a burst of small frames: the
+    kernel's "busy" went out, the frames after it waited for the browser's acknowledgement,
+    which Linux delays by up to 40 ms. Measured during Play under Voila: 35-40 ms between
+    "busy" and the first update arriving in the page, on every step; none with the flag set.
+    jupyter_server's own connection has the same stall, so JupyterLab gets this class too.
+    """
+
+    def connect(self):
+        self.websocket_handler.set_nodelay(True)  # the handshake is done: the stream exists
+        return super().connect()
+
+
+class DashboardConnection(NoDelayConnection):
     """A kernel websocket that speaks only the pages' protocol and sends no tracebacks.
 
     Voila 0.5 reads every binary frame it sends as the v1 protocol (to drop execute_input).
@@ -25,16 +42,8 @@ class DashboardConnection(ZMQChannelsWebsocketConnection):
     traceback (file paths and source lines). The page does not show it, but it is on the wire;
     like ``show_tracebacks: false``, only the exception's name and message are passed on.
 
-    Every frame goes out at once (TCP_NODELAY). Tornado leaves Nagle's algorithm on, and a
-    widget update is a burst of small frames: the kernel's "busy" went out, the frames after
-    it waited for the browser's acknowledgement, which Linux delays by up to 40 ms. Measured
-    during Play: 35-40 ms between "busy" and the first update arriving in the page, on every
-    step; none with the flag set.
+    Every frame goes out at once, as ``NoDelayConnection``'s do.
     """
-
-    def connect(self):
-        self.websocket_handler.set_nodelay(True)  # the handshake is done: the stream exists
-        return super().connect()
 
     async def prepare(self):
         offered = self.websocket_handler.request.headers.get("Sec-WebSocket-Protocol", "")

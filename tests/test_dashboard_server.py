@@ -2,19 +2,22 @@
 
 from unittest import mock
 
+import pytest
 from jupyter_client import KernelManager
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 
-from dashboard_server import DashboardConnection
+from dashboard_server import DashboardConnection, NoDelayConnection
 
 
-def test_frames_leave_without_waiting_for_acknowledgements():
-    """Nagle's algorithm is off before the connection starts relaying the kernel's messages."""
+@pytest.mark.parametrize("connection_class", [DashboardConnection, NoDelayConnection])
+def test_frames_leave_without_waiting_for_acknowledgements(connection_class):
+    """Nagle's algorithm is off before the connection starts relaying the kernel's messages:
+    Voila's connection and JupyterLab's (``make lab``)."""
     events = []
     handler = mock.Mock(spec=KernelWebsocketHandler)
     handler.set_nodelay.side_effect = lambda on: events.append(("set_nodelay", on))
-    connection = DashboardConnection(parent=KernelManager(), websocket_handler=handler)
+    connection = connection_class(parent=KernelManager(), websocket_handler=handler)
 
     def relay(_self):
         events.append("relaying")

@@ -58,6 +58,8 @@ def test_jupyter_server_loads_the_config(tmp_path):
     assert 0 < timeout <= 300, "a reloaded tab's kernel must not linger for long"
     assert ".cull_connected = False" in shown, "an open tab's kernel must never be culled"
     assert ".show_tracebacks = False" in shown and ".strip_sources = True" in shown
+    # every websocket frame at once: Play at 22 steps a second, not 15 (docs/deploy.md)
+    assert ".kernel_websocket_connection_class = 'dashboard_server.NoDelayConnection'" in shown
 
 
 async def _a_student_on_binder(url: str, token: str) -> tuple[list[str], bool]:

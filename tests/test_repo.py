@@ -73,6 +73,13 @@ def test_makefile_serves_on_localhost_by_default():
     assert "--Voila.ip=$(HOST)" in makefile
 
 
+def test_jupyterlab_sends_kernel_frames_at_once():
+    """`make lab`'s server, Voila's previews inside it included, turns Nagle's algorithm off."""
+    lab = re.search(r"^lab:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group()
+    assert "--ServerApp.kernel_websocket_connection_class=dashboard_server.NoDelayConnection" \
+        in lab
+
+
 def test_importing_widgets_limits_torch_to_one_thread():
     """Thirty kernels on two cores: each must use one torch thread, whatever the environment."""
     import os
