@@ -13,7 +13,7 @@ from dashboard_server import DashboardConnection, NoDelayConnection
 @pytest.mark.parametrize("connection_class", [DashboardConnection, NoDelayConnection])
 def test_frames_leave_without_waiting_for_acknowledgements(connection_class):
     """Nagle's algorithm is off before the connection starts relaying the kernel's messages:
-    Voila's connection and JupyterLab's (``make lab``)."""
+    standalone Voila's connection and the Jupyter server's (Binder, JupyterHub, ``make lab``)."""
     events = []
     handler = mock.Mock(spec=KernelWebsocketHandler)
     handler.set_nodelay.side_effect = lambda on: events.append(("set_nodelay", on))
