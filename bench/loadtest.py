@@ -11,7 +11,7 @@ beacon), as a laptop lid shut mid-lesson does, and are left to culling.
 A move's latency is kernel-side: from sending the widget update until the kernel reports idle
 after its last message for it (the browser's drawing comes on top; ``make bench`` measures
 that). Reported: latency p50/p95 while students arrive and once all are in, page load times,
-errors, kernels alive, memory (RSS and PSS of the server and its kernels from /proc), the CPU
+errors, kernels alive, memory (RSS and PSS of the server and its kernels, by psutil), the CPU
 the kernels used, and whether every student's kernel was gone within the culling window.
 
     python -m bench.loadtest --students 30 [--duration 60] [--ramp 30] [--vanish 0.2]
@@ -34,7 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Series, cpu_ticks, kernel_memory  # noqa: E402
+import psutil  # noqa: E402
+
+from bench.run import Series, cpu_time, kernel_memory  # noqa: E402
 from bench.voila_client import ClassFullError, DashboardSession  # noqa: E402
 from bench.voila_client import run as run_async  # noqa: E402
 from tests.harness import VoilaServer  # noqa: E402
@@ -45,7 +47,6 @@ SIZE_RANGES = {"hidden_size": (4, 32), "seq_len": (6, 30)}
 SIZE_SHARE = 0.35  # of moves; the rest step through time, as scrubbing does
 TARGET_P95_MS = 500.0
 SETTLE_S = 10.0  # after the last page loads, its kernel and the others settle: not yet steady
-TICK_S = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -114,7 +115,8 @@ class Run:
 
 
 def _run_queue_wait_seconds(pid: int) -> dict[int, float]:
-    """Per thread of ``pid``: time spent runnable but waiting for a CPU (/proc schedstat).
+    """Per thread of ``pid``: time spent runnable but waiting for a CPU (/proc schedstat,
+    which psutil does not read).
 
     Per thread, not summed: a thread that ends takes its count with it, so the caller keeps
     the last value seen for each thread (a sum over the live ones could go down).
@@ -133,33 +135,29 @@ def _run_queue_wait_seconds(pid: int) -> dict[int, float]:
 
 
 def _machine_busy_seconds() -> float:
-    """CPU time every process on the machine has used (the first line of /proc/stat)."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
-        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / TICK_S
+    """CPU seconds every process on the machine has used (guest time is within user)."""
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + t.irq + t.softirq + t.steal
 
 
 def _available_mb() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return psutil.virtual_memory().available / 2**20
 
 
 class Probe:
-    """Memory and CPU of the server and its kernels, from /proc."""
+    """Memory and CPU of the server and its kernels."""
 
     def __init__(self, server: VoilaServer):
         self.server = server
-        self.ticks: dict[int, int] = {}  # last CPU ticks seen per process, kept after it exits
+        self.used: dict[int, float] = {}  # last CPU seconds seen per process, kept after it exits
         self.waits: dict[int, float] = {}  # last run-queue wait seen per thread, likewise
 
     def sample(self, at: float) -> Sample:
         kernels = self.server.kernel_pids()
         for pid in [self.server.proc.pid, *kernels]:
-            ticks = cpu_ticks(pid)
-            if ticks is not None:
-                self.ticks[pid] = ticks
+            used = cpu_time(pid)
+            if used is not None:
+                self.used[pid] = used
             for tid, wait in _run_queue_wait_seconds(pid).items():
                 self.waits[tid] = wait
         k_rss, k_pss = kernel_memory(kernels)
@@ -167,10 +165,10 @@ class Probe:
         return Sample(at, len(kernels), k_rss, k_pss, s_rss, s_pss, _available_mb())
 
     def cpu_seconds(self) -> float:
-        return sum(self.ticks.values()) / TICK_S
+        return sum(self.used.values())
 
     def server_cpu_seconds(self) -> float:
-        return self.ticks.get(self.server.proc.pid, 0) / TICK_S
+        return self.used.get(self.server.proc.pid, 0.0)
 
     def wait_seconds(self) -> float:
         return sum(self.waits.values())
@@ -289,7 +287,7 @@ async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> N
             client = time.process_time() - cpu_at_all_in[3]
             run.steady_cpu_cores = ours / span
             run.steady_server_cores = (probe.server_cpu_seconds() - cpu_at_all_in[4]) / span
-            run.steady_loadavg = float(Path("/proc/loadavg").read_text().split()[0])
+            run.steady_loadavg = psutil.getloadavg()[0]
             run.steady_wait_per_cpu = (probe.wait_seconds() - cpu_at_all_in[5]) / max(ours,
                                                                                        1e-9)
             run.others_cpu_cores = (_machine_busy_seconds() - cpu_at_all_in[2] - ours
@@ -368,13 +366,13 @@ def _wait_for_pool(server: VoilaServer, pool: int, timeout: float) -> None:
     """The warm kernels started and done running the notebook (their CPU gone quiet), as
     when a teacher starts the server before the lesson."""
     deadline = time.monotonic() + timeout
-    before: dict[int, int | None] = {}
+    before: dict[int, float | None] = {}
     quiet = 0
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"the classroom server exited:\n{server.log()}")
         kernels = server.kernel_pids()
-        now = {pid: cpu_ticks(pid) for pid in kernels}
+        now = {pid: cpu_time(pid) for pid in kernels}
         quiet = quiet + 1 if len(kernels) >= pool and now == before else 0
         if quiet >= 2:
             return

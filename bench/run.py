@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from tests.harness import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
@@ -274,17 +275,15 @@ def play_rate(page: Page, seq_len: int, steps: int) -> tuple[float, float]:
 
 
 def kernel_memory(pids: list[int]) -> tuple[float, float]:
-    """(RSS, PSS) in MB of the kernel processes ``pids``, from /proc."""
+    """(RSS, PSS) in MB of the processes ``pids`` together; those gone are left out."""
     rss = pss = 0.0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1]) / 1024
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1]) / 1024
-        except OSError:
-            pass
+            memory = psutil.Process(pid).memory_full_info()
+        except psutil.Error:
+            continue
+        rss += memory.rss / 2**20
+        pss += memory.pss / 2**20
     return rss, pss
 
 
@@ -370,19 +369,19 @@ def measure_tti(browser, server: VoilaServer, label: str, runs: int, results: di
                 wait_for_pool(server, kernels=len(TTI_PAGES), refill_after=before)
 
 
-def cpu_ticks(pid: int) -> int | None:
-    """User + system CPU time ``pid`` has used so far, in clock ticks (/proc); None if gone."""
-    try:  # the fields after the command's closing parenthesis: state is the first
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+def cpu_time(pid: int) -> float | None:
+    """User + system CPU seconds ``pid`` has used so far; None if it is gone."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
         return None
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    return times.user + times.system
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     """CPU seconds each of the processes ``pids`` has used so far; those gone are left out."""
-    ticks = {pid: cpu_ticks(pid) for pid in pids}
-    return {pid: t / os.sysconf("SC_CLK_TCK") for pid, t in ticks.items() if t is not None}
+    used = {pid: cpu_time(pid) for pid in pids}
+    return {pid: t for pid, t in used.items() if t is not None}
 
 
 def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240,
