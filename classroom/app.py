@@ -155,8 +155,7 @@ class ClassroomVoila(Voila):
 
     def _announce(self) -> None:
         cap = self.kernel_manager.max_kernels
-        pool = (self.voila_configuration.default_pool_size
-                if self.voila_configuration.preheat_kernel else 0)
+        pool = self.kernel_manager.pool_size  # the pool as the seats allow, not as configured
         print(f"\nClassroom: at most {cap or 'any number of'} dashboards at once, {pool} kernel(s) "
               f"kept warm, idle kernels of lost tabs culled after "
               f"{self.kernel_manager.cull_idle_timeout} s.\nStudents open:\n\n    "

@@ -115,6 +115,12 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
     def release_reservation(self) -> None:
         self._reserved = max(0, self._reserved - 1)
 
+    @property
+    def pool_size(self) -> int:
+        """Warm kernels Voila keeps for each preheated dashboard now (0 without preheating)."""
+        pools = getattr(self, "kernel_pools_config", None) or {}
+        return pools.get("default", {}).get("pool_size", 0)
+
     def _fit_pool(self) -> None:
         """Size Voila's pool for its next refill (which follows a take) to the seats left."""
         pools = getattr(self, "kernel_pools_config", None)  # only with preheating

@@ -55,6 +55,16 @@ def test_the_classroom_settings_apply_over_voila_json():
     assert app.student_url().endswith(f":8999/voila/render/lstm_explorer.ipynb?token={token}")
 
 
+def test_the_default_classroom_warms_a_kernel_for_every_seat(capsys):
+    """What `make classroom` promises (30 seats, 30 warm), read off the pool Voila schedules."""
+    app, km = _kernel_manager()
+    assert km.max_kernels == 30
+    assert {name: len(pool) for name, pool in km._pools.items()} == {"lstm_explorer.ipynb": 30}
+    assert km.pool_size == 30
+    app._announce()
+    assert "at most 30 dashboards at once, 30 kernel(s) kept warm" in capsys.readouterr().out
+
+
 def test_the_command_line_wins():
     app, km = _kernel_manager("--max_kernels=7", "--token=lesson-4b",
                               "--MappingKernelManager.cull_idle_timeout=60")
