@@ -25,7 +25,7 @@ def baseline() -> ipw.VBox:
     """
     import matplotlib.pyplot as plt
 
-    from widgets.lstm_math import LIMITS, build_lstm, init_bound, make_inputs, trace_lstm
+    from widgets.maths.lstm import LIMITS, build_lstm, init_bound, make_inputs, trace_lstm
 
     def show(n_x: int, hidden_size: int, seq_len: int) -> None:
         lstm = build_lstm(n_x, hidden_size, 0)

@@ -1,14 +1,13 @@
 import numpy as np
 import pytest
 
-from widgets.colors import (
+from widgets.maths.colors import (
     DIVERGING,
     SEQUENTIAL,
     color_indices,
     decode_png,
     encode_png,
     encode_png_rgba,
-    to_hex,
 )
 
 
@@ -38,10 +37,6 @@ def test_fixed_range_centres_zero_on_white():
     assert white.min() >= 240
     # negative is blue-ish, positive red-ish
     assert DIVERGING[0][2] > DIVERGING[0][0] and DIVERGING[255][0] > DIVERGING[255][2]
-
-
-def test_hex():
-    assert to_hex(DIVERGING[:1]) == ["#053061"]
 
 
 def test_rgba_round_trip_and_pillow_agrees():

@@ -5,8 +5,8 @@ import pytest
 from traitlets import TraitError
 
 from widgets import LSTMExplorer, LSTMExplorerModel
-from widgets.colors import decode_png
-from widgets.lstm_math import init_bound, parameter_count
+from widgets.maths.colors import decode_png
+from widgets.maths.lstm import init_bound, parameter_count
 from widgets.parameter_panel import panel_indices
 from widgets.step_view import STRIPS, strip_colors
 
@@ -152,19 +152,19 @@ def test_maximum_sizes_build(explorer):
 def test_a_failing_rebuild_is_reported_and_the_dashboard_recovers(explorer, monkeypatch):
     import widgets.explorer_model as em
 
-    real = em.build_lstm
+    real = em.run
 
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(em, "build_lstm", broken)
+    monkeypatch.setattr(em, "run", broken)
     explorer.controls["hidden_size"].value = 12
     assert explorer.message.startswith("Could not rebuild the LSTM (RuntimeError: out of memory)")
     assert "reload the page" in explorer.message
     # the state still describes the module on screen
     assert explorer.model.hidden_size == 8 and explorer.controls["hidden_size"].value == 8
     assert explorer.model.lstm.hidden_size == 8
-    monkeypatch.setattr(em, "build_lstm", real)
+    monkeypatch.setattr(em, "run", real)
     explorer.controls["hidden_size"].value = 10
     assert explorer.message == ""
     assert explorer.weights.titles()[1].endswith("= (40 × 10)")

@@ -4,9 +4,9 @@ import ipywidgets as ipw
 import numpy as np
 import pytest
 
-from widgets.colors import DIVERGING, SEQUENTIAL, color_indices, decode_png
 from widgets.heatmap import ColorBar, MatrixHeatmap, tick_values
-from widgets.lstm_math import GATES
+from widgets.maths.colors import DIVERGING, SEQUENTIAL, color_indices, decode_png
+from widgets.maths.lstm import GATES
 
 
 def test_show_sends_the_matrix_as_pixels():

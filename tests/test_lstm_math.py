@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from widgets.lstm_math import (
+from widgets.maths.lstm import (
     LIMITS,
     MATCH_ATOL,
     LSTMConfig,
@@ -55,8 +55,10 @@ def test_random_sizes_many():
     for _ in range(25):
         n_x, hidden_size = int(rng.integers(1, 65)), int(rng.integers(1, 65))
         seq_len, batch_size = int(rng.integers(1, 30)), int(rng.integers(1, 5))
-        _, trace = run(LSTMConfig(n_x, hidden_size, seq_len, batch_size, int(rng.integers(99))))
-        assert trace.matches, (n_x, hidden_size, seq_len, batch_size, trace.max_abs_diff)
+        config = LSTMConfig(n_x, hidden_size, seq_len, batch_size, int(rng.integers(99)))
+        lstm, x, trace = run(config)
+        assert x.shape == (batch_size, seq_len, n_x) and lstm.hidden_size == hidden_size
+        assert trace.matches, (config, trace.max_abs_diff)
 
 
 def test_a_broken_weight_is_caught():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from widgets.colors import DIVERGING, decode_png
-from widgets.lstm_math import GATES
+from widgets.maths.colors import DIVERGING, decode_png
+from widgets.maths.lstm import GATES
 from widgets.parameter_panel import (
     PanelLayout,
     ParameterPanel,

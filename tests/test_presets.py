@@ -8,10 +8,10 @@ import torch
 from traitlets import Int, validate
 
 from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer, SequenceModel
-from widgets.lstm_math import LIMITS, SYMBOLS
-from widgets.mlp_math import build_mlp
-from widgets.presets import parse_preset, preset_model, state_query, to_query
-from widgets.sequence_math import load_min_temperatures
+from widgets.maths.lstm import LIMITS, SYMBOLS
+from widgets.maths.mlp import build_mlp
+from widgets.maths.presets import parse_preset, preset_model, state_query, to_query
+from widgets.maths.sequence import load_min_temperatures
 from widgets.settings_model import SettingsModel
 
 

@@ -80,23 +80,11 @@ def test_jupyterlab_sends_kernel_frames_at_once():
         in lab
 
 
-def test_importing_widgets_limits_torch_to_one_thread():
-    """Thirty kernels on two cores: each must use one torch thread, whatever the environment."""
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TORCH_NUM_THREADS")}
-    out = subprocess.run(
-        [sys.executable, "-c", "import widgets, torch; print(torch.get_num_threads())"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "1"
-
-
 def _preset_pages():
-    from widgets import LSTMExplorerModel, MLPModel, SequenceModel, lstm_math, mlp_math
-    from widgets import sequence_math as seq_math
+    from widgets import LSTMExplorerModel, MLPModel, SequenceModel
+    from widgets.maths import lstm as lstm_math
+    from widgets.maths import mlp as mlp_math
+    from widgets.maths import sequence as seq_math
 
     pages = [("lstm_explorer.ipynb", LSTMExplorerModel, lstm_math.LIMITS, lstm_math.SYMBOLS),
              ("mlp.ipynb", MLPModel, mlp_math.LIMITS, mlp_math.SYMBOLS),

@@ -5,12 +5,13 @@ import pytest
 import torch
 
 from widgets import SequenceExplorer
-from widgets.corpus import REVIEWS
-from widgets.sequence_math import (
+from widgets.maths.corpus import REVIEWS
+from widgets.maths.sequence import (
     PAD,
+    BatchRun,
+    build_head,
     build_lstm_pair,
     build_vocab,
-    compare_layouts,
     encode_reviews,
     load_min_temperatures,
     make_dataset,
@@ -84,7 +85,9 @@ def test_layouts_agree_and_have_pytorch_shapes(b_s, n_e, n_x, h):
     lstm, lstm_tf = build_lstm_pair(n_x, h, seed=1)
     assert torch.equal(lstm.weight_hh_l0, lstm_tf.weight_hh_l0)
     batch = torch.randn(b_s, n_e, n_x)
-    lay = compare_layouts(lstm, lstm_tf, batch, position=b_s - 1)
+    head = build_head(h, seed=1)
+    run = BatchRun(lstm, lstm_tf, head, batch)
+    lay = run.layouts(position=b_s - 1)
     assert lay.shapes["batched"] == {"input": (b_s, n_e, n_x), "output": (b_s, n_e, h),
                                      "h_n": (1, b_s, h), "c_n": (1, b_s, h)}
     assert lay.shapes["unbatched"] == {"input": (n_e, n_x), "output": (n_e, h),
@@ -93,6 +96,53 @@ def test_layouts_agree_and_have_pytorch_shapes(b_s, n_e, n_x, h):
                                         "h_n": (1, b_s, h), "c_n": (1, b_s, h)}
     assert lay.unbatched_diff < 1e-5 and lay.time_major_diff < 1e-5
     assert lay.last_is_h_n
+    # what the dashboard shows is the modules' own: output, and the head on its last step
+    with torch.no_grad():
+        out, _ = lstm(batch)
+        assert torch.equal(run.output, out)
+        assert torch.equal(run.prediction, head(out[:, -1, :])[:, 0])
+
+
+def test_the_unbatched_check_can_fail():
+    lstm, lstm_tf = build_lstm_pair(2, 3, seed=1)
+    batch = torch.randn(3, 5, 2)
+    run = BatchRun(lstm, lstm_tf, build_head(3, seed=1), batch)
+    with torch.no_grad():
+        lstm.weight_hh_l0[0, 0] += 1.0  # the unbatched run, made later, sees another module
+    assert run.layouts(1).unbatched_diff > 1e-3
+
+
+@pytest.fixture
+def lstm_calls(monkeypatch):
+    """How many times nn.LSTM has run a forward pass."""
+    calls = []
+    forward = torch.nn.LSTM.forward
+
+    def counted(self, *args, **kwargs):
+        calls.append(tuple(args[0].shape))
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.LSTM, "forward", counted)
+    return calls
+
+
+def test_a_batch_is_fed_once_and_then_only_indexed(lstm_calls):
+    seq = SequenceExplorer()
+    m = seq.model
+    lstm_calls.clear()
+    seq.controls["element"].value = 5
+    seq.controls["element"].value = 9
+    assert lstm_calls == [], "moving along the elements ran the LSTM"
+    seq.controls["position"].value = 2
+    assert lstm_calls == [(m.seq_len, m.n_x)], "a new sequence: only its unbatched run"
+    seq.controls["position"].value = 0
+    assert len(lstm_calls) == 1, "back to a sequence seen: nothing to run"
+    lstm_calls.clear()
+    seq.controls["batch"].value = 1
+    batch = (m.batch_size, m.seq_len, m.n_x)
+    assert sorted(lstm_calls) == sorted([batch, (m.seq_len, m.batch_size, m.n_x),
+                                         (m.seq_len, m.n_x)])
+    assert "output[0]" in seq.output.title
 
 
 @pytest.fixture
@@ -136,6 +186,28 @@ def test_temperature_preset(seq):
     _, temps = load_min_temperatures()
     np.testing.assert_array_equal(seq._window_line.y, temps[s : s + 30])
     assert seq._target_dot.x[0] == s + 30 and seq._target_dot.y[0] == temps[s + 30]
+
+
+def test_sizes_the_data_fixes_are_off_and_say_why(seq):
+    n_s, n_x = seq.controls["n_s"], seq.controls["n_x"]
+    assert not n_s.disabled and n_s.readout and seq.fixed_note.value == ""
+    seq.controls["dataset"].value = "reviews"
+    assert n_s.disabled and not n_s.readout  # no stale 10 beside the 16 reviews
+    assert not n_x.disabled and n_x.readout  # the embedding's width: still the learner's
+    assert "n_S = 16 (the reviews)" in seq.fixed_note.value
+    assert "that slider is off" in seq.fixed_note.value
+    seq.controls["dataset"].value = "temperatures"
+    assert n_s.disabled and n_x.disabled
+    note = seq.fixed_note.value
+    assert "n_S = 1449 (the windows) and n_X = 1 (one temperature a day)" in note
+    assert "those sliders are off" in note
+    # a forced move of a switched-off slider is refused, and the kept value stays
+    n_s.set_state({"value": 30})
+    assert seq.banner.text == "n_S is switched off here; 30 was refused."
+    assert seq.model.n_s == 10 and n_s.value == 10
+    seq.controls["dataset"].value = "signals"
+    assert not n_s.disabled and n_s.readout and seq.fixed_note.value == ""
+    assert seq.model.data.X.shape[0] == 10  # switching back restores the learner's n_S
 
 
 def test_review_preset_shows_tokens(seq):

@@ -1,66 +1,64 @@
-"""Reusable components of the "Disentangling the LSTM" dashboards.
+"""Reusable components of the "Disentangling the LSTM" dashboards, in three floors.
 
-The maths lives in modules that import no widgets (``lstm_math``, ``colors``, ``equations``);
-each view is one module. Importing the package limits torch to one thread unless
-``TORCH_NUM_THREADS`` says otherwise: a classroom runs one kernel per student on a few cores,
-and 30 kernels each spinning a thread per core only fight over them.
+- ``widgets.maths``: the computations (LSTM, MLP and sequence maths, limits, presets, the
+  corpus, colours and pictures). Torch and numpy only: no widget library, no side effects.
+- ``*_model.py`` and ``settings_model.py``: each dashboard's state, as traitlets models over
+  the maths. No widget library either.
+- the rest: the views (ipywidgets and bqplot), one component a module, and the dashboards.
+
+Importing this package imports nothing else: a name is loaded from its module on first use,
+so ``from widgets import LSTMExplorer`` builds the views while ``import widgets.maths.lstm``
+stays free of ipywidgets, bqplot and IPython. Building a dashboard runs torch on one thread
+(``dashboard.use_torch_threads``); importing never changes it.
 """
 
-import os
+from __future__ import annotations
 
-import torch
+import importlib
 
-torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
+# public name -> the module (relative to this package) that defines it
+_EXPORTS = {
+    "DIVERGING": ".maths.colors",
+    "SEQUENTIAL": ".maths.colors",
+    "GATES": ".maths.lstm",
+    "LIMITS": ".maths.lstm",
+    "LSTMConfig": ".maths.lstm",
+    "build_lstm": ".maths.lstm",
+    "make_inputs": ".maths.lstm",
+    "parameter_count": ".maths.lstm",
+    "trace_lstm": ".maths.lstm",
+    "LSTMExplorerModel": ".explorer_model",
+    "MLPModel": ".mlp_model",
+    "SequenceModel": ".sequence_model",
+    "ColorBar": ".heatmap",
+    "MatrixHeatmap": ".heatmap",
+    "GuardedIntSlider": ".controls",
+    "GuardedIntText": ".controls",
+    "MessageBanner": ".controls",
+    "Dashboard": ".dashboard",
+    "KERNEL_STOPPED": ".kernel_notice",
+    "kernel_notice": ".kernel_notice",
+    "LSTMExplorer": ".lstm_explorer",
+    "MLPExplorer": ".mlp_explorer",
+    "SequenceExplorer": ".sequence_explorer",
+    "NavBar": ".nav",
+    "StateChart": ".step_view",
+    "StepCursor": ".step_view",
+    "StripStack": ".step_view",
+    "ViewLink": ".view_link",
+    "query_string": ".view_link",
+}
 
-from .colors import DIVERGING, SEQUENTIAL  # noqa: E402
-from .controls import GuardedIntSlider, GuardedIntText, MessageBanner  # noqa: E402
-from .explorer_model import LSTMExplorerModel  # noqa: E402
-from .heatmap import ColorBar, MatrixHeatmap  # noqa: E402
-from .kernel_notice import KERNEL_STOPPED, kernel_notice  # noqa: E402
-from .lstm_explorer import LSTMExplorer  # noqa: E402
-from .lstm_math import (  # noqa: E402
-    GATES,
-    LIMITS,
-    LSTMConfig,
-    build_lstm,
-    make_inputs,
-    parameter_count,
-    trace_lstm,
-)
-from .mlp_explorer import MLPExplorer, MLPModel  # noqa: E402
-from .nav import NavBar  # noqa: E402
-from .presets import query_string  # noqa: E402
-from .sequence_explorer import SequenceExplorer, SequenceModel  # noqa: E402
-from .step_view import StateChart, StepCursor, StripStack  # noqa: E402
-from .view_link import ViewLink  # noqa: E402
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "DIVERGING",
-    "GATES",
-    "KERNEL_STOPPED",
-    "LIMITS",
-    "SEQUENTIAL",
-    "ColorBar",
-    "GuardedIntSlider",
-    "GuardedIntText",
-    "LSTMConfig",
-    "LSTMExplorer",
-    "LSTMExplorerModel",
-    "MLPExplorer",
-    "MLPModel",
-    "MatrixHeatmap",
-    "MessageBanner",
-    "NavBar",
-    "SequenceExplorer",
-    "SequenceModel",
-    "StateChart",
-    "StepCursor",
-    "StripStack",
-    "ViewLink",
-    "build_lstm",
-    "kernel_notice",
-    "make_inputs",
-    "parameter_count",
-    "query_string",
-    "trace_lstm",
-]
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value  # loaded once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

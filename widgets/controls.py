@@ -52,6 +52,8 @@ class _Guarded:
                 return f"{name}: {flag} must be true or false; {sync_data[flag]!r} was refused."
         if self._synced_key not in sync_data:
             return None
+        if getattr(self, "disabled", False):
+            return f"{name} is switched off here; {sync_data[self._synced_key]!r} was refused."
         return self._check_synced(name, sync_data[self._synced_key])
 
     def _check_synced(self, name: str, value) -> str | None:

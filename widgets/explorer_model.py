@@ -8,15 +8,7 @@ import numpy as np
 import torch
 from traitlets import Instance, Int, validate
 
-from .lstm_math import (
-    LIMITS,
-    LSTMConfig,
-    LSTMTrace,
-    build_lstm,
-    check_setting,
-    make_inputs,
-    trace_lstm,
-)
+from .maths.lstm import LIMITS, LSTMConfig, LSTMTrace, check_setting, run
 from .settings_model import SettingsModel
 
 __all__ = ["SIZE_TRAITS", "LSTMExplorerModel"]
@@ -80,9 +72,7 @@ class LSTMExplorerModel(SettingsModel):
                 "unit": (0, self.hidden_size - 1)}[name]
 
     def _rebuild(self) -> None:
-        lstm = build_lstm(self.n_x, self.hidden_size, self.seed)
-        x = make_inputs(self.batch_size, self.seq_len, self.n_x, self.seed)
-        trace = trace_lstm(lstm, x)
+        lstm, x, trace = run(self.config)
         # keep the view where it still exists, else the nearest place that does
         # notifications leave in the order set: the new trace first, then the clamped indices
         with self.hold_trait_notifications():
@@ -93,6 +83,7 @@ class LSTMExplorerModel(SettingsModel):
 
     @property
     def config(self) -> LSTMConfig:
+        """The settings as the maths layer takes them."""
         return LSTMConfig(**{name: getattr(self, name) for name in SIZE_TRAITS})
 
     def weights(self) -> dict[str, np.ndarray]:

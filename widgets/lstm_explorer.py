@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import html
 from typing import ClassVar
 
 import ipywidgets as ipw
 
-from .colors import DIVERGING, SEQUENTIAL
-from .controls import (
-    GuardedPlay,
-    MessageBanner,
-    bind_controls,
-    int_slider,
-    seed_box,
-    set_bounded,
-)
+from .controls import GuardedPlay, bind_controls, int_slider, seed_box, set_bounded
+from .dashboard import Dashboard
 from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
 from .heatmap import ColorBar
-from .lstm_math import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
+from .maths.colors import DIVERGING, SEQUENTIAL
+from .maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
 from .parameter_panel import ParameterPanel, Region
 from .step_view import StateChart, StepCursor, StripStack, sequence_values
 from .style import STYLE
-from .view_link import Shareable, ViewLink
 
 __all__ = ["WEIGHT_REGIONS", "LSTMExplorer"]
 
@@ -36,7 +28,7 @@ WEIGHT_REGIONS = (Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
 
 
 
-class LSTMExplorer(Shareable, ipw.VBox):
+class LSTMExplorer(Dashboard):
     """The LSTM explorer dashboard: controls, weight heatmaps, the step view, equations, checks.
 
     Parameters
@@ -53,15 +45,13 @@ class LSTMExplorer(Shareable, ipw.VBox):
     ``ctl-unit``) for automation.
     """
 
+    MODEL = LSTMExplorerModel
+    CSS_CLASS = "lstm-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
 
     def __init__(self, model: LSTMExplorerModel | None = None, preset: str | None = None,
                  **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("lstm-explorer")
-        self.add_class("lstm-dash")
-        self.banner = MessageBanner()
-        self.model = self._preset_model(LSTMExplorerModel, model, preset)
+        super().__init__(model, preset, **kwargs)
 
         # controls: one a trait, bounds from the maths module
         m = self.model
@@ -88,7 +78,6 @@ class LSTMExplorer(Shareable, ipw.VBox):
         # one figure with fixed scales: a size change redraws one picture and its tick labels
         self.weights = ParameterPanel(WEIGHT_REGIONS, bands=GATES, palette=DIVERGING, height=330)
 
-        self.link = ViewLink(m)
         # what the live module says of itself: its parameter count and the two checks, in one
         # widget so a rebuild updates them with one message
         self.checks = ipw.HTML()
@@ -143,11 +132,6 @@ class LSTMExplorer(Shareable, ipw.VBox):
         self.model.observe(self._on_trace, names="trace")
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
         self._on_trace()
-
-    @property
-    def query(self) -> str:
-        """The query string that reopens this view: sizes, seed, sequence, step and unit."""
-        return self.link.query
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:
@@ -214,8 +198,3 @@ class LSTMExplorer(Shareable, ipw.VBox):
             f"<p>Unit j = {j} at step e = {e}, with the live numbers "
             f"(sequence {s}):</p>" + unit_equations(t, p["bias_ih_l0"], p["bias_hh_l0"], s, e, j)
         )
-
-    @property
-    def message(self) -> str:
-        """The banner's current text ('' when hidden): what the learner was last told."""
-        return html.unescape(self.banner.text)

@@ -6,72 +6,18 @@ import html
 from typing import ClassVar
 
 import ipywidgets as ipw
-import torch
-from traitlets import Instance, Int, validate
 
-from .colors import SEQUENTIAL, nice_bound
-from .controls import MessageBanner, bind_controls, int_slider, seed_box
+from .controls import bind_controls, int_slider, seed_box
+from .dashboard import Dashboard
 from .heatmap import MatrixHeatmap
-from .lstm_math import init_bound
-from .mlp_math import (
-    CLOSE_ATOL,
-    LIMITS,
-    SYMBOLS,
-    Check,
-    MLPTrace,
-    build_mlp,
-    check_setting,
-    dot_product,
-    make_X,
-    trace_mlp,
-)
+from .maths.colors import SEQUENTIAL, nice_bound
+from .maths.lstm import init_bound
+from .maths.mlp import CLOSE_ATOL, LIMITS, SYMBOLS, Check, dot_product
+from .mlp_model import MLPModel
 from .nav import NavBar
-from .settings_model import SettingsModel
 from .style import STYLE
-from .view_link import Shareable, ViewLink
 
-__all__ = ["MLPExplorer", "MLPModel"]
-
-SETTINGS = ("n_d", "n_x", "n1", "n2", "seed")
-
-
-class MLPModel(SettingsModel):
-    """State of the MLP dashboard: sizes and seed, the live network and its traced checks.
-
-    Traits
-    ------
-    n_d : int, default 15 -- instances n_D in X (1-64)
-    n_x : int, default 5 -- input size n_X (1-32)
-    n1 : int, default 8 -- units in layer 1 (1-32)
-    n2 : int, default 1 -- units in layer 2, the output size (1-8)
-    seed : int, default 0
-    net, X, trace -- the live ``nn.Sequential``, its input (n_D, n_X) and the checks' results
-    """
-
-    n_d = Int(15, help="n_D: instances in X")
-    n_x = Int(5, help="n_X: values in each instance")
-    n1 = Int(8, help="n[1]: units in layer 1")
-    n2 = Int(1, help="n[2]: units in layer 2, the output size")
-    seed = Int(0, help="seeds the weights and X")
-    net = Instance(torch.nn.Sequential, allow_none=True)
-    X = Instance(torch.Tensor, allow_none=True)
-    trace = Instance(MLPTrace, allow_none=True)
-
-    SETTINGS = SETTINGS
-
-    check = staticmethod(check_setting)
-
-    @validate(*SETTINGS)
-    def _valid_setting(self, proposal):
-        return self._validate_setting(proposal)
-
-
-    def _rebuild(self) -> None:
-        net = build_mlp(self.n_x, self.n1, self.n2, self.seed)
-        X = make_X(self.n_d, self.n_x, self.seed)
-        trace = trace_mlp(net, X)
-        with self.hold_trait_notifications():
-            self.net, self.X, self.trace = net, X, trace
+__all__ = ["MLPExplorer"]
 
 
 def _verdict(check: Check, what: str) -> str:
@@ -97,7 +43,7 @@ def dot_text(out: str, i: int, j: int, inp: str, w: str, b: str, terms, bias, to
             f"{html.escape(products)} + {_num(bias)} = <b>{total:.4f}</b>")
 
 
-class MLPExplorer(Shareable, ipw.VBox):
+class MLPExplorer(Dashboard):
     """The MLP dashboard: the tutorial's 2-layer network, rebuilt live, with its two checks.
 
     Parameters
@@ -112,14 +58,12 @@ class MLPExplorer(Shareable, ipw.VBox):
     Controls carry the classes ``ctl-n_d``, ``ctl-n_x``, ``ctl-n1``, ``ctl-n2``, ``ctl-seed``.
     """
 
+    MODEL = MLPModel
+    CSS_CLASS = "mlp-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
 
     def __init__(self, model: MLPModel | None = None, preset: str | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("mlp-explorer")
-        self.add_class("lstm-dash")
-        self.banner = MessageBanner()
-        self.model = self._preset_model(MLPModel, model, preset)
+        super().__init__(model, preset, **kwargs)
         m = self.model
         self.controls = {
             "n_d": int_slider("n_d", "n_D", *LIMITS["n_d"], m.n_d),
@@ -149,7 +93,6 @@ class MLPExplorer(Shareable, ipw.VBox):
         self.shape_table.add_class("shape-table")
         self.checks = ipw.HTML()
         self.checks.add_class("mlp-checks")
-        self.link = ViewLink(m)
 
         h = self.heatmaps
 
@@ -185,11 +128,6 @@ class MLPExplorer(Shareable, ipw.VBox):
         ]
         m.observe(self._on_trace, names="trace")
         self._on_trace()
-
-    @property
-    def query(self) -> str:
-        """The query string that reopens this view: the sizes and the seed."""
-        return self.link.query
 
     def _describe_a1(self, i: int, j: int) -> str:
         t = self.model.trace

@@ -20,8 +20,8 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import DIVERGING, color_indices, encode_png, indexed_palette
 from .heatmap import mouse_event, set_png, tick_values
+from .maths.colors import DIVERGING, color_indices, encode_png, indexed_palette
 
 __all__ = ["PanelLayout", "ParameterPanel", "Region", "panel_indices", "panel_palette"]
 

@@ -8,137 +8,29 @@ from typing import ClassVar
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
-import torch
-from traitlets import Instance, Int, Unicode, validate
 
-from .colors import nice_bound
-from .controls import (
-    GuardedToggleButtons,
-    MessageBanner,
-    bind_controls,
-    int_slider,
-    seed_box,
-    set_bounded,
-)
+from .controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
+from .dashboard import Dashboard
 from .heatmap import MatrixHeatmap
+from .maths.colors import nice_bound
+from .maths.sequence import DATASETS, LIMITS, PAD, SYMBOLS, TEMPERATURE_SOURCE
 from .nav import NavBar
-from .sequence_math import (
-    DATASETS,
-    LIMITS,
-    PAD,
-    SYMBOLS,
-    TEMPERATURE_SOURCE,
-    Layouts,
-    SequenceDataset,
-    build_head,
-    build_lstm_pair,
-    check_setting,
-    compare_layouts,
-    make_dataset,
-)
-from .settings_model import SettingsModel
+from .sequence_model import INDICES, SETTINGS, SequenceModel
 from .style import STYLE
-from .view_link import Shareable, ViewLink
 
-__all__ = ["SequenceExplorer", "SequenceModel"]
+__all__ = ["SequenceExplorer"]
 
-SETTINGS = ("dataset", "n_s", "seq_len", "n_x", "batch_size", "hidden_size", "seed")
-INDICES = ("batch", "position", "element")
 LABELS = {"signals": "synthetic signals", "temperatures": "daily min. temperatures",
           "reviews": "movie reviews"}
 # highlight colours: the batch, the sequence X^<s>, the element x_e^<s>
 BATCH_COLOR, SEQUENCE_COLOR, ELEMENT_COLOR = "#f59e0b", "#111111", "#16a34a"
 
 
-class SequenceModel(SettingsModel):
-    """State of the sequence-data dashboard.
-
-    Traits
-    ------
-    dataset : {"signals", "temperatures", "reviews"}, default "signals"
-    n_s : int, default 10 -- sequences n_S (signals only; derived for the others)
-    seq_len : int, default 12 -- elements per sequence n_E
-    n_x : int, default 3 -- values per element n_X (always 1 for temperatures)
-    batch_size : int, default 4 -- b_S
-    hidden_size : int, default 8 -- H of the LSTM the data is fed to
-    seed : int, default 0
-    batch, position, element -- the batch shown, the sequence within it, the element e (1-based)
-    """
-
-    dataset = Unicode("signals", help="which data: signals, temperatures or reviews")
-    n_s = Int(10, help="n_S: sequences in the synthetic dataset")
-    seq_len = Int(12, help="n_E: elements in each sequence")
-    n_x = Int(3, help="n_X: values in each element")
-    batch_size = Int(4, help="b_S: sequences in a batch")
-    hidden_size = Int(8, help="H: the LSTM's hidden size")
-    seed = Int(0, help="seeds the signals, the embedding and the LSTM")
-    batch = Int(0, help="the batch shown")
-    position = Int(0, help="which sequence of the batch is X^<s>")
-    element = Int(1, help="the element e of X^<s>, 1-based")
-
-    data = Instance(SequenceDataset, allow_none=True)
-    lstm = Instance(torch.nn.LSTM, allow_none=True, help="batch_first=True")
-    lstm_tf = Instance(torch.nn.LSTM, allow_none=True, help="the same weights, batch_first=False")
-    head = Instance(torch.nn.Linear, allow_none=True, help="the many-to-one read-out")
-
-    SETTINGS = SETTINGS
-
-    check = staticmethod(check_setting)
-
-    @validate(*SETTINGS)
-    def _valid_setting(self, proposal):
-        return self._validate_setting(proposal)
-
-
-    INDEX_LABELS: ClassVar[dict[str, str]] = {
-        "batch": "The batch", "position": "The sequence in the batch",
-        "element": "The element e"}
-
-    @validate(*INDICES)
-    def _valid_index(self, proposal):
-        return self._validate_index(proposal)
-
-    @property
-    def n_x_used(self) -> int:
-        """n_X as the data has it: one temperature a day, whatever the slider says."""
-        return 1 if self.dataset == "temperatures" else self.n_x
-
-    def index_range(self, name: str) -> tuple[int, int]:
-        if self.data is None:
-            return (0, 0) if name != "element" else (1, 1)
-        if name == "batch":
-            return 0, self.data.n_batches(self.batch_size) - 1
-        if name == "position":
-            return 0, len(self.data.batch(self.batch, self.batch_size)) - 1
-        return 1, self.seq_len
-
-    @property
-    def sample(self) -> int:
-        """s, the index of X^<s> in the dataset."""
-        return self.batch * self.batch_size + self.position
-
-    def _rebuild(self) -> None:
-        data = make_dataset(self.dataset, self.n_s, self.seq_len, self.n_x_used, self.seed)
-        lstm, lstm_tf = build_lstm_pair(self.n_x_used, self.hidden_size, self.seed)
-        head = build_head(self.hidden_size, self.seed)
-        with self.hold_trait_notifications():
-            self.data, self.lstm, self.lstm_tf, self.head = data, lstm, lstm_tf, head
-            self.batch = min(self.batch, data.n_batches(self.batch_size) - 1)
-            self.position = min(self.position, len(data.batch(self.batch, self.batch_size)) - 1)
-            self.element = min(self.element, self.seq_len)
-
-    def layouts(self) -> Layouts:
-        return compare_layouts(self.lstm, self.lstm_tf, self.current_batch(), self.position)
-
-    def current_batch(self) -> torch.Tensor:
-        return self.data.batch(self.batch, self.batch_size)
-
-
 def _shape(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-class SequenceExplorer(Shareable, ipw.VBox):
+class SequenceExplorer(Dashboard):
     """The sequence-data dashboard: notation, batches, sliding windows, tokens, LSTM layouts.
 
     Parameters
@@ -157,16 +49,14 @@ class SequenceExplorer(Shareable, ipw.VBox):
     ``ctl-element``.
     """
 
+    MODEL = SequenceModel
+    CSS_CLASS = "sequence-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
                               "choices": {"dataset": DATASETS}}
 
     def __init__(self, model: SequenceModel | None = None, preset: str | None = None,
                  **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("sequence-explorer")
-        self.add_class("lstm-dash")
-        self.banner = MessageBanner()
-        self.model = self._preset_model(SequenceModel, model, preset)
+        super().__init__(model, preset, **kwargs)
         m = self.model
         dataset = GuardedToggleButtons(options=[(LABELS[d], d) for d in DATASETS],
                                        value=m.dataset, description="data",
@@ -189,8 +79,10 @@ class SequenceExplorer(Shareable, ipw.VBox):
         for name in INDICES:
             self.controls[name].style.description_width = "80px"
         bind_controls(m, self.controls, self.banner, what="the dataset")
+        # says which sizes the chosen data fixes, and why their sliders are off
+        self.fixed_note = ipw.HTML()
+        self.fixed_note.add_class("fixed-by-data")
 
-        self.link = ViewLink(m)
         self.source = ipw.HTML()
         self.source.add_class("data-source")
         self.notation = ipw.HTML()
@@ -221,6 +113,7 @@ class SequenceExplorer(Shareable, ipw.VBox):
             ipw.HBox([c["n_s"], c["seq_len"], c["n_x"]], layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HBox([c["batch_size"], c["hidden_size"], c["seed"]],
                      layout=ipw.Layout(flex_flow="row wrap")),
+            self.fixed_note,
             self.banner,
             self.link,
             self.source,
@@ -246,11 +139,6 @@ class SequenceExplorer(Shareable, ipw.VBox):
         m.observe(self._on_index, names=list(INDICES))
         self._on_data()
 
-    @property
-    def query(self) -> str:
-        """The query string that reopens this view: data, sizes, seed, batch, sequence, element."""
-        return self.link.query
-
     # --- parts built once ---------------------------------------------------------------------
     def _window_chart(self) -> bq.Figure:
         x_scale, y_scale = bq.LinearScale(), bq.LinearScale()
@@ -273,8 +161,20 @@ class SequenceExplorer(Shareable, ipw.VBox):
             self.controls[name].value = getattr(m, name)
         for name in INDICES:
             set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
-        self.controls["n_s"].disabled = m.dataset != "signals"
-        self.controls["n_x"].disabled = m.dataset == "temperatures"
+        n_s, _, n_x = m.data.X.shape
+        fixed = []
+        for name, value in (("n_s", n_s), ("n_x", n_x)):
+            control, used = self.controls[name], m.used(name)
+            # an unused slider keeps the value it will have again, so it shows no number
+            with control.hold_sync():
+                control.disabled, control.readout = not used, used
+            if not used:
+                fixed.append(f"{SYMBOLS[name]} = {value} ({m.FIXED_BY_DATA[name][m.dataset]})")
+        self.fixed_note.value = (
+            f"<p class='hint'>Set by the {LABELS[m.dataset]}: {' and '.join(fixed)}, so "
+            f"{'that slider is' if len(fixed) == 1 else 'those sliders are'} off; "
+            f"{'it keeps its value' if len(fixed) == 1 else 'they keep their values'} for the "
+            "data that uses them.</p>" if fixed else "")
 
     def _on_data(self, _change=None) -> None:
         m, data = self.model, self.model.data
@@ -309,7 +209,7 @@ class SequenceExplorer(Shareable, ipw.VBox):
             self.example.children = []
         self._on_index()
 
-    def _on_index(self, _change=None) -> None:
+    def _on_index(self, change=None) -> None:
         m, data = self.model, self.model.data
         if m.position > m.index_range("position")[1] or m.element > m.seq_len:
             return  # mid-rebuild: the data's own notification follows
@@ -322,10 +222,12 @@ class SequenceExplorer(Shareable, ipw.VBox):
             [(first, last, 0, n_e * n_x - 1), (s, s, 0, n_e * n_x - 1),
              (s, s, (e - 1) * n_x, e * n_x - 1)],
             [BATCH_COLOR, SEQUENCE_COLOR, ELEMENT_COLOR])
-        self.sequence.show(data.X[s].numpy(), vmin=-self._bound, vmax=self._bound,
-                           title=f"<b>X<sup>&lt;{s}&gt;</sup></b> (n_E × n_X) = ({n_e} × {n_x})")
         self.sequence.set_highlights([(e - 1, e - 1, 0, n_x - 1)], [ELEMENT_COLOR])
         self.notation.value = self._notation(n_s, n_e, n_x, b_s, s, e, last - first + 1)
+        if change is not None and change["name"] == "element":
+            return  # the sequence and what the LSTM made of it stay as they are
+        self.sequence.show(data.X[s].numpy(), vmin=-self._bound, vmax=self._bound,
+                           title=f"<b>X<sup>&lt;{s}&gt;</sup></b> (n_E × n_X) = ({n_e} × {n_x})")
         if m.dataset == "temperatures":
             days = np.arange(s, s + n_e + 1, dtype=np.float32)
             with self._window_line.hold_sync():
@@ -334,7 +236,7 @@ class SequenceExplorer(Shareable, ipw.VBox):
                 self._target_dot.x, self._target_dot.y = days[-1:], data.series[s + n_e :][:1]
         elif m.dataset == "reviews":
             self.tokens.value = self._tokens_table(first, last, s)
-        self._feed_lstm(first, last, s)
+        self._show_feed(first, s)
 
     def _notation(self, n_s, n_e, n_x, b_s, s, e, this_batch) -> str:
         m = self.model
@@ -380,9 +282,11 @@ class SequenceExplorer(Shareable, ipw.VBox):
                 "<p class='hint'>Struck through: words cut off by truncation. Grey: "
                 "<code>&lt;pad&gt;</code>, id 0, which the embedding maps to zeros.</p>")
 
-    def _feed_lstm(self, first: int, last: int, s: int) -> None:
+    def _show_feed(self, first: int, s: int) -> None:
+        """The batch as nn.LSTM read it (run once per batch): layouts and the read-out."""
         m = self.model
-        lay = m.layouts()
+        run = m.feed()
+        lay = run.layouts(m.position)
         names = {"batched": "batched, <code>batch_first=True</code>",
                  "unbatched": "unbatched X<sup>&lt;s&gt;</sup>",
                  "time_major": "batched, <code>batch_first=False</code>"}
@@ -399,18 +303,15 @@ class SequenceExplorer(Shareable, ipw.VBox):
             f"<span class='badge {ok}'>batch_first=False output, transposed = batched output: "
             f"max |Δ| = {lay.time_major_diff:.1e}</span>"
         )
-        with torch.no_grad():
-            out, (h_n, _) = m.lstm(m.current_batch())  # (b_S, n_E, H), (1, b_S, H)
-            last_step = out[:, -1, :]  # (b_S, H): what the head reads
-            prediction = m.head(last_step)[:, 0]  # (b_S,)
-        seq_out = out[m.position].numpy()  # (n_E, H)
+        seq_out = run.output[m.position].numpy()  # (n_E, H)
         self.output.show(seq_out, vmin=-1.0, vmax=1.0,
                          title=f"<b>output[{m.position}]</b> (n_E × H) = "
                                f"({seq_out.shape[0]} × {seq_out.shape[1]})")
         n_e = seq_out.shape[0]
         self.output.set_highlights([(n_e - 1, n_e - 1, 0, seq_out.shape[1] - 1)], ["#dc2626"])
-        equal = bool(torch.equal(last_step, h_n[-1]))
-        targets = m.data.targets[first : last + 1]
+        equal = run.last_is_h_n
+        prediction = run.prediction  # (b_S,): the head on output[:, -1, :]
+        targets = m.data.targets[first : first + len(prediction)]
         target_name = {"temperatures": "next day (°C)", "reviews": "label",
                        "signals": "next value"}[m.dataset]
         rows = "".join(f"<tr><td>{first + i}</td><td>{p:+.3f}</td><td>{t:+.2f}</td></tr>"

@@ -9,7 +9,8 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .colors import (
+from .heatmap import cell_outline, mouse_event, set_png, tick_values
+from .maths.colors import (
     DIVERGING,
     SEQUENTIAL,
     color_indices,
@@ -18,8 +19,7 @@ from .colors import (
     indexed_palette,
     nice_bound,
 )
-from .heatmap import cell_outline, mouse_event, set_png, tick_values
-from .lstm_math import LSTMTrace
+from .maths.lstm import LSTMTrace
 
 __all__ = [
     "STRIPS",
@@ -29,7 +29,6 @@ __all__ = [
     "StripStack",
     "line_coverage",
     "sequence_values",
-    "step_values",
     "strip_colors",
     "strips_picture",
 ]
@@ -37,7 +36,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Strip:
-    key: str  # name in step_values()
+    key: str  # name in sequence_values()
     label: str  # what the learner reads
     vmin: float  # pinned colour range
     vmax: float
@@ -91,11 +90,6 @@ def sequence_values(trace: LSTMTrace, sample: int) -> dict[str, np.ndarray]:
         "c": trace.c[sample, 1:],  # (n_E, H): c_e
         "h": trace.h[sample, 1:],
     }
-
-
-def step_values(trace: LSTMTrace, sample: int, step: int) -> dict[str, np.ndarray]:
-    """Every strip's vector for sequence ``sample`` at step e = ``step`` (1-based)."""
-    return {k: v[step - 1] for k, v in sequence_values(trace, sample).items()}
 
 
 def strips_picture(values: dict[str, np.ndarray]) -> np.ndarray:

@@ -1,40 +1,28 @@
-"""Shareable views: a dashboard that starts from a URL's query, and its 'link to this view'."""
+"""Shareable views: the page's query string, and a 'link to this view' that follows the state."""
 
 from __future__ import annotations
 
 import html
-from typing import ClassVar
+import os
 
 import ipywidgets as ipw
 
-from .presets import preset_message, preset_model, state_query
+from .maths.presets import state_query
 
-__all__ = ["Shareable", "ViewLink"]
+__all__ = ["ViewLink", "query_string"]
 
 
-class Shareable:
-    """For a dashboard with a ``model`` (a ``SettingsModel``) and a ``banner``: presets.
+def query_string() -> str:
+    """The page's query string under Voila ('' elsewhere, e.g. in JupyterLab).
 
-    ``PRESET`` names what a query may set: ``limits``, ``symbols`` and, for settings that are
-    not numbers, ``choices``.
+    With Voila's preheated kernels this waits for the student's request, which is what lets a
+    preset apply to a kernel that was started before anyone asked for it.
     """
-
-    PRESET: ClassVar[dict] = {}
-
-    def _preset_model(self, model_cls, model, query: str | None):
-        """The model a new dashboard starts from, and the banner's sentence if it must."""
-        model, problems = preset_model(model_cls, query, model=model, **self.PRESET)
-        if problems:
-            self.banner.show(preset_message(problems))
-        return model
-
-    def apply_preset(self, query: str | None) -> None:
-        """Move the built dashboard to the state ``query`` asks for (the nearest valid one).
-
-        For Voila's preheated kernels: build the dashboard before a student asks for it, then
-        apply the student's query once it arrives, so only a rebuild is left to wait for.
-        """
-        self._preset_model(type(self.model), self.model, query)
+    try:
+        from voila.utils import get_query_string
+    except ImportError:
+        return os.environ.get("QUERY_STRING", "")
+    return get_query_string() or ""
 
 
 class ViewLink(ipw.HTML):

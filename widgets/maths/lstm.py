@@ -181,8 +181,8 @@ def trace_lstm(lstm: nn.LSTM, x: torch.Tensor) -> LSTMTrace:
     )
 
 
-def run(config: LSTMConfig) -> tuple[nn.LSTM, LSTMTrace]:
-    """Build the model and its inputs for ``config`` and trace them: one rebuild."""
+def run(config: LSTMConfig) -> tuple[nn.LSTM, torch.Tensor, LSTMTrace]:
+    """One rebuild: the module and the input batch ``config`` names, traced once."""
     lstm = build_lstm(config.n_x, config.hidden_size, config.seed)
-    x = make_inputs(config.batch_size, config.seq_len, config.n_x, config.seed)
-    return lstm, trace_lstm(lstm, x)
+    x = make_inputs(config.batch_size, config.seq_len, config.n_x, config.seed)  # (b_S, n_E, n_X)
+    return lstm, x, trace_lstm(lstm, x)

@@ -6,13 +6,12 @@ used and a plain sentence says what was wrong.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
-__all__ = ["Preset", "parse_preset", "preset_message", "preset_model", "query_string",
-           "state_query", "to_query"]
+__all__ = ["Preset", "parse_preset", "preset_message", "preset_model", "state_query",
+           "to_query"]
 
 # how the banner introduces what a link asked for and could not have
 PRESET_INTRO = "This link asked for something out of reach: "
@@ -137,15 +136,3 @@ def to_query(values: dict[str, int | str]) -> str:
     """'?n_x=5&hidden_size=8...' for a state, in the given order."""
     return "?" + urlencode(values)
 
-
-def query_string() -> str:
-    """The page's query string under Voila ('' elsewhere, e.g. in JupyterLab).
-
-    With Voila's preheated kernels this waits for the student's request, which is what lets a
-    preset apply to a kernel that was started before anyone asked for it.
-    """
-    try:
-        from voila.utils import get_query_string
-    except ImportError:
-        return os.environ.get("QUERY_STRING", "")
-    return get_query_string() or ""

@@ -59,11 +59,6 @@ def nice_bound(values: np.ndarray) -> float:
     return float(10 ** (exponent + 1))
 
 
-def to_hex(palette: np.ndarray) -> list[str]:
-    """The palette as '#rrggbb' strings, e.g. for a bqplot ColorScale."""
-    return ["#" + "".join(f"{int(v):02x}" for v in rgb) for rgb in palette]
-
-
 def color_indices(values: np.ndarray, vmin: float, vmax: float, levels: int = N_COLORS,
                   offset: int = 0) -> np.ndarray:
     """Map values to palette indices on the fixed range [vmin, vmax], clipping outside it.

@@ -22,7 +22,7 @@ from torch import nn
 
 from .corpus import REVIEWS
 from .limits import check_int
-from .lstm_math import make_inputs
+from .lstm import make_inputs
 
 DATASETS = ("signals", "temperatures", "reviews")
 PAD, UNK = "<pad>", "<unk>"
@@ -172,6 +172,11 @@ def make_dataset(name: str, n_s: int, seq_len: int, n_x: int, seed: int) -> Sequ
     raise ValueError(f"unknown dataset {name!r}")
 
 
+def _shapes(input, output, h_n, c_n) -> dict[str, tuple[int, ...]]:
+    return {"input": tuple(input.shape), "output": tuple(output.shape),
+            "h_n": tuple(h_n.shape), "c_n": tuple(c_n.shape)}
+
+
 @dataclass(frozen=True)
 class Layouts:
     """One nn.LSTM fed the same sequences three ways, and whether the numbers agree."""
@@ -194,29 +199,49 @@ def build_lstm_pair(n_x: int, hidden_size: int, seed: int) -> tuple[nn.LSTM, nn.
     return first, second
 
 
-def compare_layouts(lstm: nn.LSTM, lstm_tf: nn.LSTM, batch: torch.Tensor, position: int) -> Layouts:
-    """Feed ``batch`` (b_S, n_E, n_X) batched, its sequence ``position`` unbatched, and the batch
-    time-major to the ``batch_first=False`` twin."""
-    with torch.no_grad():
-        out, (h_n, c_n) = lstm(batch)  # (b_S, n_E, H), (1, b_S, H)
-        seq = batch[position]  # (n_E, n_X)
-        out_u, (h_u, c_u) = lstm(seq)  # unbatched: (n_E, H), (1, H)
-        batch_tf = batch.transpose(0, 1)  # (n_E, b_S, n_X)
-        out_tf, (h_tf, c_tf) = lstm_tf(batch_tf)  # (n_E, b_S, H)
-    shapes = {
-        "batched": {"input": tuple(batch.shape), "output": tuple(out.shape),
-                    "h_n": tuple(h_n.shape), "c_n": tuple(c_n.shape)},
-        "unbatched": {"input": tuple(seq.shape), "output": tuple(out_u.shape),
-                      "h_n": tuple(h_u.shape), "c_n": tuple(c_u.shape)},
-        "time_major": {"input": tuple(batch_tf.shape), "output": tuple(out_tf.shape),
-                       "h_n": tuple(h_tf.shape), "c_n": tuple(c_tf.shape)},
-    }
-    return Layouts(
-        shapes=shapes,
-        unbatched_diff=float((out_u - out[position]).abs().max()),
-        time_major_diff=float((out_tf.transpose(0, 1) - out).abs().max()),
-        last_is_h_n=bool(torch.equal(out[:, -1, :], h_n[-1])),
-    )
+class BatchRun:
+    """One batch (b_S, n_E, n_X) fed to nn.LSTM, once: batched, time-major, and read out.
+
+    Made once per batch; the sequence and element shown only index it. A sequence's
+    unbatched run is made the first time it is asked for and kept, so moving along the
+    elements, or back to a sequence seen before, runs nothing.
+
+    Attributes
+    ----------
+    output : (b_S, n_E, H) tensor, ``batch_first=True``; ``h_n``, ``c_n`` : (1, b_S, H)
+    prediction : (b_S,) tensor, the head ``nn.Linear(H, 1)`` on ``output[:, -1, :]``
+    time_major_diff : max |out_tf(batch^T)^T - output| of the ``batch_first=False`` twin
+    last_is_h_n : output[:, -1, :] == h_n[-1], bit for bit
+    """
+
+    def __init__(self, lstm: nn.LSTM, lstm_tf: nn.LSTM, head: nn.Linear, batch: torch.Tensor):
+        self._lstm, self.batch = lstm, batch
+        with torch.no_grad():
+            self.output, (self.h_n, self.c_n) = lstm(batch)  # (b_S, n_E, H), (1, b_S, H)
+            batch_tf = batch.transpose(0, 1)  # (n_E, b_S, n_X)
+            out_tf, (h_tf, c_tf) = lstm_tf(batch_tf)  # (n_E, b_S, H)
+            self.prediction = head(self.output[:, -1, :])[:, 0]  # (b_S, H) -> (b_S,)
+        self.time_major_diff = float((out_tf.transpose(0, 1) - self.output).abs().max())
+        self.last_is_h_n = bool(torch.equal(self.output[:, -1, :], self.h_n[-1]))
+        self._shapes = {"batched": _shapes(batch, self.output, self.h_n, self.c_n),
+                        "time_major": _shapes(batch_tf, out_tf, h_tf, c_tf)}
+        self._unbatched: dict[int, Layouts] = {}
+
+    def layouts(self, position: int) -> Layouts:
+        """The three layouts, the batch's sequence ``position`` fed alone as (n_E, n_X)."""
+        if position not in self._unbatched:
+            seq = self.batch[position]  # (n_E, n_X)
+            with torch.no_grad():
+                out_u, (h_u, c_u) = self._lstm(seq)  # unbatched: (n_E, H), (1, H)
+            self._unbatched[position] = Layouts(
+                shapes={"batched": self._shapes["batched"],
+                        "unbatched": _shapes(seq, out_u, h_u, c_u),
+                        "time_major": self._shapes["time_major"]},
+                unbatched_diff=float((out_u - self.output[position]).abs().max()),
+                time_major_diff=self.time_major_diff,
+                last_is_h_n=self.last_is_h_n,
+            )
+        return self._unbatched[position]
 
 
 def build_head(hidden_size: int, seed: int) -> nn.Linear:

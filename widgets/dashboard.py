@@ -1,0 +1,84 @@
+"""What every dashboard shares: one torch thread, a banner, a state from a link, a link back."""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import ClassVar
+
+import ipywidgets as ipw
+import torch
+
+from .controls import MessageBanner
+from .maths.presets import preset_message, preset_model
+from .view_link import ViewLink
+
+__all__ = ["Dashboard", "use_torch_threads"]
+
+
+def use_torch_threads() -> int:
+    """Run torch on one thread, or on ``TORCH_NUM_THREADS``; returns the count in use.
+
+    A classroom runs a kernel per student on a few cores, and thirty kernels each spinning a
+    thread per core only fight over them. Called when a dashboard is built, never on import.
+    """
+    wanted = os.environ.get("TORCH_NUM_THREADS", "1")
+    threads = int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads
+
+
+class Dashboard(ipw.VBox):
+    """Base of the dashboards: a ``model`` (a ``SettingsModel``), a ``banner`` and a ``link``.
+
+    Subclasses set ``MODEL`` (the state's class), ``CSS_CLASS`` and ``PRESET``: what a URL
+    query may set (``limits``, ``symbols`` and, for settings that are not numbers,
+    ``choices``). They call ``super().__init__(model, preset)`` first, then build their views.
+
+    Parameters
+    ----------
+    model : SettingsModel, optional
+        The state to show; the model's defaults if omitted.
+    preset : str, optional
+        A URL query string (``widgets.query_string()`` reads the page's under Voila). Bad
+        values become the nearest valid state, and the banner says which parameter was wrong.
+    """
+
+    MODEL: ClassVar[type]
+    CSS_CLASS: ClassVar[str] = ""
+    PRESET: ClassVar[dict] = {}
+
+    def __init__(self, model=None, preset: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        use_torch_threads()
+        self.add_class(self.CSS_CLASS)
+        self.add_class("lstm-dash")
+        self.banner = MessageBanner()
+        self.model = self._preset_model(model, preset)
+        self.link = ViewLink(self.model)
+
+    def _preset_model(self, model, query: str | None):
+        """The model in the state ``query`` asks for, and the banner's sentence if it must."""
+        model, problems = preset_model(self.MODEL, query, model=model, **self.PRESET)
+        if problems:
+            self.banner.show(preset_message(problems))
+        return model
+
+    def apply_preset(self, query: str | None) -> None:
+        """Move the built dashboard to the state ``query`` asks for (the nearest valid one).
+
+        For Voila's preheated kernels: build the dashboard before a student asks for it, then
+        apply the student's query once it arrives, so only a rebuild is left to wait for.
+        """
+        self._preset_model(self.model, query)
+
+    @property
+    def query(self) -> str:
+        """The query string that reopens this view: the settings, then the view traits."""
+        return self.link.query
+
+    @property
+    def message(self) -> str:
+        """The banner's current text ('' when hidden): what the learner was last told."""
+        return html.unescape(self.banner.text)

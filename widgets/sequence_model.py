@@ -1,0 +1,127 @@
+"""The sequence dashboard's state: the data and the LSTM it feeds; batch, sequence and element
+index them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+from traitlets import Instance, Int, Unicode, validate
+
+from .maths.sequence import (
+    BatchRun,
+    SequenceDataset,
+    build_head,
+    build_lstm_pair,
+    check_setting,
+    make_dataset,
+)
+from .settings_model import SettingsModel
+
+__all__ = ["INDICES", "SETTINGS", "SequenceModel"]
+
+SETTINGS = ("dataset", "n_s", "seq_len", "n_x", "batch_size", "hidden_size", "seed")
+INDICES = ("batch", "position", "element")
+
+
+class SequenceModel(SettingsModel):
+    """State of the sequence-data dashboard.
+
+    A change of a setting rebuilds the data and the modules; the batch shown is fed to the
+    LSTM once (``feed()``); the sequence and the element only index what it gave.
+
+    Traits
+    ------
+    dataset : {"signals", "temperatures", "reviews"}, default "signals"
+    n_s : int, default 10 -- sequences n_S (signals only; derived for the others)
+    seq_len : int, default 12 -- elements per sequence n_E
+    n_x : int, default 3 -- values per element n_X (always 1 for temperatures)
+    batch_size : int, default 4 -- b_S
+    hidden_size : int, default 8 -- H of the LSTM the data is fed to
+    seed : int, default 0
+    batch, position, element -- the batch shown, the sequence within it, the element e (1-based)
+    """
+
+    dataset = Unicode("signals", help="which data: signals, temperatures or reviews")
+    n_s = Int(10, help="n_S: sequences in the synthetic dataset")
+    seq_len = Int(12, help="n_E: elements in each sequence")
+    n_x = Int(3, help="n_X: values in each element")
+    batch_size = Int(4, help="b_S: sequences in a batch")
+    hidden_size = Int(8, help="H: the LSTM's hidden size")
+    seed = Int(0, help="seeds the signals, the embedding and the LSTM")
+    batch = Int(0, help="the batch shown")
+    position = Int(0, help="which sequence of the batch is X^<s>")
+    element = Int(1, help="the element e of X^<s>, 1-based")
+
+    data = Instance(SequenceDataset, allow_none=True)
+    lstm = Instance(torch.nn.LSTM, allow_none=True, help="batch_first=True")
+    lstm_tf = Instance(torch.nn.LSTM, allow_none=True, help="the same weights, batch_first=False")
+    head = Instance(torch.nn.Linear, allow_none=True, help="the many-to-one read-out")
+
+    SETTINGS = SETTINGS
+
+    check = staticmethod(check_setting)
+
+    @validate(*SETTINGS)
+    def _valid_setting(self, proposal):
+        return self._validate_setting(proposal)
+
+    INDEX_LABELS: ClassVar[dict[str, str]] = {
+        "batch": "The batch", "position": "The sequence in the batch",
+        "element": "The element e"}
+
+    @validate(*INDICES)
+    def _valid_index(self, proposal):
+        return self._validate_index(proposal)
+
+    # a setting the data fixes: (what fixes it, which data the slider is for)
+    FIXED_BY_DATA: ClassVar[dict[str, dict[str, str]]] = {
+        "n_s": {"temperatures": "the windows", "reviews": "the reviews"},
+        "n_x": {"temperatures": "one temperature a day"},
+    }
+
+    def used(self, name: str) -> bool:
+        """Whether the setting ``name`` shapes the current data (n_S: signals only; n_X: not
+        the temperatures). Unused settings are kept, so switching back restores them."""
+        return self.dataset not in self.FIXED_BY_DATA.get(name, {})
+
+    @property
+    def n_x_used(self) -> int:
+        """n_X as the data has it: one temperature a day, whatever the slider says."""
+        return 1 if self.dataset == "temperatures" else self.n_x
+
+    def index_range(self, name: str) -> tuple[int, int]:
+        if self.data is None:
+            return (0, 0) if name != "element" else (1, 1)
+        if name == "batch":
+            return 0, self.data.n_batches(self.batch_size) - 1
+        if name == "position":
+            return 0, len(self.data.batch(self.batch, self.batch_size)) - 1
+        return 1, self.seq_len
+
+    @property
+    def sample(self) -> int:
+        """s, the index of X^<s> in the dataset."""
+        return self.batch * self.batch_size + self.position
+
+    def _rebuild(self) -> None:
+        data = make_dataset(self.dataset, self.n_s, self.seq_len, self.n_x_used, self.seed)
+        lstm, lstm_tf = build_lstm_pair(self.n_x_used, self.hidden_size, self.seed)
+        head = build_head(self.hidden_size, self.seed)
+        self._feed: tuple[int, BatchRun] | None = None  # the batch fed, and what it gave
+        with self.hold_trait_notifications():
+            self.data, self.lstm, self.lstm_tf, self.head = data, lstm, lstm_tf, head
+            self.batch = min(self.batch, data.n_batches(self.batch_size) - 1)
+            self.position = min(self.position, len(data.batch(self.batch, self.batch_size)) - 1)
+            self.element = min(self.element, self.seq_len)
+
+    def current_batch(self) -> torch.Tensor:
+        """The batch shown, (b_S, n_E, n_X); the last batch may hold fewer sequences."""
+        return self.data.batch(self.batch, self.batch_size)
+
+    def feed(self) -> BatchRun:
+        """The LSTM fed the batch shown: run once per batch, then indexed."""
+        if self._feed is None or self._feed[0] != self.batch:
+            self._feed = (self.batch, BatchRun(self.lstm, self.lstm_tf, self.head,
+                                               self.current_batch()))
+        return self._feed[1]
