@@ -37,6 +37,20 @@ def test_gate_bands_are_marked_in_pytorch_order():
     assert list(hm._y_axis.tick_values) == [0, 3, 6, 9]
 
 
+@pytest.mark.parametrize("rows", [1, 2, 3, 6])
+def test_rows_that_do_not_split_into_the_bands_are_drawn_plainly(rows):
+    hm = MatrixHeatmap(bands=GATES)
+    values = np.arange(rows * 2, dtype=np.float32).reshape(rows, 2) / 10
+    hm.show(values, title="", vmin=-1, vmax=1)
+    assert hm.band_rows is None
+    assert not (hm._band_lines.visible or hm._band_gaps.visible or hm._band_labels.visible)
+    assert list(hm._y_axis.tick_values) == list(range(rows))
+    assert hm.describe(rows - 1, 1) == f"row {rows - 1}, column 1: <b>{values[-1, 1]:+.4f}</b>"
+    hm.show(np.zeros((8, 2)), title="", vmin=-1, vmax=1)  # and back to four bands of 2
+    assert hm.band_rows == 2 and hm._band_lines.visible and hm._band_labels.visible
+    assert list(hm._y_axis.tick_values) == [0, 2, 4, 6]
+
+
 def test_hover_names_row_column_gate_and_value():
     hm = MatrixHeatmap(bands=GATES)
     values = np.arange(16 * 3, dtype=np.float32).reshape(16, 3) / 100

@@ -1,13 +1,18 @@
 """The maths against PyTorch: our recurrence, built from nn.LSTM's weights, must give its output."""
 
+import copy
+import dataclasses
 import itertools
+import math
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from widgets.maths import lstm as lstm_maths
 from widgets.maths.lstm import (
+    GATES,
     LIMITS,
     MATCH_ATOL,
     LSTMConfig,
@@ -16,7 +21,6 @@ from widgets.maths.lstm import (
     init_bound,
     make_inputs,
     parameter_count,
-    recurrence,
     run,
     trace_lstm,
 )
@@ -61,28 +65,60 @@ def test_random_sizes_many():
         assert trace.matches, (config, trace.max_abs_diff)
 
 
-def test_a_broken_weight_is_caught():
-    """The check can fail: perturb one weight after the forward pass and the badge must see it."""
-    lstm = build_lstm(3, 4, seed=0)
-    x = make_inputs(2, 6, 3, seed=0)
-    output, _ = lstm(x)
-    lstm.weight_hh_l0[5, 1] += 0.5
-    _, _, _, h, _ = recurrence(lstm, x)
-    assert float((h[:, 1:] - output).abs().max()) > MATCH_ATOL
+def test_a_broken_recurrence_is_caught(monkeypatch):
+    """The check can fail: a recurrence that reads one weight wrong must not 'match'."""
+    real = lstm_maths.recurrence
+
+    def off_by_one_weight(lstm, x):
+        broken = copy.deepcopy(lstm)
+        broken.weight_hh_l0[5, 1] += 0.5  # gate f of unit 1, as the recurrence reads it
+        return real(broken, x)
+
+    lstm, x = build_lstm(3, 4, seed=0), make_inputs(2, 6, 3, seed=0)
+    assert trace_lstm(lstm, x).matches
+    monkeypatch.setattr(lstm_maths, "recurrence", off_by_one_weight)
+    trace = trace_lstm(lstm, x)
+    assert trace.max_abs_diff > MATCH_ATOL and not trace.matches
+
+
+def test_matches_is_the_tolerance_inclusive():
+    trace = trace_lstm(build_lstm(2, 3, seed=0), make_inputs(1, 4, 2, seed=0))
+    assert dataclasses.replace(trace, max_abs_diff=MATCH_ATOL).matches
+    assert not dataclasses.replace(trace, max_abs_diff=MATCH_ATOL * 1.01).matches
+    assert not dataclasses.replace(trace, max_abs_diff=float("nan")).matches
 
 
 def test_gates_follow_pytorch_order():
-    """Rows 0..H-1 of weight_ih_l0 are gate i, H..2H-1 f, then g and o (tanh on g only)."""
-    lstm = build_lstm(2, 3, seed=4)
-    x = make_inputs(1, 5, 2, seed=4)
-    trace = trace_lstm(lstm, x)
+    """Rows 0..H-1 are gate i, then f, g and o (tanh on g only): read off nn.LSTM itself.
+
+    Every weight is zero and each gate's bias block a different constant, so each gate has a
+    known value at every step whatever the input. nn.LSTM's own h and c after two steps hold
+    those four numbers in one way only if the order is i, f, g, o; the trace must name them so.
+    """
     H = 3
-    z = trace.pre_activation(lstm.bias_ih_l0.numpy(), lstm.bias_hh_l0.numpy())  # (1, 5, 4H)
-    sig = 1 / (1 + np.exp(-z))
-    np.testing.assert_allclose(trace.gates[:, :, 0], sig[..., 0:H], atol=1e-6)
-    np.testing.assert_allclose(trace.gates[:, :, 1], sig[..., H : 2 * H], atol=1e-6)
-    np.testing.assert_allclose(trace.gates[:, :, 2], np.tanh(z[..., 2 * H : 3 * H]), atol=1e-6)
-    np.testing.assert_allclose(trace.gates[:, :, 3], sig[..., 3 * H :], atol=1e-6)
+    lstm = build_lstm(2, H, seed=4)
+    z = {"i": 1.2, "f": -0.7, "g": 0.4, "o": 2.0}  # each gate's pre-activation
+    with torch.no_grad():
+        lstm.weight_ih_l0.zero_()
+        lstm.weight_hh_l0.zero_()
+        lstm.bias_hh_l0.zero_()
+        for k, gate in enumerate(("i", "f", "g", "o")):
+            lstm.bias_ih_l0[k * H : (k + 1) * H] = z[gate]
+        output, (_h_n, c_n) = lstm(make_inputs(1, 2, 2, seed=4))
+    sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    i, f, g, o = sig(z["i"]), sig(z["f"]), math.tanh(z["g"]), sig(z["o"])
+    c1 = i * g
+    c2 = f * c1 + i * g
+    # PyTorch's own numbers, from the module's forward pass alone
+    np.testing.assert_allclose(output[0, 0].numpy(), o * math.tanh(c1), rtol=1e-6)
+    np.testing.assert_allclose(c_n[0, 0].numpy(), c2, rtol=1e-6)
+    np.testing.assert_allclose(output[0, 1].numpy(), o * math.tanh(c2), rtol=1e-6)
+    # and the trace calls them by PyTorch's names: gates[..., k, :] is GATES[k]
+    trace = trace_lstm(lstm, make_inputs(1, 2, 2, seed=4))
+    assert GATES == ("i", "f", "g", "o")
+    for k, value in enumerate((i, f, g, o)):
+        np.testing.assert_allclose(trace.gates[0, :, k], value, rtol=1e-6)
+    np.testing.assert_allclose(trace.c[0, 1:, 0], [c1, c2], rtol=1e-6)
 
 
 @pytest.mark.parametrize(("n_x", "hidden_size"), list(itertools.product([1, 5, 64], [1, 8, 256])))

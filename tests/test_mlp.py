@@ -1,5 +1,7 @@
 """The MLP maths and dashboard: nn.Linear's (out, in) weights, y = x A^T + b, batch = loop."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -82,7 +84,9 @@ def test_titles_and_shape_table_follow_the_sliders(mlp):
     table = mlp.shape_table.value
     assert "<code>nn.Linear(7, 3)</code>" in table
     assert "(*, H_in) = (20, 7)" in table and "(*, H_out) = (20, 3)" in table
-    assert "weight (out_features, in_features) = (3, 7)" in table
+    assert "(out_features, in_features) = (3, 7)" in table
+    headers = re.findall(r"<th>(.*?)</th>", table)
+    assert all(headers) and "bias" in headers, headers  # every column says what it holds
     np.testing.assert_array_equal(h["A1"].values, mlp.model.net[0].weight.numpy())
 
 

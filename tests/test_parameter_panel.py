@@ -103,3 +103,16 @@ def test_hover_names_the_tensor_gate_unit_column_and_value(panel):
     panel._on_mouse(None, {"event": "mousemove", "domain": {"x": "nan", "y": None}}, [])
     panel._on_mouse(None, {"event": "mouseleave"}, [])
     assert not panel._cursor.visible
+
+
+def test_titles_before_the_first_show_name_the_tensors():
+    fresh = ParameterPanel(REGIONS, bands=GATES)
+    assert fresh.titles() == ["weight_ih_l0 (4H × n_X)", "weight_hh_l0 (4H × H)",
+                              "bias_ih_l0 (4H)"]
+
+
+def test_tensors_that_do_not_split_into_the_gates_are_refused_with_a_sentence(panel):
+    bad = tensors(2, 3)
+    bad["weight_hh_l0"] = bad["weight_hh_l0"][:7]
+    with pytest.raises(ValueError, match="same rows, in 4 equal bands"):
+        panel.show(bad, vmin=-1, vmax=1)

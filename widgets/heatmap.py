@@ -70,11 +70,6 @@ def set_png(mark: bq.Image, png: bytes) -> None:
     mark._spare_image = shown
 
 
-def _band_ticks(rows: int, n_bands: int) -> np.ndarray:
-    """Ticks at the first row of each band (0, H, 2H, 3H), so gate boundaries read off the axis."""
-    return np.arange(0, rows, rows // n_bands, dtype=np.float32)
-
-
 class MatrixHeatmap(ipw.VBox):
     """A matrix drawn as one indexed PNG in a bqplot ``Image`` mark, with a hover readout.
 
@@ -91,7 +86,9 @@ class MatrixHeatmap(ipw.VBox):
         CSS size of the figure, default "320px" by "300px".
     bands : sequence of str, optional
         Labels of equal row bands, e.g. ``("i", "f", "g", "o")`` for PyTorch's stacked gates;
-        band boundaries are drawn and the hover names the band and the row within it.
+        band boundaries are drawn, the row ticks mark each band's first row and the hover
+        names the band and the row within it. A matrix whose rows do not split into equal
+        bands is drawn plainly, without them.
     compact : bool, default False
         A thin strip: no y axis, small margins.
     colorbar : bool, default False
@@ -229,9 +226,22 @@ class MatrixHeatmap(ipw.VBox):
         with self._y_scale.hold_sync():
             self._y_scale.min, self._y_scale.max = -0.5, rows - 0.5
         self._x_axis.tick_values = tick_values(cols)
-        self._y_axis.tick_values = _band_ticks(rows, len(self._bands)) if self._bands \
-            else tick_values(rows)
+        per = self.band_rows
+        # ticks at each band's first row (0, H, 2H, 3H): gate boundaries read off the axis
+        self._y_axis.tick_values = (np.arange(0, rows, per, dtype=np.float32) if per
+                                    else tick_values(rows))
+        if self._bands:
+            n = len(self._bands)
+            for mark, shown in ((self._band_gaps, n > 1), (self._band_lines, n > 1),
+                                (self._band_labels, True)):
+                mark.visible = shown and per is not None
         self._cursor.visible = False
+
+    @property
+    def band_rows(self) -> int | None:
+        """Rows in each band, or None without bands or when the rows do not split evenly."""
+        rows, n = self._values.shape[0], len(self._bands or ())
+        return rows // n if n and rows >= n and rows % n == 0 else None
 
     def set_highlights(self, boxes: Sequence[tuple[int, int, int, int]],
                        colors: Sequence[str]) -> None:
@@ -256,8 +266,8 @@ class MatrixHeatmap(ipw.VBox):
             return self._describe(row, col)
         value = self._values[row, col]
         where = f"row {row}"
-        if self._bands:
-            per = self._values.shape[0] // len(self._bands)
+        per = self.band_rows
+        if per:
             where += f" (gate {self._bands[row // per]}, unit {row % per})"
         return f"{where}, column {col}: <b>{value:+.4f}</b>"
 

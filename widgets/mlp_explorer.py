@@ -174,14 +174,15 @@ class MLPExplorer(Dashboard):
         body = "".join(
             f"<tr><td>{name}</td><td><code>{module}</code></td>"
             f"<td>(*, H_in) = ({m.n_d}, {h_in})</td><td>(*, H_out) = ({m.n_d}, {h_out})</td>"
-            f"<td>weight (out_features, in_features) = ({h_out}, {h_in})</td>"
+            f"<td>(out_features, in_features) = ({h_out}, {h_in})</td>"
             f"<td>bias ({h_out})</td>"
             f"<td>W<sup>[{k}]</sup>: (n<sup>[{k}]</sup>, n<sup>[{k - 1}]</sup>) = "
             f"({h_out}, {h_in}), z = W a + b on columns</td></tr>"
             for k, (name, module, h_in, h_out) in enumerate(rows, start=1)
         )
         return ("<table class='lstm-table'><tr><th>layer</th><th>module</th><th>input</th>"
-                "<th>output</th><th>PyTorch stores</th><th></th><th>textbook</th></tr>"
+                "<th>output</th><th>weight, as PyTorch stores it</th><th>bias</th>"
+                "<th>the textbook's weight</th></tr>"
                 f"{body}</table><p class='hint'>Here * = n_D = {m.n_d}: however many "
                 "instances go in, as many come out. PyTorch puts instances in rows "
                 "(y = x A<sup>T</sup> + b); the textbook W<sup>[l]</sup> has the same shape "

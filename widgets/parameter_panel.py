@@ -115,6 +115,8 @@ class ParameterPanel(ipw.VBox):
         self._palette = palette
         self._height = height
         self._matrices: dict[str, np.ndarray] = {}
+        self._shapes: dict[str, tuple[int, ...]] = {}
+        self._title_text = [f"{r.key} ({r.symbols})" for r in regions]  # until the first show
         self._rows = 0
         self._vmin, self._vmax = -1.0, 1.0
         L, n = self.layout_px, len(self.bands)
@@ -215,6 +217,10 @@ class ParameterPanel(ipw.VBox):
         L = self.layout_px
         mats = [np.asarray(matrices[r.key], dtype=np.float32) for r in L.regions]
         mats = [m if m.ndim == 2 else m[:, None] for m in mats]
+        rows, n = mats[0].shape[0], len(self.bands)
+        if rows < n or rows % n or any(m.shape[0] != rows for m in mats):
+            raise ValueError(f"every tensor must have the same rows, in {n} equal bands; got "
+                             f"{[m.shape[0] for m in mats]} rows")
         self._matrices = {r.key: m for r, m in zip(L.regions, mats, strict=True)}
         self._shapes = {r.key: tuple(np.shape(matrices[r.key])) for r in L.regions}
         self._rows, self._vmin, self._vmax = mats[0].shape[0], vmin, vmax
