@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from traitlets import TraitError
 
+from tests.pictures import decode_png
 from widgets import LSTMExplorer, LSTMExplorerModel
-from widgets.maths.colors import decode_png
 from widgets.maths.lstm import init_bound, parameter_count
 from widgets.parameter_panel import panel_indices
 from widgets.step_view import STRIPS, strip_colors

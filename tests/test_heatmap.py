@@ -4,8 +4,9 @@ import ipywidgets as ipw
 import numpy as np
 import pytest
 
+from tests.pictures import decode_png, decode_rgba
 from widgets.heatmap import ColorBar, MatrixHeatmap, tick_values
-from widgets.maths.colors import DIVERGING, SEQUENTIAL, color_indices, decode_png
+from widgets.maths.colors import DIVERGING, SEQUENTIAL, color_indices
 from widgets.maths.lstm import GATES
 
 
@@ -215,8 +216,9 @@ def test_state_chart_draws_many_units_as_one_picture():
     many = np.random.default_rng(0).uniform(-1, 1, (13, 40)).astype(np.float32)
     chart.show(many, unit=39, step=3)
     assert chart.rastered and not chart._all.visible
-    rgba, _ = decode_png(chart._raster.image.value)
+    rgba = decode_rgba(chart._raster.image.value)
     assert rgba.shape == (*StateChart.RASTER_SIZE, 4) and rgba[..., 3].max() > 200
+    assert np.all(rgba[rgba[..., 3] > 0, :3] == StateChart.LINE_RGB)  # one colour, many opacities
     assert list(chart._unit.y) == list(many[:, 39])  # unit j stays a line
     assert (chart._y_scale.min, chart._y_scale.max) == (-1.05, 1.05)  # h: fixed
     chart.show(few, unit=0, step=1)

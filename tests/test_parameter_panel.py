@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from widgets.maths.colors import DIVERGING, decode_png
+from tests.pictures import decode_png
+from widgets.maths.colors import DIVERGING
 from widgets.maths.lstm import GATES
 from widgets.parameter_panel import (
     PanelLayout,

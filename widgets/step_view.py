@@ -15,7 +15,6 @@ from .maths.colors import (
     SEQUENTIAL,
     color_indices,
     encode_png,
-    encode_png_rgba,
     indexed_palette,
     nice_bound,
 )
@@ -324,6 +323,9 @@ class StateChart(ipw.VBox):
     RASTER_ABOVE = 32
     RASTER_SIZE = (180, 640)  # rows, columns: about the plot area's pixels
     LINE_RGB = (0x9B, 0xB7, 0xD4)
+    # the raster is the lines' one colour at 256 opacities: index k is opacity k / 255
+    RASTER_PALETTE = np.tile(np.uint8(LINE_RGB), (256, 1))
+    RASTER_ALPHA = np.arange(256, dtype=np.uint8)
 
     def __init__(self, *, name: str, bound: float | None = None,
                  cursor: StepCursor | None = None, width: str = "100%", height: str = "220px",
@@ -338,8 +340,9 @@ class StateChart(ipw.VBox):
         self._y_scale = bq.LinearScale(min=-top, max=top, allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
         self._all = bq.Lines(scales=scales, colors=["#9bb7d4"], opacities=[0.6], stroke_width=1)
-        self._raster = bq.Image(image=ipw.Image(format="png", value=encode_png_rgba(
-            np.zeros((1, 1, 4), np.uint8))), scales=scales, x=[0.0, 1.0], y=[-1.0, 1.0],
+        self._raster = bq.Image(image=ipw.Image(format="png", value=encode_png(
+            np.zeros((1, 1), np.uint8), self.RASTER_PALETTE, alpha=self.RASTER_ALPHA)),
+            scales=scales, x=[0.0, 1.0], y=[-1.0, 1.0],
             visible=False)
         self._unit = bq.Lines(scales=scales, colors=["#c0392b"], stroke_width=2.5)
         self._cursor = bq.Lines(x=np.zeros(2, np.float32), y=np.float32([-top, top]),
@@ -387,13 +390,12 @@ class StateChart(ipw.VBox):
                 self._y_scale.min, self._y_scale.max = -top, top
             self._cursor.y = np.float32([-top, top])
         if len(self._series) > self.RASTER_ABOVE:
-            rgba = np.zeros((*self.RASTER_SIZE, 4), np.uint8)
-            rgba[..., :3] = self.LINE_RGB
             cover = line_coverage(self._series, top, self.RASTER_SIZE[1], self.RASTER_SIZE[0])
             # each line at 45% opacity, as stacked translucent strokes would be
-            rgba[..., 3] = np.rint(255 * (1 - 0.55 ** cover.astype(np.float32)))
+            opacity = np.rint(255 * (1 - 0.55 ** cover.astype(np.float32))).astype(np.uint8)
             with self._raster.hold_sync():
-                set_png(self._raster, encode_png_rgba(rgba))
+                set_png(self._raster, encode_png(opacity, self.RASTER_PALETTE,
+                                                 alpha=self.RASTER_ALPHA))
                 self._raster.x, self._raster.y = [0.0, last], [-top, top]
                 self._raster.visible = True
             if self._all.visible:
