@@ -21,11 +21,10 @@ class NoDelayConnection(ZMQChannelsWebsocketConnection):
 
     Tornado leaves Nagle's algorithm on, and a widget update is a burst of small frames: the
     kernel's "busy" went out, the frames after it waited for the browser's acknowledgement,
-    which Linux delays by up to 40 ms. Measured during Play under Voila: 35-40 ms between
-    "busy" and the first update arriving in the page, on every step; none with the flag set.
-    jupyter_server's own connection has the same stall: under ``jupyter server`` with Voila as
-    its extension, Play drew 15-16 steps a second, 22-24 with this class. It does nothing
-    else, so JupyterLab on the same server keeps every kernel's tracebacks.
+    which Linux delays by up to 40 ms, on every step of Play. jupyter_server's own connection
+    has the same stall, so Voila as a server extension needs this class too (what it changed
+    is in docs/performance.md). It does nothing else, so JupyterLab on the same server keeps
+    every kernel's tracebacks.
     """
 
     def connect(self):

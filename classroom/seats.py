@@ -1,10 +1,11 @@
 """A kernel manager that knows how many dashboards students hold, so a full class can say so.
 
 Voila 0.5 starts a kernel for every page request and has no cap. Each explorer kernel costs
-about 300 MB and a share of the CPU, so a classroom server admits at most ``max_kernels``
-students at once. A student holds a *seat* from the moment the page request is admitted: first
-as a reservation (no kernel yet), then as a kernel handed out to them, until that kernel is shut
-down (the tab's unload beacon, idle culling, or the server stopping).
+hundreds of MB (docs/classroom.md) and a share of the CPU, so a classroom server admits at
+most ``max_kernels`` students at once. A student holds a *seat* from the moment the page
+request is admitted: first as a reservation (no kernel yet), then as a kernel handed out to
+them, until that kernel is shut down (the tab's unload beacon, idle culling, or the server
+stopping).
 
 Warm kernels in Voila's preheated pool are nobody's yet and hold no seat; a student takes one
 if there is one. Voila refills its pool every time a kernel is taken from it; here the refill

@@ -29,7 +29,7 @@ from tests.harness import ROOT, free_port
 CONFIG = ROOT / "docs" / "jupyter_config.json"
 VALUES = ROOT / "docs" / "z2jh-values.yaml"
 BINDER_PATH = "dashboards/lstm_explorer.ipynb"  # ?urlpath=voila/render/<this>
-# one explorer kernel at maximum sizes (README, Performance): RSS 357 MB
+# one explorer kernel at maximum sizes (docs/performance.md, memory): RSS 357 MB
 KERNEL_MAX_RSS_MB = 357
 CULL_S, CULL_INTERVAL_S = 6, 2  # the config's culling, shortened for the test
 

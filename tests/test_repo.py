@@ -2,6 +2,7 @@
 
 import json
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -93,16 +94,38 @@ def _preset_pages():
 
 
 @pytest.mark.parametrize(("notebook", "model_cls", "limits", "symbols"), _preset_pages())
-def test_every_dashboard_reads_presets_and_the_readme_lists_them(notebook, model_cls, limits,
-                                                                  symbols):
+def test_every_dashboard_reads_presets_and_the_docs_list_them(notebook, model_cls, limits,
+                                                               symbols):
     cells = json.loads((ROOT / "dashboards" / notebook).read_text())["cells"]
     code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     # built first, the query applied after: with Voila's preheated kernels only the apply waits
     assert code.index("dashboard = ") < code.index("dashboard.apply_preset(query_string())")
-    row = next(line for line in (ROOT / "README.md").read_text().splitlines()
+    row = next(line for line in (ROOT / "docs" / "presets.md").read_text().splitlines()
                if line.startswith(f"| `{notebook}` |"))
     for name in (*model_cls.SETTINGS, *model_cls.INDEX_LABELS):
-        assert f"`{name}`" in row, f"README's presets table misses {name} for {notebook}"
+        assert f"`{name}`" in row, f"docs/presets.md misses {name} for {notebook}"
     for name, (lo, hi) in limits.items():
         symbol = "" if symbols[name] == name else symbols[name] + " "
-        assert f"`{name}` {symbol}{lo}-{hi}" in row, f"README's range of {name} in {notebook}"
+        assert f"`{name}` {symbol}{lo}-{hi}" in row, f"docs/presets.md: {name}'s range, {notebook}"
+
+
+def _layout_paths() -> list[str]:
+    """The paths in the first column of the README's Layout table."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Layout", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    return [p for row in rows for p in re.findall(r"`([^`]+)`", row.split("|")[1])]
+
+
+def test_the_readme_layout_matches_the_tree():
+    paths = _layout_paths()
+    for path in paths:
+        assert list(ROOT.glob(path.rstrip("/"))), f"README's Layout names {path}, not in the tree"
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    folders = {p.split("/")[0] for p in tracked} | {
+        str(Path(p).parent) + "/" for p in tracked if p.startswith("widgets/")}
+    listed = {p.rstrip("/") for p in paths}
+    unlisted = sorted(f for f in folders - {"README.md", ".gitignore"}
+                      if f.rstrip("/") not in listed)
+    assert not unlisted, f"README's Layout does not say what these hold: {unlisted}"

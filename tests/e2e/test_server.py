@@ -1,4 +1,4 @@
-"""What the server does with kernels: a closed tab must free its kernel (about 300 MB each)."""
+"""What the server does with kernels: a closed tab must free its kernel (hundreds of MB each)."""
 
 
 import pytest
