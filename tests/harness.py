@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -34,20 +36,11 @@ def free_port() -> int:
 
 
 def _children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (kernels included), read from /proc."""
-    kids: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        kids.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in kids.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+    """Every descendant of ``pid`` (kernels included); none if it is gone."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return []
 
 
 class VoilaServer:
@@ -99,10 +92,10 @@ class VoilaServer:
         """The process of one kernel, found by its connection file's name."""
         for pid in self.kernel_pids():
             try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
+                cmdline = psutil.Process(pid).cmdline()
+            except psutil.Error:
                 continue
-            if f"kernel-{kernel_id}.json".encode() in cmdline:
+            if any(f"kernel-{kernel_id}.json" in arg for arg in cmdline):
                 return pid
         raise LookupError(f"no process for kernel {kernel_id}")
 

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 import websocket
 
@@ -227,17 +228,10 @@ def test_allowlisted_files_are_served(failing_server):
 # --- `make serve` is for this machine only -----------------------------------------------
 
 def _listening(port: int) -> set[str]:
-    """Local addresses of the sockets listening on ``port``, from /proc/net/tcp{,6}."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-                # IPv4 is stored as one little-endian word; IPv6 is left in hex
-                found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]) if len(address) == 8
-                          else f"ipv6:{address}")
-    return found
+    """Local addresses of the sockets listening on ``port`` (IPv6 ones marked ``ipv6:``)."""
+    return {("ipv6:" if c.family == socket.AF_INET6 else "") + c.laddr.ip
+            for c in psutil.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN and c.laddr.port == port}
 
 
 def _connects(host: str, port: int) -> bool:
