@@ -55,26 +55,26 @@ def test_step_only_indexes_the_trace(explorer):
     trace = explorer.model.trace
     explorer.controls["step"].value = 7
     assert explorer.model.trace is trace  # no rebuild
-    values = explorer.strips.values
+    values = explorer.steps.strips.values
     assert np.array_equal(values["h"], trace.h[0, 7])
     assert np.array_equal(values["h_prev"], trace.h[0, 6])
     assert np.array_equal(values["f"], trace.gates[0, 6, 1])
     assert np.array_equal(values["x"], trace.x[0, 6])
     row = next(r for r, s in enumerate(STRIPS) if s.key == "f")
     gate_f = STRIPS[row]
-    picture, palette = decode_png(explorer.strips.png)  # every step: 9 rows a step
+    picture, palette = decode_png(explorer.steps.strips.png)  # every step: 9 rows a step
     assert np.array_equal(palette[picture[6 * len(STRIPS) + row]],
                           strip_colors(gate_f, trace.gates[0, 6, 1]))
-    assert explorer.strips.step == 7
-    assert explorer.charts["h"].cursor_step == 7
-    assert "e = 7" in explorer.step_title.value
+    assert explorer.steps.strips.step == 7
+    assert explorer.steps.charts["h"].cursor_step == 7
+    assert "e = 7" in explorer.steps.step_title.value
 
 
 def test_sample_selects_the_sequence(explorer):
     explorer.controls["batch_size"].value = 3
     explorer.controls["sample"].value = 2
     trace = explorer.model.trace
-    assert np.array_equal(explorer.charts["c"].series, trace.c[2].T)
+    assert np.array_equal(explorer.steps.charts["c"].series, trace.c[2].T)
 
 
 def test_rebuild_keeps_step_where_it_exists(explorer):
@@ -91,7 +91,7 @@ def test_unit_equations_hold_live_numbers(explorer):
     explorer.model.configure(unit=3, step=5)
     m = explorer.model
     f = m.trace.gates[m.sample, 4, 1, 3]
-    text = explorer.unit_equations.value
+    text = explorer.steps.unit_equations.value
     assert ("<i>f</i><sub>5</sub>[3]</td><td>= σ(W<sub>if</sub>[3,:]·x<sub>5</sub> + "
             "b<sub>if</sub>[3] + W<sub>hf</sub>[3,:]·h<sub>4</sub> + b<sub>hf</sub>[3])") in text
     assert f"= <b>{f:.3f}</b>" in text

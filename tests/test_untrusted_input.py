@@ -47,14 +47,14 @@ def test_an_update_that_is_not_a_set_of_values_is_refused(explorer, state):
     ],
 )
 def test_play_takes_only_what_its_buttons_send(explorer, state, expected):
-    play = explorer._play
+    play = explorer.steps.play
     _update(play, state)
     assert explorer.message == expected
     assert (play.min, play.max, play.interval) == (1, explorer.model.seq_len, 40)
 
 
 def test_play_still_plays(explorer):
-    play = explorer._play
+    play = explorer.steps.play
     _update(play, {"playing": True, "repeat": True})
     _update(play, {"value": 5})
     assert play.playing and play.repeat and play.value == 5
@@ -80,7 +80,7 @@ def test_hover_messages_from_the_page_cannot_raise(explorer, content):
     heatmap.show(np.arange(12, dtype=np.float32).reshape(3, 4), title="m", vmin=0, vmax=11)
     content = json.loads(json.dumps(content))  # as parsed by the kernel: NaN is a float
     # the handlers themselves (ipywidgets' dispatcher would catch and print an exception)
-    for view in (heatmap, explorer.weights, explorer.strips):
+    for view in (heatmap, explorer.weights, explorer.steps.strips):
         view._on_mouse(view._hover, content, [])
         assert not view._cursor.visible
     # and a sane hover still reads a cell

@@ -41,6 +41,7 @@ _EXPORTS = {
     "LSTMExplorer": ".lstm_explorer",
     "MLPExplorer": ".mlp_explorer",
     "SequenceExplorer": ".sequence_explorer",
+    "StepPanel": ".step_panel",
     "NavBar": ".nav",
     "StateChart": ".step_view",
     "StepCursor": ".step_view",

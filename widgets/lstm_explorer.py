@@ -6,27 +6,17 @@ from typing import ClassVar
 
 import ipywidgets as ipw
 
-from .controls import GuardedPlay, bind_controls, int_slider, seed_box, set_bounded
+from .controls import bind_controls, int_slider, seed_box, set_bounded
 from .dashboard import Dashboard
-from .equations import CELL_EQUATIONS, unit_equations
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
-from .heatmap import ColorBar
-from .maths.colors import DIVERGING, SEQUENTIAL
+from .maths.colors import DIVERGING
 from .maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
-from .parameter_panel import ParameterPanel, Region
-from .step_view import StateChart, StepCursor, StripStack, sequence_values
+from .parameter_panel import WEIGHT_REGIONS, ParameterPanel
+from .step_panel import StepPanel
 from .style import STYLE
 
-__all__ = ["WEIGHT_REGIONS", "LSTMExplorer"]
-
-# the module's parameters left to right, each over a fixed width of screen pixels
-WEIGHT_REGIONS = (Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
-                  Region("weight_hh_l0", "4H × H", "hidden unit", 360),
-                  Region("bias_ih_l0", "4H", "", 56),
-                  Region("bias_hh_l0", "4H", "", 56))
-
-
+__all__ = ["LSTMExplorer"]
 
 class LSTMExplorer(Dashboard):
     """The LSTM explorer dashboard: controls, weight heatmaps, the step view, equations, checks.
@@ -62,17 +52,12 @@ class LSTMExplorer(Dashboard):
             "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size),
             "seed": seed_box(m.seed, *LIMITS["seed"]),
             "sample": int_slider("sample", "sequence", 0, 1, 0),
-            "step": int_slider("step", "step e", 1, 2, 1, continuous_update=True),
-            "unit": int_slider("unit", "unit j", 0, 1, 0),
         }
+        # the step view of one sequence: its step and unit controls are the model's too
+        self.steps = StepPanel()
+        self.controls.update(self.steps.controls)
         bind_controls(m, self.controls, self.banner, what="the LSTM")
-        # Play is a second control of the step, through the kernel like the slider. A jslink
-        # between them would make every step send two updates (the link's and the slider's),
-        # and the kernel would process both, the link's first.
-        self._play = GuardedPlay(interval=40, min=1, max=2, value=1, description="Play",
-                                 layout=ipw.Layout(width="auto"))
-        self._play.add_class("ctl-play")
-        bind_controls(m, {"step": self._play}, self.banner, what="the LSTM")
+        bind_controls(m, {"step": self.steps.play}, self.banner, what="the LSTM")
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
         # one figure with fixed scales: a size change redraws one picture and its tick labels
@@ -82,19 +67,6 @@ class LSTMExplorer(Dashboard):
         # widget so a rebuild updates them with one message
         self.checks = ipw.HTML()
         self.checks.add_class("module-checks")
-
-        self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))
-        self.strip_bars = [ColorBar(palette=SEQUENTIAL, height="330px"),
-                           ColorBar(palette=DIVERGING, height="330px")]
-        self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
-        self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
-        cursor = StepCursor()  # one dashed line for both charts: a step is one message
-        self.charts = {"h": StateChart(name="h_e", bound=1.0, cursor=cursor),
-                       "c": StateChart(name="c_e", cursor=cursor)}
-        self.step_title = ipw.HTML()
-        self.step_title.add_class("step-title")
-        self.unit_equations = ipw.HTML()
-        self.unit_equations.add_class("unit-equations")
 
         c = self.controls
         self.children = [
@@ -116,18 +88,8 @@ class LSTMExplorer(Dashboard):
             self.weights,
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
-            ipw.HBox([c["step"], self._play, c["unit"]],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
-            self.step_title,
-            ipw.HBox([self.strips, *self.strip_bars], layout=ipw.Layout(width="100%")),
-            ipw.HBox([self.charts["h"], self.charts["c"]],
-                     layout=ipw.Layout(flex_flow="row wrap")),
-            ipw.HTML("<h3>The cell's equations</h3>"),
-            ipw.HTMLMath(CELL_EQUATIONS),
-            self.unit_equations,
+            self.steps,
         ]
-        for chart in self.charts.values():
-            chart.layout.width = "50%"
 
         self.model.observe(self._on_trace, names="trace")
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
@@ -138,11 +100,8 @@ class LSTMExplorer(Dashboard):
         m = self.model
         for name in SIZE_TRAITS:
             self.controls[name].value = getattr(m, name)
-        for name in ("sample", "step", "unit"):
-            set_bounded(self.controls[name], *m.index_range(name), getattr(m, name))
-        with self._play.hold_sync():
-            self._play.max = m.seq_len
-            self._play.value = m.step
+        set_bounded(self.controls["sample"], *m.index_range("sample"), m.sample)
+        self.steps.sync_controls(m.seq_len, m.step, m.hidden_size, m.unit)
 
     def _on_trace(self, _change=None) -> None:
         m = self.model
@@ -177,24 +136,10 @@ class LSTMExplorer(Dashboard):
         if e > t.gates.shape[1] or s >= t.x.shape[0] or j >= t.h.shape[-1]:
             return  # mid-rebuild: the new trace arrives with its own notification
         self._sync_controls()
-        self.step_title.value = (
-            f"Sequence {s} of the batch, step <b>e = {e}</b> of n_E = {m.seq_len}: "
-            f"the cell reads x_{e} (n_X = {m.n_x} values) with h_{e - 1} and c_{e - 1} "
-            f"(H = {m.hidden_size} units each)"
-        )
-        new_sequence = full or _change is None or _change["name"] == "sample"
-        if new_sequence:  # every step's strips in one picture; a step only moves it
-            self.strips.show(sequence_values(t, s), e)
-        else:
-            self.strips.show_step(e)
-        for key, chart in self.charts.items():
-            series = t.h[s] if key == "h" else t.c[s]  # (n_E + 1, H)
-            if new_sequence:
-                chart.show(series, j, e)
-            else:
-                chart.point(j, e)
         p = m.weights()
-        self.unit_equations.value = (
-            f"<p>Unit j = {j} at step e = {e}, with the live numbers "
-            f"(sequence {s}):</p>" + unit_equations(t, p["bias_ih_l0"], p["bias_hh_l0"], s, e, j)
-        )
+        self.steps.show(
+            t, p["bias_ih_l0"], p["bias_hh_l0"], sample=s, step=e, unit=j,
+            new_sequence=full or _change is None or _change["name"] == "sample",
+            title=(f"Sequence {s} of the batch, step <b>e = {e}</b> of n_E = {m.seq_len}: "
+                   f"the cell reads x_{e} (n_X = {m.n_x} values) with h_{e - 1} and c_{e - 1} "
+                   f"(H = {m.hidden_size} units each)"))

@@ -23,7 +23,8 @@ from bqplot_image_gl.interacts import MouseInteraction
 from .heatmap import mouse_event, set_png, tick_values
 from .maths.colors import DIVERGING, color_indices, encode_png, indexed_palette
 
-__all__ = ["PanelLayout", "ParameterPanel", "Region", "panel_indices", "panel_palette"]
+__all__ = ["WEIGHT_REGIONS", "PanelLayout", "ParameterPanel", "Region", "panel_indices",
+           "panel_palette"]
 
 LEVELS = 255  # colour levels of the range; index 0 is the background between the bands
 
@@ -88,6 +89,13 @@ class PanelLayout:
             if start <= x < start + r.width:
                 return k, (x - start) / r.width
         return None
+
+
+# an LSTM layer's parameters left to right, each over a fixed width of screen pixels
+WEIGHT_REGIONS = (Region("weight_ih_l0", "4H × n_X", "input feature k", 250),
+                  Region("weight_hh_l0", "4H × H", "hidden unit", 360),
+                  Region("bias_ih_l0", "4H", "", 56),
+                  Region("bias_hh_l0", "4H", "", 56))
 
 
 class ParameterPanel(ipw.VBox):

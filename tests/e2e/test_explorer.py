@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from widgets.lstm_explorer import WEIGHT_REGIONS
-from widgets.parameter_panel import PanelLayout
+from widgets.parameter_panel import WEIGHT_REGIONS, PanelLayout
 
 from .conftest import RENDER_TIMEOUT_MS
 from .ui import heatmap_href, natural_size, set_slider, slider_value, text, wait_text

@@ -1,0 +1,110 @@
+"""One sequence through an LSTM, step by step: the strips, h and c over the steps, the equations.
+
+Shared by the explorer and the training dashboard: each owns the trace and the indices, and
+hands them to ``StepPanel.show``; the panel owns its controls (the step, Play, the unit) for
+the dashboard to bind to its model.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import numpy as np
+
+from .controls import GuardedPlay, int_slider, set_bounded
+from .equations import CELL_EQUATIONS, unit_equations
+from .heatmap import ColorBar
+from .maths.colors import DIVERGING, SEQUENTIAL
+from .maths.lstm import LSTMTrace
+from .step_view import StateChart, StepCursor, StripStack, sequence_values
+
+__all__ = ["StepPanel"]
+
+
+class StepPanel(ipw.VBox):
+    """The step view of one sequence of a trace: built once, shown again for every change.
+
+    Parameters
+    ----------
+    play : bool, default True
+        Offer Play beside the step slider (the step's second control, through the kernel).
+
+    Attributes
+    ----------
+    controls : dict -- the "step" slider (``ctl-step``) and the "unit" slider (``ctl-unit``)
+    play : GuardedPlay or None -- ``ctl-play``, another control of the step
+    strips, strip_bars, charts, step_title, unit_equations -- the views, for reading back
+    """
+
+    def __init__(self, *, play: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.controls = {
+            "step": int_slider("step", "step e", 1, 2, 1, continuous_update=True),
+            "unit": int_slider("unit", "unit j", 0, 1, 0),
+        }
+        # Play is a second control of the step, through the kernel like the slider. A jslink
+        # between them would make every step send two updates (the link's and the slider's),
+        # and the kernel would process both, the link's first.
+        self.play = None
+        if play:
+            self.play = GuardedPlay(interval=40, min=1, max=2, value=1, description="Play",
+                                    layout=ipw.Layout(width="auto"))
+            self.play.add_class("ctl-play")
+        self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))
+        self.strip_bars = [ColorBar(palette=SEQUENTIAL, height="330px"),
+                           ColorBar(palette=DIVERGING, height="330px")]
+        self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
+        self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
+        cursor = StepCursor()  # one dashed line for both charts: a step is one message
+        self.charts = {"h": StateChart(name="h_e", bound=1.0, cursor=cursor),
+                       "c": StateChart(name="c_e", cursor=cursor)}
+        for chart in self.charts.values():
+            chart.layout.width = "50%"
+        self.step_title = ipw.HTML()
+        self.step_title.add_class("step-title")
+        self.unit_equations = ipw.HTML()
+        self.unit_equations.add_class("unit-equations")
+        step_controls = [self.controls["step"], *([self.play] if play else []),
+                         self.controls["unit"]]
+        self.children = [
+            ipw.HBox(step_controls,
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
+            self.step_title,
+            ipw.HBox([self.strips, *self.strip_bars], layout=ipw.Layout(width="100%")),
+            ipw.HBox([self.charts["h"], self.charts["c"]],
+                     layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HTML("<h3>The cell's equations</h3>"),
+            ipw.HTMLMath(CELL_EQUATIONS),
+            self.unit_equations,
+        ]
+
+    def sync_controls(self, seq_len: int, step: int, hidden_size: int, unit: int) -> None:
+        """Bounds and values of the step and unit controls, each in one message."""
+        set_bounded(self.controls["step"], 1, seq_len, step)
+        set_bounded(self.controls["unit"], 0, hidden_size - 1, unit)
+        if self.play is not None:
+            with self.play.hold_sync():
+                self.play.max = seq_len
+                self.play.value = step
+
+    def show(self, trace: LSTMTrace, b_ih: np.ndarray, b_hh: np.ndarray, *, sample: int,
+             step: int, unit: int, title: str, new_sequence: bool = True) -> None:
+        """Sequence ``sample`` of ``trace`` at step e = ``step``, unit j = ``unit`` in bold.
+
+        A new sequence redraws the strips of every step and the charts' lines; otherwise
+        only the step (the picture moves, the cursor moves) and the unit change.
+        """
+        s, e, j = sample, step, unit
+        self.step_title.value = title
+        if new_sequence:  # every step's strips in one picture; a step only moves it
+            self.strips.show(sequence_values(trace, s), e)
+        else:
+            self.strips.show_step(e)
+        for key, chart in self.charts.items():
+            series = trace.h[s] if key == "h" else trace.c[s]  # (n_E + 1, H)
+            if new_sequence:
+                chart.show(series, j, e)
+            else:
+                chart.point(j, e)
+        self.unit_equations.value = (
+            f"<p>Unit j = {j} at step e = {e}, with the live numbers (sequence {s}):</p>"
+            + unit_equations(trace, b_ih, b_hh, s, e, j))
