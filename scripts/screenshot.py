@@ -2,6 +2,7 @@
 
     python scripts/screenshot.py lstm_explorer.ipynb docs/lstm_explorer.png [--query '?...']
         [--width 1400] [--height 2600] [--click 'text=movie reviews'] [--set ctl-n_x=8 ...]
+        [--wait-for '.training-status >> text=Trained.']
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def main() -> None:
                         help="a Playwright selector to click first, e.g. 'text=movie reviews'")
     parser.add_argument("--set", action="append", default=[],
                         help="ctl-class=value: move a slider before the shot")
+    parser.add_argument("--wait-for", default=None,
+                        help="a Playwright selector to wait for before the shot, e.g. "
+                             "'.training-status >> text=Trained.'")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -53,6 +57,8 @@ def main() -> None:
             for item in args.set:
                 cls, value = item.split("=")
                 set_slider(page, cls, int(value))
+            if args.wait_for:
+                page.wait_for_selector(args.wait_for, timeout=RENDER_TIMEOUT_MS)
             page.wait_for_timeout(1500)
             page.screenshot(path=args.out, full_page=True)
             browser.close()

@@ -82,14 +82,16 @@ def test_jupyterlab_sends_kernel_frames_at_once():
 
 
 def _preset_pages():
-    from widgets import LSTMExplorerModel, MLPModel, SequenceModel
+    from widgets import LSTMExplorerModel, MLPModel, SequenceModel, TrainingModel
     from widgets.maths import lstm as lstm_math
     from widgets.maths import mlp as mlp_math
     from widgets.maths import sequence as seq_math
+    from widgets.maths import training
 
     pages = [("lstm_explorer.ipynb", LSTMExplorerModel, lstm_math.LIMITS, lstm_math.SYMBOLS),
              ("mlp.ipynb", MLPModel, mlp_math.LIMITS, mlp_math.SYMBOLS),
-             ("sequence_data.ipynb", SequenceModel, seq_math.LIMITS, seq_math.SYMBOLS)]
+             ("sequence_data.ipynb", SequenceModel, seq_math.LIMITS, seq_math.SYMBOLS),
+             ("training.ipynb", TrainingModel, training.LIMITS, training.SYMBOLS)]
     return [pytest.param(*page, id=page[0]) for page in pages]
 
 
@@ -102,11 +104,13 @@ def test_every_dashboard_reads_presets_and_the_docs_list_them(notebook, model_cl
     assert code.index("dashboard = ") < code.index("dashboard.apply_preset(query_string())")
     row = next(line for line in (ROOT / "docs" / "presets.md").read_text().splitlines()
                if line.startswith(f"| `{notebook}` |"))
-    for name in (*model_cls.SETTINGS, *model_cls.INDEX_LABELS):
+    for name in (*model_cls.SETTINGS, *model_cls.INDEX_LABELS,
+                 *getattr(model_cls, "VIEW_CHOICES", {})):
         assert f"`{name}`" in row, f"docs/presets.md misses {name} for {notebook}"
     for name, (lo, hi) in limits.items():
         symbol = "" if symbols[name] == name else symbols[name] + " "
-        assert f"`{name}` {symbol}{lo}-{hi}" in row, f"docs/presets.md: {name}'s range, {notebook}"
+        shown = f"{lo}-{hi}" if isinstance(lo, int) else f"{lo:g}-{hi:g}"  # 0.0001-1
+        assert f"`{name}` {symbol}{shown}" in row, f"docs/presets.md: {name}'s range, {notebook}"
 
 
 def _layout_paths() -> list[str]:

@@ -41,6 +41,8 @@ _EXPORTS = {
     "LSTMExplorer": ".lstm_explorer",
     "MLPExplorer": ".mlp_explorer",
     "SequenceExplorer": ".sequence_explorer",
+    "TrainingExplorer": ".training_dashboard",
+    "TrainingModel": ".training_model",
     "StepPanel": ".step_panel",
     "NavBar": ".nav",
     "StateChart": ".step_view",

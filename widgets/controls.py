@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import math
 
 import ipywidgets as ipw
-from traitlets import CInt, TraitError
+from traitlets import CFloat, CInt, TraitError
 
 __all__ = [
+    "GuardedFloatLogSlider",
     "GuardedIntSlider",
     "GuardedIntText",
     "GuardedPlay",
@@ -15,6 +17,7 @@ __all__ = [
     "MessageBanner",
     "bind_controls",
     "int_slider",
+    "log_slider",
     "seed_box",
     "set_bounded",
 ]
@@ -105,6 +108,28 @@ class GuardedIntSlider(_Guarded, ipw.IntSlider):
         self._guard_init()
 
 
+class GuardedFloatLogSlider(_Guarded, ipw.FloatLogSlider):
+    """A ``FloatLogSlider`` that refuses values that are not finite numbers within its range.
+
+    Its ``min`` and ``max`` are exponents of ``base``; the value itself must lie between
+    ``base ** min`` and ``base ** max``.
+    """
+
+    value = CFloat(1.0, help="Float value").tag(sync=True, echo_update=False)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._guard_init()
+
+    def _check_synced(self, name: str, value) -> str | None:
+        lo, hi = self.base**self.min, self.base**self.max
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{name} must be a number from {lo:g} to {hi:g}; {value!r} was refused."
+        if not math.isfinite(value) or not lo * (1 - 1e-9) <= value <= hi * (1 + 1e-9):
+            return f"{name} must be from {lo:g} to {hi:g}; {value!r} was refused."
+        return None
+
+
 class GuardedPlay(_Guarded, ipw.Play):
     """A ``Play`` whose browser side may move the value within bounds, play, pause and repeat."""
 
@@ -169,6 +194,18 @@ def int_slider(ctl: str, description: str, lo: int, hi: int, value: int,
                               continuous_update=continuous_update,
                               style={"description_width": "64px"},
                               layout=ipw.Layout(width=width))
+    slider.add_class(f"ctl-{ctl}")
+    return slider
+
+
+def log_slider(ctl: str, description: str, lo: float, hi: float, value: float,
+               width: str = "300px") -> GuardedFloatLogSlider:
+    """A guarded slider over [lo, hi] in steps of a tenth of a decade, ``ctl-<ctl>``."""
+    slider = GuardedFloatLogSlider(description=description, base=10, min=math.log10(lo),
+                                   max=math.log10(hi), step=0.1, value=value,
+                                   continuous_update=False, readout_format=".2g",
+                                   style={"description_width": "64px"},
+                                   layout=ipw.Layout(width=width))
     slider.add_class(f"ctl-{ctl}")
     return slider
 

@@ -11,6 +11,7 @@ PAGES = (
     ("mlp.ipynb", "1 · The feed-forward network"),
     ("sequence_data.ipynb", "2 · Sequence data"),
     ("lstm_explorer.ipynb", "3 · The LSTM"),
+    ("training.ipynb", "4 · What it learns"),
 )
 
 

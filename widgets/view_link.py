@@ -37,7 +37,8 @@ class ViewLink(ipw.HTML):
         super().__init__(**kwargs)
         self.add_class("view-link")
         self._model = model
-        model.observe(self._update, names=[*model.SETTINGS, *model.INDEX_LABELS])
+        model.observe(self._update, names=[*model.SETTINGS, *model.INDEX_LABELS,
+                                           *getattr(model, "VIEW_CHOICES", {})])
         self._update()
 
     @property

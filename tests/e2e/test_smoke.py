@@ -47,7 +47,7 @@ def test_navigation_follows_the_tutorial(dashboard):
     links = page.locator(".lstm-nav a")
     links.first.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert links.evaluate_all("els => els.map(a => a.getAttribute('href'))") == [
-        "mlp.ipynb", "sequence_data.ipynb", "lstm_explorer.ipynb"]
+        "mlp.ipynb", "sequence_data.ipynb", "lstm_explorer.ipynb", "training.ipynb"]
     page.click(".lstm-nav >> text=2 · Sequence data")
     page.wait_for_selector(".sequence-explorer", timeout=RENDER_TIMEOUT_MS)
     assert page.url.endswith("/voila/render/sequence_data.ipynb")

@@ -33,7 +33,8 @@ def parse_preset(query: str | None, limits: dict[str, tuple[int, int] | None],
     """Read the settings named in ``limits`` or ``choices`` from ``query`` (with or without '?').
 
     ``limits`` maps a whole-number setting to its inclusive (lo, hi), or to None when its range
-    depends on other settings and is checked against the state later (``preset_model``).
+    depends on other settings and is checked against the state later (``preset_model``); a
+    setting whose bounds are floats (the learning rate) is read as a finite decimal number.
     ``choices`` maps a setting to the words it may be. Out of range: the nearest bound, with a
     note. Not a whole number, not one of the choices, or unknown: ignored, with a note. The
     last of repeated parameters wins.
@@ -60,6 +61,20 @@ def parse_preset(query: str | None, limits: dict[str, tuple[int, int] | None],
             continue
         if name not in limits:
             preset.problems.append(f"'{_short(name)}' is not a setting here; it was ignored.")
+            continue
+        if limits[name] is not None and isinstance(limits[name][0], float):
+            if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?", raw):
+                preset.problems.append(f"{label}={_short(raw)!r} is not a number; "
+                                       "it was ignored.")
+                continue
+            lo, hi = limits[name]
+            number = float(raw)
+            if not lo <= number <= hi:
+                nearest = min(max(number, lo), hi)
+                preset.problems.append(f"{label}={_short(raw)} is outside {lo:g} to {hi:g}; "
+                                       f"using {nearest:g}.")
+                number = nearest
+            preset.values[name], preset.raw[name] = number, raw
             continue
         if not re.fullmatch(r"[+-]?\d+", raw):
             preset.problems.append(f"{label}={_short(raw)!r} is not a whole number; "
@@ -118,6 +133,9 @@ def preset_model(model_cls, query: str | None, limits: dict[str, tuple[int, int]
             found.problems.append(f"{name}={_short(found.raw[name])} is outside {lo} to {hi} "
                                   f"for these sizes; using {value}.")
         setattr(model, name, value)
+    for name in getattr(model_cls, "VIEW_CHOICES", {}):  # e.g. the weights before or after
+        if name in found.values:
+            setattr(model, name, found.values[name])
     return model, found.problems
 
 
@@ -128,7 +146,7 @@ def preset_message(problems: list[str]) -> str:
 
 def state_query(model) -> str:
     """The query string that reopens ``model``'s state: its settings, then its view traits."""
-    names = (*model.SETTINGS, *model.INDEX_LABELS)
+    names = (*model.SETTINGS, *model.INDEX_LABELS, *getattr(model, "VIEW_CHOICES", {}))
     return to_query({name: getattr(model, name) for name in names})
 
 

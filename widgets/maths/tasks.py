@@ -169,5 +169,6 @@ def _adding(seq_len: int, seed: int) -> TaskData:
         source=(f"{ADDING_TRAIN} training and {ADDING_VALID} validation sequences drawn "
                 f"from the seed; each step is (a number in [0, 1), a marker), one marker in "
                 f"each half; the target is the sum of the two marked numbers."),
-        valid_labels=tuple(f"sequence {i}" for i in range(ADDING_VALID)),
+        valid_labels=tuple(f"marked at steps {a + 1} and {b + 1}" for a, b in
+                           torch.nonzero(X_valid[..., 1])[:, 1].view(-1, 2).tolist()),
     )

@@ -26,7 +26,7 @@ from torch import nn
 from .limits import check_float, check_int
 from .tasks import TASKS, TaskData, make_task
 
-__all__ = ["DEFAULTS", "LIMITS", "SYMBOLS", "ManyToOne", "TrainConfig", "Trainer",
+__all__ = ["DEFAULTS", "LIMITS", "PHASES", "SYMBOLS", "ManyToOne", "TrainConfig", "Trainer",
            "check_setting", "defaults_for", "one_torch_thread"]
 
 # inclusive bounds; the learning rate is a number, the rest whole numbers
@@ -38,6 +38,8 @@ LIMITS = {
     "batch_size": (1, 512),
     "seed": (0, 2**31 - 1),
 }
+# whose weights a view shows: as built, or as training left them
+PHASES = ("initial", "trained")
 SYMBOLS = {"hidden_size": "H", "seq_len": "n_E", "lr": "learning rate", "epochs": "epochs",
            "batch_size": "b_S", "seed": "seed", "task": "task"}
 
@@ -212,6 +214,11 @@ class Trainer:
         """End the run where it is (between two batches)."""
         if not self.done:
             self._end("stopped", f"Stopped after {self.epoch} of {self.config.epochs} epochs.")
+
+    def resume(self) -> None:
+        """Let a stopped run go on from where it stopped, as if it never had."""
+        if self.status == "stopped":
+            self.status, self.message = "ready", ""
 
     def _step(self) -> None:
         """One batch, and the epoch's evaluation after its last; ends the run if it diverged."""

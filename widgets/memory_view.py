@@ -1,0 +1,79 @@
+"""Two views of what an LSTM remembers: forget-gate survival, and dependence through time."""
+
+from __future__ import annotations
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+
+from .heatmap import MatrixHeatmap
+from .maths.colors import SEQUENTIAL
+
+__all__ = ["MemoryView"]
+
+INITIAL_COLOR, TRAINED_COLOR = "#7c8a99", "#c2410c"
+
+
+class MemoryView(ipw.VBox):
+    """The survival heatmap (units by steps, 0 to 1) and |dŷ/dx_e| before and after training.
+
+    The dependence chart always shows both sets of weights, the initial as a thin dashed line
+    and the trained as a thick solid one, so the change reads without colour.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("memory-view")
+        self.survival = MatrixHeatmap(palette=SEQUENTIAL, x_label="step e − 1",
+                                      y_label="unit j", width="480px", height="260px",
+                                      colorbar=True)
+        self.survival.add_class("survival-heatmap")
+        self._x, self._y = bq.LinearScale(), bq.LinearScale(min=0.0)
+        scales = {"x": self._x, "y": self._y}
+        self._initial = bq.Lines(x=[1.0], y=[0.0], scales=scales, colors=[INITIAL_COLOR],
+                                 stroke_width=1.5, line_style="dashed",
+                                 labels=["initial weights"], display_legend=True)
+        self._trained = bq.Lines(x=[1.0], y=[0.0], scales=scales, colors=[TRAINED_COLOR],
+                                 stroke_width=3, labels=["trained weights"],
+                                 display_legend=True)
+        self.figure = bq.Figure(
+            marks=[self._initial, self._trained],
+            axes=[bq.Axis(scale=self._x, label="step e", tick_format="d"),
+                  bq.Axis(scale=self._y, side="left", label="|∂ŷ/∂xₑ|", tick_format=".2~g")],
+            fig_margin=dict(top=16, bottom=40, left=64, right=16), legend_location="top-left",
+            layout=ipw.Layout(width="100%", height="260px"))
+        self.figure.add_class("dependence-chart")
+        self._dependence_title = ipw.HTML()
+        self._dependence_title.add_class("chart-title")
+        self.summary = ipw.HTML()
+        self.summary.add_class("memory-summary")
+        self.children = [
+            ipw.HTML("<h4>Forget-gate survival</h4><p class='hint'>Row j, column e − 1: how "
+                     "much of c<sub>e</sub> still reaches the last step through the forget "
+                     "gates alone, f<sub>e+1</sub> · f<sub>e+2</sub> ⋯ f<sub>n_E</sub>. Dark "
+                     "is kept, white is forgotten.</p>"),
+            self.survival,
+            ipw.HTML("<h4>Dependence through time</h4><p class='hint'>How much the prediction "
+                     "ŷ moves when x<sub>e</sub> moves, by autograd through the real model: "
+                     "which past inputs it still depends on.</p>"),
+            self._dependence_title,
+            self.figure,
+            self.summary,
+        ]
+
+    def show(self, survival: np.ndarray, initial: np.ndarray, trained: np.ndarray | None,
+             *, title: str, summary: str) -> None:
+        """``survival`` (H, n_E) of the weights shown; |dŷ/dx_e| (n_E,) of each set of weights
+        (``trained`` None before any training)."""
+        n_e = survival.shape[1]
+        self.survival.show(survival, vmin=0.0, vmax=1.0, title=title)
+        steps = np.arange(1, n_e + 1, dtype=np.float32)
+        with self._initial.hold_sync():
+            self._initial.x, self._initial.y = steps, np.float32(initial)
+        with self._trained.hold_sync():
+            if trained is not None:
+                self._trained.x, self._trained.y = steps, np.float32(trained)
+            self._trained.visible = trained is not None
+        self._dependence_title.value = (
+            f"<b>|∂ŷ/∂x<sub>e</sub>|</b> for the sequence shown, at every step e = 1..{n_e}")
+        self.summary.value = summary

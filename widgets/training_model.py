@@ -1,0 +1,225 @@
+"""The training dashboard's state: the settings decide a run; the run's progress is published.
+
+A change of a setting builds the task's data and a fresh, untrained model (a ``Trainer``).
+Training advances the trainer a slice at a time (``advance``, safe to call from a worker
+thread: it touches no trait) and ``publish`` then tells the views, from the kernel's own
+thread. A finished run goes to the model cache, and a run the cache already holds is adopted
+instead of trained. The view traits pick what the learner looks at: a validation sequence,
+a step, a unit, and the weights before or after training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import ClassVar
+
+import numpy as np
+import torch
+from traitlets import Float, Instance, Int, TraitError, Unicode, validate
+
+from .maths.lstm import LSTMTrace, trace_lstm
+from .maths.memory import forget_survival, input_dependence
+from .maths.model_cache import ModelCache, TrainedModel
+from .maths.tasks import TaskData
+from .maths.training import DEFAULTS, PHASES, ManyToOne, TrainConfig, Trainer, check_setting
+from .settings_model import SettingsModel
+
+__all__ = ["PHASES", "SETTINGS", "STATUSES", "TrainingModel"]
+
+SETTINGS = ("task", "hidden_size", "seq_len", "lr", "epochs", "batch_size", "seed")
+# untrained: as built; waiting: another kernel trains these settings; the rest: the run's end
+STATUSES = ("untrained", "training", "waiting", "trained", "stopped", "diverged")
+
+
+class TrainingModel(SettingsModel):
+    """State of the training dashboard.
+
+    Traits
+    ------
+    task : {"temperatures", "adding"} -- which data; a new task brings its own defaults
+    hidden_size, seq_len, lr, epochs, batch_size, seed -- ``TrainConfig``'s settings
+    sample : int -- the validation sequence shown (0-based)
+    step : int -- the step e shown (1..n_E); unit : int -- unit j (0..H-1)
+    phase : {"initial", "trained"} -- whose weights the views show
+    status : one of ``STATUSES``; message : str -- a sentence on the run
+    revision : int -- bumped whenever the weights or the curves change
+    """
+
+    task = Unicode(DEFAULTS["temperatures"].task, help="the data the LSTM learns")
+    hidden_size = Int(DEFAULTS["temperatures"].hidden_size, help="H: units in h and c")
+    seq_len = Int(DEFAULTS["temperatures"].seq_len, help="n_E: steps read per prediction")
+    lr = Float(DEFAULTS["temperatures"].lr, help="Adam's learning rate")
+    epochs = Int(DEFAULTS["temperatures"].epochs, help="passes over the training sequences")
+    batch_size = Int(DEFAULTS["temperatures"].batch_size, help="b_S: sequences per step")
+    seed = Int(0, help="seeds the weights, the batches' order and the adding problem")
+    sample = Int(0, help="the validation sequence shown")
+    step = Int(1, help="the step e shown, 1-based")
+    unit = Int(0, help="the unit j written out in the equations")
+    phase = Unicode("initial", help="whose weights the views show: initial or trained")
+
+    status = Unicode("untrained", help="where the run is")
+    message = Unicode("", help="a sentence on the run, for the learner")
+    revision = Int(0, help="bumped when the weights or the curves change")
+    data = Instance(TaskData, allow_none=True)
+    trainer = Instance(Trainer, allow_none=True, help="the run: its model, curves, progress")
+
+    SETTINGS = SETTINGS
+    VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"phase": PHASES}
+    INDEX_LABELS: ClassVar[dict[str, str]] = {
+        "sample": "The validation sequence", "step": "The step e", "unit": "The unit j"}
+
+    def __init__(self, cache: ModelCache | None = None, **kwargs):
+        self.cache = cache if cache is not None else ModelCache()
+        super().__init__(**self._with_task_defaults(kwargs, seed=0))
+
+    @staticmethod
+    def _with_task_defaults(settings: dict, seed: int) -> dict:
+        """A task comes with its own sizes and rate; settings given alongside win."""
+        if settings.get("task") not in DEFAULTS:
+            return settings
+        return {**asdict(DEFAULTS[settings["task"]]), "seed": seed, **settings}
+
+    def configure(self, **settings) -> None:
+        """Set several traits with one rebuild; a new task brings its defaults (seed kept)."""
+        if "task" in settings and settings["task"] != self.task:
+            settings = self._with_task_defaults(settings, seed=self.seed)
+        super().configure(**settings)
+
+    check = staticmethod(check_setting)
+
+    @validate(*SETTINGS)
+    def _valid_setting(self, proposal):
+        value = self._validate_setting(proposal)
+        # three significant digits: a learning rate reads, and links, as 0.00316, not longer
+        return float(f"{value:.3g}") if proposal["trait"].name == "lr" else value
+
+    @validate(*INDEX_LABELS)
+    def _valid_index(self, proposal):
+        return self._validate_index(proposal)
+
+    @validate("phase")
+    def _valid_phase(self, proposal):
+        if proposal["value"] not in PHASES:
+            raise TraitError(f"The weights shown must be one of {', '.join(PHASES)}; "
+                             f"got {proposal['value']!r}.")
+        return proposal["value"]
+
+    def index_range(self, name: str) -> tuple[int, int]:
+        if self.data is None:
+            return (0, 0) if name != "step" else (1, 1)
+        return {"sample": (0, len(self.data.X_valid) - 1), "step": (1, self.seq_len),
+                "unit": (0, self.hidden_size - 1)}[name]
+
+    @property
+    def config(self) -> TrainConfig:
+        return TrainConfig(**{name: getattr(self, name) for name in SETTINGS})
+
+    def use_task_defaults(self, task: str) -> None:
+        """Switch to ``task`` with its own sizes and rate (the seed is kept): one rebuild."""
+        self.configure(task=task)
+
+    # --- building ---------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        trainer = Trainer(self.config)
+        self._shown = {phase: self._copy(trainer, trainer.initial) for phase in PHASES}
+        self._traces: dict[tuple[str, int], LSTMTrace] = {}
+        with self.hold_trait_notifications():
+            self.data, self.trainer = trainer.data, trainer
+            self.status, self.message = "untrained", ""
+            self.sample = min(self.sample, len(trainer.data.X_valid) - 1)
+            self.step = min(self.step, self.seq_len)
+            self.unit = min(self.unit, self.hidden_size - 1)
+            self.phase = "initial"
+            self.revision += 1
+
+    def reset(self) -> None:
+        """The same settings, untrained again."""
+        self._rebuild()
+
+    # --- training (advance may run in a worker thread: it sets no trait) -----------------------
+    def cached(self) -> TrainedModel | None:
+        return self.cache.get(self.config)
+
+    def advance(self, seconds: float, should_stop=lambda: False) -> None:
+        """Train for about ``seconds``: the trainer only, no trait, so any thread may call it."""
+        self.trainer.run(seconds, should_stop)
+
+    def publish(self) -> None:
+        """Tell the views where the run is (from the kernel's thread); cache a finished run."""
+        t = self.trainer
+        status = {"ready": "untrained", "running": "training", "finished": "trained"}.get(
+            t.status, t.status)
+        if t.status == "finished" and self.status != "trained":
+            self.cache.put(TrainedModel.of(t))
+        self._after_weights_changed(status, t.message)
+
+    def adopt(self, trained: TrainedModel) -> None:
+        """Take a finished run (from the cache) as this model's: its weights and curves."""
+        t = self.trainer
+        t.model.load_state_dict(trained.trained)
+        t.history.train[:], t.history.valid[:] = trained.history.train, trained.history.valid
+        t.epoch, t.batch, t.seconds = trained.config.epochs, 0, trained.seconds
+        t.valid_predictions = t.predict()
+        t.status, t.message = "finished", (
+            f"Trained for {trained.config.epochs} epochs, taken from the model cache (it "
+            f"took {trained.seconds:.1f} s when it was made).")
+        self._after_weights_changed("trained", t.message)
+
+    def set_status(self, status: str, message: str = "") -> None:
+        with self.hold_trait_notifications():
+            self.status, self.message = status, message
+
+    @staticmethod
+    def _copy(trainer: Trainer, state: dict) -> ManyToOne:
+        model = ManyToOne(trainer.data.n_x, trainer.config.hidden_size)
+        model.load_state_dict(state)
+        return model.requires_grad_(False)
+
+    def _after_weights_changed(self, status: str, message: str) -> None:
+        # the views read a copy taken here, in the kernel's thread: the live model may be in
+        # the middle of a training step in another
+        self._shown["trained"] = self._copy(self.trainer, self.trainer.model.state_dict())
+        self._traces = {}
+        with self.hold_trait_notifications():
+            self.status, self.message = status, message
+            if status in ("trained", "stopped"):
+                self.phase = "trained"
+            self.revision += 1
+
+    # --- what the views read -------------------------------------------------------------------
+    @property
+    def trained(self) -> bool:
+        return self.trainer is not None and self.trainer.epoch > 0
+
+    def model_of(self, phase: str) -> ManyToOne:
+        """The model with the initial weights, or with the trained ones as last published."""
+        return self._shown[phase]
+
+    def trace(self, phase: str | None = None) -> LSTMTrace:
+        """The recurrence of the shown validation sequence under ``phase``'s weights (b_S = 1)."""
+        phase = phase or self.phase
+        key = (phase, self.sample)
+        if key not in self._traces:
+            x = self.data.X_valid[self.sample : self.sample + 1]  # (1, n_E, n_X)
+            self._traces[key] = trace_lstm(self.model_of(phase).lstm, x)
+        return self._traces[key]
+
+    def weights(self, phase: str | None = None) -> dict[str, np.ndarray]:
+        """The LSTM layer's parameters under ``phase``, by PyTorch's names, float32 numpy."""
+        model = self.model_of(phase or self.phase)
+        return {name: p.detach().numpy().copy() for name, p in model.lstm.named_parameters()}
+
+    def survival(self, phase: str | None = None) -> np.ndarray:
+        """(H, n_E): forget-gate survival of each unit's c_e to the last step."""
+        return forget_survival(self.trace(phase).gates[0, :, 1])
+
+    def dependence(self, phase: str | None = None) -> np.ndarray:
+        """(n_E,): |dŷ/dx_e| of the shown sequence, by autograd on the real model."""
+        x = self.data.X_valid[self.sample]  # (n_E, n_X)
+        return input_dependence(self.model_of(phase or self.phase), x)
+
+    def prediction(self, phase: str | None = None) -> float:
+        """ŷ of the shown validation sequence, in the task's units."""
+        with torch.no_grad():
+            out = self.model_of(phase or self.phase)(self.data.X_valid[self.sample][None])
+        return float(self.data.to_task(out[0, 0]))
