@@ -17,6 +17,14 @@ MAX_KERNELS ?=
 POOL ?=
 CULL ?=
 CLASSROOM_ARGS ?=
+# the training dashboard's model cache, shared by every kernel of a server
+# (empty: $LSTM_MODEL_CACHE, else ~/.cache/disentangling-lstm/models)
+MODEL_CACHE ?=
+ifneq ($(MODEL_CACHE),)
+export LSTM_MODEL_CACHE := $(MODEL_CACHE)
+endif
+# make pretrain: training dashboard links (their queries) to train into the cache
+PRESETS ?= task=temperatures task=adding
 # make loadtest: students, and extra options for bench/loadtest.py (--duration, --ramp, ...)
 N ?= 30
 LOADTEST_ARGS ?=
@@ -27,13 +35,15 @@ export MKL_NUM_THREADS ?= 1
 export TORCH_NUM_THREADS ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve classroom lab test bench loadtest lint venv clean
+.PHONY: help serve classroom pretrain lab test bench loadtest lint venv clean
 
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
 	@echo "make test    set up .venv with the test extra, ensure a Chromium, run ruff and pytest"
 	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and warm"
 	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300)"
+	@echo "make pretrain PRESETS='task=adding&seq_len=80 ...'  train a lesson's models into the"
+	@echo "                model cache first (MODEL_CACHE=folder, as for make classroom)"
 	@echo "make loadtest N=30  N simulated students on a classroom server: latency, memory"
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
 	@echo "make bench   measure latency, Play rate, time to interactive and memory in Chromium"
@@ -72,6 +82,10 @@ classroom: $(VENV)/.installed-run
 	  $(if $(TOKEN),--token=$(TOKEN)) $(if $(MAX_KERNELS),--max_kernels=$(MAX_KERNELS)) \
 	  $(if $(POOL),--pool_size=$(POOL)) \
 	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) $(CLASSROOM_ARGS)
+
+# each preset quoted: a query's '&' must not reach the shell
+pretrain: $(VENV)/.installed-run
+	$(BIN)/python -m widgets.maths.pretrain $(foreach p,$(PRESETS),'$(p)')
 
 lab: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --progress-bar off -e '.[lab]'

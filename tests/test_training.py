@@ -305,3 +305,28 @@ def test_the_folder_and_cap_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("LSTM_MODEL_CACHE_MB", "3")
     cache = ModelCache()
     assert cache.folder == tmp_path / "shared" and cache.max_bytes == 3 * 2**20
+
+
+# --- pre-training a lesson's models -------------------------------------------------------
+def test_a_link_names_the_settings_to_pretrain():
+    from widgets.maths.pretrain import config_of
+
+    config, problems = config_of("http://host/voila/render/training.ipynb?task=adding&seq_len=80"
+                                 "&phase=trained&step=3")
+    assert config == replace(defaults_for("adding"), seq_len=80) and problems == []
+    config, problems = config_of("epochs=9&lr=abc")
+    assert config == replace(defaults_for("temperatures"), epochs=9)
+    assert problems == ["learning rate='abc' is not a number; it was ignored."]
+
+
+def test_pretraining_fills_the_cache_once(tmp_path, capsys):
+    from widgets.maths.pretrain import main
+
+    query = "task=temperatures&epochs=2&hidden_size=4"
+    assert main(["--cache", str(tmp_path), query]) == 0
+    first = capsys.readouterr().out
+    assert "epoch 2 of 2" in first and "cached" in first
+    config = replace(defaults_for("temperatures"), epochs=2, hidden_size=4)
+    assert ModelCache(tmp_path).get(config) is not None
+    assert main(["--cache", str(tmp_path), query]) == 0
+    assert "already in the cache" in capsys.readouterr().out
