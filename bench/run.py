@@ -12,7 +12,9 @@ medians and 95th percentiles of:
   one-widget notebook's;
 - kernel memory after the first render (RSS, PSS) and bytes received per interaction;
 - the browser's main-thread CPU time per interaction (thread time from a Chrome trace): the
-  work a move costs, which unlike latency hardly moves when the machine is busy.
+  work a move costs, which unlike latency hardly moves when the machine is busy;
+- training on one core (``bench/training.py``): an epoch, and the time until the model beats
+  persistence (the temperatures) or solves the adding problem.
 
 Timings on a shared machine are noisy: read medians and ratios, not single numbers. Nothing
 here is asserted; the targets are printed beside the figures.
@@ -462,16 +464,16 @@ def main() -> None:
         browser = pw.chromium.launch(
             executable_path=os.environ.get("CHROMIUM") or "/usr/bin/chromium",
             args=CHROMIUM_FLAGS)
-        print("1/3 latencies: floor, interact + matplotlib baseline, explorer ...", flush=True)
+        print("1/4 latencies: floor, interact + matplotlib baseline, explorer ...", flush=True)
         server = VoilaServer(ROOT, logs / "voila.log", serve=".")
         try:
             server.wait_ready()
             measure_latencies(browser, server, args.repeat, results)
-            print("2/3 time to interactive, cold kernels ...", flush=True)
+            print("2/4 time to interactive, cold kernels ...", flush=True)
             measure_tti(browser, server, "cold", args.tti_runs, results)
         finally:
             server.stop()
-        print("3/3 time to interactive, preheated pool ...", flush=True)
+        print("3/4 time to interactive, preheated pool ...", flush=True)
         server = VoilaServer(
             ROOT, logs / "voila-preheat.log", serve=".",
             extra_args=["--preheat_kernel=True", "--pool_size=1",
@@ -485,6 +487,10 @@ def main() -> None:
         finally:
             server.stop()
         browser.close()
+    print("4/4 training on one core (no browser) ...", flush=True)
+    from bench.training import measure_training
+
+    measure_training(1 if args.quick else 3, results)
 
     print()
     print(report(results))

@@ -63,3 +63,11 @@ def test_cpu_seconds_counts_each_process_and_skips_gone_ones():
     assert list(before) == [os.getpid()] and before[os.getpid()] > 0
     sum(i * i for i in range(3_000_000))
     assert cpu_seconds([os.getpid()])[os.getpid()] > before[os.getpid()]
+
+
+def test_training_speed_is_measured_per_epoch_and_to_its_milestone():
+    from bench.training import run_once
+
+    seconds, reached = run_once("temperatures")
+    assert len(seconds) == 20 and all(s > 0 for s in seconds)
+    assert reached is not None and 0 < reached <= sum(seconds) + 1e-9
