@@ -218,6 +218,8 @@ class TrainingExplorer(Dashboard):
             return
         self._stop.clear()
         self.model.trainer.resume()  # after Stop, Train goes on from where it stopped
+        self._set_running(True)  # the page answers the press at once
+        self.model.set_status("training")
         self._job = loop.create_task(self._train())
 
     def stop(self) -> None:
@@ -252,7 +254,6 @@ class TrainingExplorer(Dashboard):
 
     async def _train(self) -> None:
         m, loop = self.model, asyncio.get_running_loop()
-        self._set_running(True)
         try:
             cached = await loop.run_in_executor(self._pool, m.cached)
             claim = None if cached is not None else m.cache.claim(m.config)
