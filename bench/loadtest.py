@@ -42,6 +42,7 @@ from bench.voila_client import run as run_async  # noqa: E402
 from tests.harness import VoilaServer  # noqa: E402
 
 NOTEBOOK = "lstm_explorer.ipynb"
+TRAINING = "training.ipynb"  # the trainers' dashboard
 # the lesson's sizes: around the defaults (H=8, n_E=12), not the maxima
 SIZE_RANGES = {"hidden_size": (4, 32), "seq_len": (6, 30)}
 SIZE_SHARE = 0.35  # of moves; the rest step through time, as scrubbing does
@@ -61,6 +62,9 @@ class Settings:
     cull_interval: int = 5
     timeout: float = 120.0  # longest wait for a page or an answer before it is an error
     seed: int = 0
+    trainers: int = 0  # students who open the training dashboard and press Train
+    train_preset: str = "task=adding&epochs=30"  # the settings they train
+    shared: bool = True  # all train the same settings (the cache shares one run), or each a seed
 
 
 @dataclass
@@ -70,6 +74,13 @@ class Move:
     at: float  # seconds since the start
     ms: float
     steady: bool  # made once every student had been in for SETTLE_S
+
+
+@dataclass
+class Training:
+    student: int
+    seconds: float  # from pressing Train to the dashboard saying "Trained."
+    cached: bool  # the model came from the cache (another kernel trained it)
 
 
 @dataclass
@@ -87,6 +98,7 @@ class Sample:
 class Run:
     settings: Settings
     moves: list[Move] = field(default_factory=list)
+    trainings: list[Training] = field(default_factory=list)
     pages_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
@@ -188,21 +200,44 @@ def _choose(rng: random.Random, session: DashboardSession, controls: dict[str, s
     return kind, name, rng.choice(choices)
 
 
+def _training_over(session: DashboardSession, status: str) -> str | None:
+    """"trained", "cached", another ending word, or None while the run goes on."""
+    text = session.states.get(status, {}).get("value", "")
+    if "<b>Trained.</b>" in text:
+        return "cached" if "model cache" in text else "trained"
+    for word in ("Stopped.", "Diverged."):
+        if f"<b>{word}</b>" in text:
+            return word
+    return None
+
+
 async def _student(i: int, run: Run, url: str, token: str, t0: float,
                    everyone_in: asyncio.Event, end: list[float]) -> None:
     cfg = run.settings
     clock = lambda: time.perf_counter() - t0  # noqa: E731
     rng = random.Random(cfg.seed * 100_003 + i)
+    trainer = i < cfg.trainers  # the first to arrive train; the rest explore
     await asyncio.sleep(i * cfg.ramp / max(cfg.students - 1, 1))
     session = DashboardSession(url, token=token, timeout=cfg.timeout)
+    pressed = status = None
     try:
-        await session.open(NOTEBOOK)
+        if trainer:
+            query = cfg.train_preset + ("" if cfg.shared else f"&seed={i}")
+            await session.open(TRAINING, "?" + query)
+        else:
+            await session.open(NOTEBOOK)
         run.kernel_ids[i] = session.kernel_id
         run.pages_s.append(session.page_seconds)
         await session.connect()
         await session.discover_widgets()
-        controls = {name: session.find(f"ctl-{name}") for name in ("hidden_size", "seq_len",
-                                                                   "step")}
+        names = ("step",) if trainer else ("hidden_size", "seq_len", "step")
+        controls = {name: session.find(f"ctl-{name}") for name in names}
+        if trainer:
+            status = session.find("training-status")
+            pressed = clock()
+            answer = await session.click(session.find("train-button"))
+            if answer.errors:
+                run.errors.append(f"student {i}: Train: {'; '.join(answer.errors)}")
     except ClassFullError:
         run.errors.append(f"student {i}: the class was full")
         controls = None
@@ -218,15 +253,27 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
     if controls is None:
         await session.leave(beacon=session.kernel_id is not None)
         return
+    training = pressed is not None
     while not (everyone_in.is_set() and clock() >= end[0]) and not session.closed:
-        kind, name, value = _choose(rng, session, controls)
+        # a trainer scrubs the steps of its sequence while the model trains
+        kind, name, value = ("train-step", "step", rng.randint(
+            session.states[controls["step"]]["min"], session.states[controls["step"]]["max"])
+        ) if trainer else _choose(rng, session, controls)
         steady = everyone_in.is_set() and clock() >= run.all_in_at + SETTLE_S
         answer = await session.set_value(controls[name], value)
         if answer.errors:
             run.errors.append(f"student {i}: {name}={value}: {'; '.join(answer.errors)}")
         else:
             run.moves.append(Move(i, kind, clock(), answer.seconds * 1000, steady))
+        if training and (over := _training_over(session, status)) is not None:
+            training = False
+            if over in ("trained", "cached"):
+                run.trainings.append(Training(i, clock() - pressed, over == "cached"))
+            else:
+                run.errors.append(f"student {i}: the training ended {over}")
         await asyncio.sleep(rng.uniform(*cfg.think))
+    if training:
+        run.errors.append(f"student {i}: the training had not finished when the lesson ended")
     if session.closed:
         run.errors.append(f"student {i}: the kernel's websocket closed mid-lesson")
     status = await session.leave(beacon=i not in run.vanished)
@@ -334,10 +381,20 @@ def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
         cfg.pool = cfg.students
     token = secrets.token_hex(16)
     logs = Path(tempfile.mkdtemp(prefix="loadtest-"))
-    server = VoilaServer(ROOT, logs / "classroom.log", module="classroom", token=token,
-                         extra_args=[f"--max_kernels={cfg.students}", f"--pool_size={cfg.pool}",
-                                     f"--MappingKernelManager.cull_idle_timeout={cfg.cull}",
-                                     f"--MappingKernelManager.cull_interval={cfg.cull_interval}"])
+    # a model cache of the run's own: what the trainers get is what this lesson trained
+    before = os.environ.get("LSTM_MODEL_CACHE")
+    os.environ["LSTM_MODEL_CACHE"] = str(logs / "model-cache")
+    try:
+        server = VoilaServer(
+            ROOT, logs / "classroom.log", module="classroom", token=token,
+            extra_args=[f"--max_kernels={cfg.students}", f"--pool_size={cfg.pool}",
+                        f"--MappingKernelManager.cull_idle_timeout={cfg.cull}",
+                        f"--MappingKernelManager.cull_interval={cfg.cull_interval}"])
+    finally:
+        if before is None:
+            del os.environ["LSTM_MODEL_CACHE"]
+        else:
+            os.environ["LSTM_MODEL_CACHE"] = before
     run = Run(cfg)
     t0 = time.perf_counter()
     try:
@@ -410,10 +467,23 @@ def report(run: Run) -> str:
             run.latencies(steady=False)),
         row("size move (H or n_E), all in", run.latencies("size", True)),
         row("step move, all in", run.latencies("step", True)),
+        *([row("a trainer's step move, all in", run.latencies("train-step", True))]
+          if cfg.trainers else []),
         row("**every move, all in**", steady),
         "",
         f"Errors: {len(run.errors)}" + "".join(f"\n  - {e}" for e in run.errors[:8]),
     ]
+    if cfg.trainers:
+        took = Series("", values=[t.seconds for t in run.trainings])
+        cached = sum(t.cached for t in run.trainings)
+        lines.insert(2, f"Trainers: {cfg.trainers} of them open {TRAINING}?"
+                        f"{cfg.train_preset}" + ("" if cfg.shared else "&seed=<theirs>")
+                        + " and press Train as they arrive.")
+        lines.append(
+            f"Trainings: {len(run.trainings)} of {cfg.trainers} finished, "
+            f"{cached} from the model cache; from pressing Train to 'Trained.': "
+            + (f"median {took.median():.1f} s, longest {max(took.values):.1f} s."
+               if took.values else "none."))
     if peak:
         per = peak.kernels_pss_mb / max(peak.kernels, 1)
         lines.append(
@@ -467,12 +537,20 @@ def main() -> None:
     parser.add_argument("--cull", type=int, default=30)
     parser.add_argument("--cull-interval", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trainers", type=int, default=0,
+                        help="students (the first to arrive) who open the training dashboard "
+                             "and press Train")
+    parser.add_argument("--train-preset", default=Settings.train_preset,
+                        help="the training dashboard link's query they open")
+    parser.add_argument("--separate", action="store_true",
+                        help="each trainer trains a seed of its own: no model cache sharing")
     parser.add_argument("--json", default=None,
                         help="where to write the results (default bench/results/loadtest-N.json)")
     args = parser.parse_args()
     cfg = Settings(students=args.students, duration=args.duration, ramp=args.ramp,
                    think=tuple(args.think), vanish=args.vanish, pool=args.pool, cull=args.cull,
-                   cull_interval=args.cull_interval, seed=args.seed)
+                   cull_interval=args.cull_interval, seed=args.seed, trainers=args.trainers,
+                   train_preset=args.train_preset, shared=not args.separate)
     run = run_loadtest(cfg)
     text = report(run)
     print("\n" + text)

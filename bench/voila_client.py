@@ -300,6 +300,11 @@ class DashboardSession:
             "data": {"method": "update", "state": {"value": value}, "buffer_paths": []},
         })
 
+    async def click(self, comm_id: str) -> Answer:
+        """Press a button as the browser does: a custom ``click`` event to its comm."""
+        return await self.request("comm_msg", {
+            "comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}})
+
     # -- leaving ---------------------------------------------------------------------------
 
     def close(self) -> None:
