@@ -254,3 +254,17 @@ def test_presets_with_a_number_and_a_choice(cache, query, problem, lr):
     d = dashboard(cache, query)
     assert d.model.lr == lr
     assert (problem or "") in d.message and (problem is not None) == bool(d.message)
+
+
+def test_a_change_draws_the_views_of_the_weights_once(cache):
+    d = dashboard(cache)
+    drawn = []
+    original = d.weights.show
+    d.weights.show = lambda *a, **k: (drawn.append(1), original(*a, **k))[1]
+    d.controls["hidden_size"].value = 6  # a rebuild: new revision, the phase set back
+    assert len(drawn) == 1
+    d.train()  # the run's end
+    assert len(drawn) == 2
+    d.phase.value = "initial"
+    d.controls["step"].value = 3  # a step redraws the strips, not the weights
+    assert len(drawn) == 3

@@ -96,6 +96,7 @@ class TrainingExplorer(Dashboard):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="training")
         self._job: asyncio.Task | None = None
         self._reset_after = False  # Reset pressed while training: reset once it has stopped
+        self._drawn: tuple | None = None  # (revision, phase, sample) the views last showed
 
         task = GuardedToggleButtons(options=[(TASK_LABELS[t], t) for t in TASKS], value=m.task,
                                     description="task",
@@ -192,6 +193,7 @@ class TrainingExplorer(Dashboard):
         m.observe(self._on_view, names=["sample", "phase"])
         m.observe(self._on_step, names=["step", "unit"])
         self._on_build()
+        self._on_run()
         self._train_if_asked()
 
     def apply_preset(self, query: str | None) -> None:
@@ -328,10 +330,8 @@ class TrainingExplorer(Dashboard):
         self.steps.sync_controls(m.seq_len, m.step, m.hidden_size, m.unit)
 
     def _on_build(self, _change=None) -> None:
-        """New settings: a new task, an untrained model."""
+        """New settings: a new task's source line (the new run's revision draws the rest)."""
         self.source.value = f"<p class='hint'>Data: {html.escape(self.model.data.source)}</p>"
-        self._on_run()
-        self._on_status()
 
     def _on_run(self, _change=None) -> None:
         """The run moved on: curves, progress, results and answers; once it has ended, the
@@ -403,9 +403,15 @@ class TrainingExplorer(Dashboard):
                                         "(crosses) for every validation sequence")
 
     def _on_view(self, change=None) -> None:
-        """The weights shown, and the sequence through them: weights, steps and memory."""
+        """The weights shown, and the sequence through them: weights, steps and memory.
+
+        A rebuild changes the revision and may put the phase back too: drawn once, not twice.
+        """
         m = self.model
         self._sync_controls()
+        if self._drawn == (m.revision, m.phase, m.sample):
+            return
+        self._drawn = (m.revision, m.phase, m.sample)
         both = {phase: m.weights(phase) for phase in PHASES}
         k = max(nice_bound(np.concatenate([w.ravel() for w in both[p].values()]))
                 for p in PHASES) if m.trained else init_bound(m.hidden_size)
