@@ -1,0 +1,87 @@
+"""The training dashboard in JupyterLab's own notebook view, as `make lab` serves it.
+
+A real JupyterLab server on a free port (a copy of the notebook, so nothing is saved into the
+repository), a real Chromium: run the notebook, press Train, move the step while it trains,
+Stop, and Train again to the end. The same behaviour the Voila tests check, in the other
+front end the dashboards promise.
+"""
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.harness import ROOT, free_port
+
+from .conftest import RENDER_TIMEOUT_MS
+from .ui import set_slider, wait_text
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copy(ROOT / "dashboards" / "training.ipynb", root / "training.ipynb")
+    port, token = free_port(), secrets.token_hex(12)
+    log = open(root / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", "--allow-root",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+         "--ServerApp.kernel_websocket_connection_class=dashboard_server.NoDelayConnection"],
+        cwd=ROOT, env={**os.environ, "TORCH_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)},
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise RuntimeError((root / "lab.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        yield url, token
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
+    url, token = lab
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/lab/tree/training.ipynb?token={token}", timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget?.sessionContext"
+                               "?.session?.kernel", timeout=RENDER_TIMEOUT_MS)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_selector(".training-explorer .train-button", timeout=RENDER_TIMEOUT_MS)
+        page.click(".ctl-task >> text=the adding problem")
+        wait_text(page, ".training-status", r"Untrained: press Train\. epoch 0 of 60")
+        page.click(".train-button")
+        wait_text(page, ".training-status", r"Training… epoch [1-9]")
+        set_slider(page, "ctl-step", 30)  # the kernel answers while the model trains
+        wait_text(page, ".step-title", r"step e = 30 of n_E = 50")
+        page.click(".stop-button")
+        wait_text(page, ".training-status", r"Stopped\.", timeout_ms=10_000)
+        wait_text(page, ".step-title", r"after training")
+        page.click(".train-button")  # goes on from where it stopped
+        wait_text(page, ".training-status", r"Trained\. epoch 60 of 60", timeout_ms=90_000)
+        assert "this LSTM" in page.locator(".training-results").inner_text()
+        page.screenshot(path=str(ROOT / "test-artifacts" / "jupyterlab-training.png"))
+    finally:
+        context.close()
