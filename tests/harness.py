@@ -43,6 +43,18 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def stop_process_group(proc: subprocess.Popen, sig: int = signal.SIGTERM,
+                       timeout: float = 20) -> None:
+    """Signal the group ``proc`` leads (started with ``start_new_session``); kill it if it has
+    not ended within ``timeout`` seconds."""
+    os.killpg(proc.pid, sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 class VoilaServer:
     """``python -m voila`` (or ``module``, e.g. ``classroom``) serving ``serve`` on a free port.
 

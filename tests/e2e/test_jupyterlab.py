@@ -9,7 +9,6 @@ front end the dashboards promise.
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from tests.harness import ROOT, free_port
+from tests.harness import ROOT, free_port, stop_process_group
 
 from .conftest import RENDER_TIMEOUT_MS
 from .ui import set_slider, wait_text
@@ -52,11 +51,7 @@ def lab(tmp_path_factory):
                 time.sleep(0.5)
         yield url, token
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_group(proc)
         log.close()
 
 

@@ -22,6 +22,7 @@ import psutil
 import pytest
 import websocket
 
+from tests.harness import stop_process_group
 from tests.kernel_client import KernelClient
 
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
@@ -263,12 +264,7 @@ def test_make_serve_listens_on_loopback_only(tmp_path):
         assert _listening(port) == {"127.0.0.1"}
         assert not _connects("127.0.0.2", port)
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process_group(proc, signal.SIGINT)
         log.close()
     assert "Serving the dashboards at http://localhost:" in (tmp_path / "serve.log").read_text()
 
