@@ -121,7 +121,8 @@ class TrainingModel(SettingsModel):
     # --- building ---------------------------------------------------------------------------
     def _rebuild(self) -> None:
         trainer = Trainer(self.config)
-        self._shown = {phase: self._copy(trainer, trainer.initial) for phase in PHASES}
+        initial = self._copy(trainer, trainer.initial)
+        self._shown = {"initial": initial, "trained": initial}  # untrained: the same weights
         self._traces: dict[tuple[str, int], LSTMTrace] = {}
         with self.hold_trait_notifications():
             self.data, self.trainer = trainer.data, trainer

@@ -8,8 +8,14 @@ them as they are. The tutorial's symbols map to code names as n_X -> ``n_x``, H 
 - ``lstm``: a seeded ``nn.LSTM``, its input batch, and the recurrence traced step by step
 - ``mlp``: the tutorial's 2-layer network and its checks
 - ``sequence``: datasets in the (n_S, n_E, n_X) notation and how ``nn.LSTM`` reads them
+- ``tasks``: what the training dashboard learns (the temperatures, the adding problem) and
+  the yardsticks it is held to
+- ``training``: ``TrainConfig``, the many-to-one model and the loop that trains it in slices
+- ``memory``: forget-gate survival and |dŷ/dx_e| by autograd
+- ``model_cache``: trained models on disk, shared by a server's kernels
+- ``pretrain``: ``python -m widgets.maths.pretrain``, a lesson's models into the cache
 - ``corpus``: the short movie reviews
-- ``limits``: whole-number settings checked with a plain sentence
+- ``limits``: settings (whole numbers, numbers) checked with a plain sentence
 - ``presets``: settings from a URL's query string, and the query string of a state
 - ``colors``: palettes, colour indices and PNG pictures of matrices
 """
