@@ -43,6 +43,11 @@ class MLPModel(SettingsModel):
     def _valid_setting(self, proposal):
         return self._validate_setting(proposal)
 
+    @property
+    def config(self) -> MLPConfig:
+        """The settings as the maths layer takes them."""
+        return MLPConfig(**{name: getattr(self, name) for name in SETTINGS})
+
     def _rebuild(self) -> None:
         net = build_mlp(self.n_x, self.n1, self.n2, self.seed)
         X = make_X(self.n_d, self.n_x, self.seed)
