@@ -37,6 +37,8 @@ LIMITS = {
 }
 SYMBOLS = {"n_s": "n_S", "seq_len": "n_E", "n_x": "n_X", "batch_size": "b_S",
            "hidden_size": "H", "seed": "seed"}
+# max |Δ| under which two layouts of one batch count as giving the same output
+LAYOUT_ATOL = 1e-5
 TEMPERATURE_SOURCE = ("Seattle daily minimum temperature (°C), 2012-2015: seattle-weather.csv "
                       "as shipped in the vega_datasets package, read offline")
 
