@@ -15,7 +15,10 @@ import pytest
 from tests.harness import ROOT
 
 MATHS = sorted(p.stem for p in (ROOT / "widgets" / "maths").glob("*.py") if p.stem != "__init__")
-STATE = ["settings_model", "explorer_model", "mlp_model", "sequence_model"]
+CODEGEN = ["codegen", *(f"codegen.{p.stem}" for p in sorted((ROOT / "widgets" / "codegen")
+                                                             .glob("*.py"))
+                        if p.stem != "__init__")]
+STATE = ["settings_model", "explorer_model", "mlp_model", "sequence_model", "training_model"]
 WIDGET_LIBRARIES = ["ipywidgets", "bqplot", "bqplot_image_gl", "IPython", "ipykernel"]
 
 
@@ -55,6 +58,11 @@ def test_the_maths_imports_no_widget_library_and_leaves_torch_alone():
 
 def test_the_state_models_import_no_widget_library():
     assert _fresh(_imports(STATE)) == {m: [[], 2] for m in STATE}
+
+
+def test_the_code_generators_import_no_widget_library():
+    assert len(CODEGEN) >= 5  # the recipe and one a dashboard
+    assert _fresh(_imports(CODEGEN)) == {m: [[], 2] for m in CODEGEN}
 
 
 def test_the_maths_imports_nothing_from_the_floors_above():

@@ -9,6 +9,8 @@ from typing import ClassVar
 import ipywidgets as ipw
 import torch
 
+from .code_panel import CodePanel
+from .codegen import Recipe
 from .controls import MessageBanner
 from .maths.presets import preset_message, preset_model
 from .view_link import ViewLink
@@ -30,11 +32,13 @@ def use_torch_threads() -> int:
 
 
 class Dashboard(ipw.VBox):
-    """Base of the dashboards: a ``model`` (a ``SettingsModel``), a ``banner`` and a ``link``.
+    """Base of the dashboards: a ``model`` (a ``SettingsModel``), a ``banner``, a ``link`` and
+    the view's ``code`` (a ``CodePanel``, collapsed).
 
     Subclasses set ``MODEL`` (the state's class), ``CSS_CLASS`` and ``PRESET``: what a URL
     query may set (``limits``, ``symbols`` and, for settings that are not numbers,
-    ``choices``). They call ``super().__init__(model, preset)`` first, then build their views.
+    ``choices``), and define ``recipe()``, the code of the view on screen. They call
+    ``super().__init__(model, preset)`` first, then build their views.
 
     Parameters
     ----------
@@ -57,6 +61,11 @@ class Dashboard(ipw.VBox):
         self.banner = MessageBanner()
         self.model = self._preset_model(model, preset)
         self.link = ViewLink(self.model)
+        self.code = CodePanel(self.recipe, [(self.model, self.link.follows)])
+
+    def recipe(self) -> Recipe:
+        """The PyTorch code that rebuilds the view on screen (``widgets.codegen``)."""
+        raise NotImplementedError
 
     def _preset_model(self, model, query: str | None):
         """The model in the state ``query`` asks for, and the banner's sentence if it must."""

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import ipywidgets as ipw
 
+from .codegen.lstm import lstm_recipe
 from .controls import bind_controls, int_slider, seed_box, set_bounded
 from .dashboard import Dashboard
 from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
@@ -81,6 +82,7 @@ class LSTMExplorer(Dashboard):
                      layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
             self.link,
+            self.code,
             self.checks,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
                      "in the rows, in the order i, f, g, o; colours are fixed to the "
@@ -94,6 +96,10 @@ class LSTMExplorer(Dashboard):
         self.model.observe(self._on_trace, names="trace")
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
         self._on_trace()
+
+    def recipe(self):
+        m = self.model
+        return lstm_recipe(m.config, sample=m.sample, step=m.step, unit=m.unit, link=self.query)
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:

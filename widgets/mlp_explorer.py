@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import ipywidgets as ipw
 
+from .codegen.mlp import mlp_recipe
 from .controls import bind_controls, int_slider, seed_box
 from .dashboard import Dashboard
 from .heatmap import MatrixHeatmap
@@ -112,6 +113,7 @@ class MLPExplorer(Dashboard):
             ipw.HBox([c["n1"], c["n2"]], layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
             self.link,
+            self.code,
             self.checks,
             ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
                      "a[1] or y to see the dot product that made it.</p>"),
@@ -128,6 +130,9 @@ class MLPExplorer(Dashboard):
         ]
         m.observe(self._on_trace, names="trace")
         self._on_trace()
+
+    def recipe(self):
+        return mlp_recipe(self.model.config, link=self.query)
 
     def _describe_a1(self, i: int, j: int) -> str:
         t = self.model.trace

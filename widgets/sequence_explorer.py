@@ -9,11 +9,12 @@ import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 
+from .codegen.sequence import sequence_recipe
 from .controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
 from .dashboard import Dashboard
 from .heatmap import MatrixHeatmap
 from .maths.colors import nice_bound
-from .maths.sequence import DATASETS, LIMITS, PAD, SYMBOLS, TEMPERATURE_SOURCE
+from .maths.sequence import DATASETS, LAYOUT_ATOL, LIMITS, PAD, SYMBOLS, TEMPERATURE_SOURCE
 from .nav import NavBar
 from .sequence_model import INDICES, SETTINGS, SequenceModel
 from .style import STYLE
@@ -116,6 +117,7 @@ class SequenceExplorer(Dashboard):
             self.fixed_note,
             self.banner,
             self.link,
+            self.code,
             self.source,
             ipw.HTML("<h3>The notation, with these numbers</h3>"),
             self.notation,
@@ -140,6 +142,9 @@ class SequenceExplorer(Dashboard):
         self._on_data()
 
     # --- parts built once ---------------------------------------------------------------------
+    def recipe(self):
+        return sequence_recipe(self.model, link=self.query)
+
     def _window_chart(self) -> bq.Figure:
         x_scale, y_scale = bq.LinearScale(), bq.LinearScale()
         scales = {"x": x_scale, "y": y_scale}
@@ -294,7 +299,8 @@ class SequenceExplorer(Dashboard):
             f"<tr><td>{names[k]}</td>" + "".join(f"<td>{_shape(v[p])}</td>" for p in
                                                   ("input", "output", "h_n", "c_n")) + "</tr>"
             for k, v in lay.shapes.items())
-        ok = "badge-ok" if max(lay.unbatched_diff, lay.time_major_diff) < 1e-5 else "badge-bad"
+        same = max(lay.unbatched_diff, lay.time_major_diff) <= LAYOUT_ATOL
+        ok = "badge-ok" if same else "badge-bad"
         self.layouts.value = (
             "<table class='lstm-table'><tr><th>fed as</th><th>input</th><th>output</th>"
             f"<th>h_n</th><th>c_n</th></tr>{body}</table>"

@@ -20,6 +20,7 @@ from typing import ClassVar
 import ipywidgets as ipw
 import numpy as np
 
+from .codegen.training import training_recipe
 from .controls import (
     GuardedToggleButtons,
     bind_controls,
@@ -173,6 +174,7 @@ class TrainingExplorer(Dashboard):
             self.status,
             self.banner,
             self.link,
+            self.code,
             self.source,
             ipw.HTML("<h3>Learning curves</h3>"),
             self.curves,
@@ -187,6 +189,7 @@ class TrainingExplorer(Dashboard):
             ipw.HTML("<h3>Memory</h3>"),
             self.memory,
         ]
+        self.code.follow(m, ["status"])  # its note says how far the page's run went
         m.observe(self._on_build, names="trainer")
         m.observe(self._on_run, names="revision")
         m.observe(self._on_status, names=["status", "message"])
@@ -195,6 +198,25 @@ class TrainingExplorer(Dashboard):
         self._on_build()
         self._on_run()
         self._train_if_asked()
+
+    def recipe(self):
+        m = self.model
+        return training_recipe(m.config, phase=m.phase, sample=m.sample, step=m.step,
+                               unit=m.unit, link=self.query, note=self._code_note())
+
+    def _code_note(self) -> str:
+        """Where the code, which always trains every epoch, and the page's run part ways."""
+        m, t = self.model, self.model.trainer
+        left = {"untrained": "The page has not trained yet",
+                "training": f"The page is training (epoch {t.epoch} of {t.config.epochs})",
+                "waiting": "The page waits for another kernel training these settings",
+                "stopped": f"The page's run was stopped after {t.epoch} of "
+                           f"{t.config.epochs} epochs",
+                "diverged": "The page's run diverged"}.get(m.status)
+        if left is None:
+            return ""
+        return (f"{left}; this code trains all {t.config.epochs} epochs, so its curves and "
+                "trained weights are those of a full run.")
 
     def apply_preset(self, query: str | None) -> None:
         super().apply_preset(query)

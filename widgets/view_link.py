@@ -37,8 +37,9 @@ class ViewLink(ipw.HTML):
         super().__init__(**kwargs)
         self.add_class("view-link")
         self._model = model
-        model.observe(self._update, names=[*model.SETTINGS, *model.INDEX_LABELS,
-                                           *getattr(model, "VIEW_CHOICES", {})])
+        # what the view is: its settings, and where in them the learner looks
+        self.follows = [*model.SETTINGS, *model.INDEX_LABELS, *getattr(model, "VIEW_CHOICES", {})]
+        model.observe(self._update, names=self.follows)
         self._update()
 
     @property

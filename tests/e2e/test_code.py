@@ -1,0 +1,48 @@
+"""The "Show the code" panel in a real Voila and Chromium: open, follow, copy, download."""
+
+import json
+
+import pytest
+
+from .conftest import RENDER_TIMEOUT_MS
+from .ui import set_slider, wait_text
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_code_opens_follows_a_slider_copies_and_downloads(dashboard, tmp_path):
+    page = dashboard.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                   origin=dashboard.server.url)
+    dashboard.open("lstm_explorer.ipynb", "?step=3&unit=2")
+    page.wait_for_selector(".ctl-code", timeout=RENDER_TIMEOUT_MS)
+    assert page.locator("pre.code-text").count() == 0  # collapsed: nothing sent yet
+    page.get_by_role("button", name="Show the code").click()
+    wait_text(page, "pre.code-text", r"hidden_size = 8  #")
+    wait_text(page, "pre.code-text", r"s, e, j = 0, 3, 2")
+    assert page.get_by_role("button", name="Hide the code").is_visible()
+
+    set_slider(page, "ctl-hidden_size", 12)
+    wait_text(page, "pre.code-text", r"hidden_size = 12  #")
+    wait_text(page, "pre.code-text", r"# The dashboard's view: \?n_x=5&hidden_size=12")
+
+    page.get_by_role("button", name="Copy the code").click()
+    wait_text(page, ".code-status", r"^Copied \d+ lines to the clipboard\.$")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    shown = page.locator("pre.code-text").text_content()
+    assert copied == shown and "hidden_size = 12  #" in copied
+    assert copied.startswith("# The LSTM explorer: nn.LSTM(5, 12)")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download notebook (lstm_explorer.ipynb)").click()
+    assert download.value.suggested_filename == "lstm_explorer.ipynb"
+    path = tmp_path / "lstm_explorer.ipynb"
+    download.value.save_as(path)
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code and all(c["outputs"] == [] for c in code)
+    assert any("hidden_size = 12  #" in "".join(c["source"]) for c in code)
+
+    page.get_by_role("button", name="Hide the code").click()
+    page.locator("pre.code-text").wait_for(state="hidden")
+    dashboard.screenshot("code-closed")
