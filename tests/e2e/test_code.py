@@ -46,3 +46,16 @@ def test_the_code_opens_follows_a_slider_copies_and_downloads(dashboard, tmp_pat
     page.get_by_role("button", name="Hide the code").click()
     page.locator("pre.code-text").wait_for(state="hidden")
     dashboard.screenshot("code-closed")
+
+
+@pytest.mark.parametrize(("notebook", "title"), [
+    ("mlp.ipynb", r"^# The feed-forward network: nn.Linear\(5, 8\)"),
+    ("sequence_data.ipynb", r"^# Sequence data: the synthetic signals, n_E = 12, n_X = 3"),
+    ("training.ipynb", r"^# What an LSTM learns: daily min. temperatures, H = 16"),
+])
+def test_every_dashboard_hands_over_its_code(dashboard, notebook, title):
+    page = dashboard.page
+    dashboard.open(notebook)
+    page.get_by_role("button", name="Show the code").click()
+    wait_text(page, "pre.code-text", title)
+    assert page.get_by_role("link", name=f"Download notebook ({notebook})").is_visible()
