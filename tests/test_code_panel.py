@@ -139,3 +139,12 @@ def test_the_training_code_says_where_it_and_the_page_part_ways(tmp_path):
     page.train()
     assert page.model.status == "trained"
     assert "# Note:" not in page.code.script and "phase = 'trained'" in page.code.script
+
+
+def test_a_forged_toggle_is_refused_and_the_banner_says_so():
+    page = MLPExplorer()
+    page.code.toggle.set_state({"value": 7})
+    assert not page.code.is_open and page.code.view.value == ""
+    assert page.message == "Show the code: the page may only send true or false; 7 was refused."
+    page.code.toggle.set_state({"value": True})
+    assert page.code.is_open and page.code.script

@@ -18,6 +18,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from .codegen import Recipe
+from .controls import GuardedToggleButton
 
 __all__ = ["CodePanel"]
 
@@ -85,7 +86,8 @@ class CodePanel(ipw.VBox):
 
     Attributes
     ----------
-    toggle : ToggleButton (``ctl-code``) -- open or closed, closed at first
+    toggle : GuardedToggleButton (``ctl-code``) -- open or closed, closed at first; register
+        ``toggle.on_reject`` to hear of values the page was refused
     view : HTML (``code-view``) -- the buttons and the highlighted code, while open
     recipe : Recipe or None -- the one on show
     """
@@ -95,7 +97,7 @@ class CodePanel(ipw.VBox):
         self.add_class("code-panel-box")
         self._recipe = recipe
         self.recipe: Recipe | None = None
-        self.toggle = ipw.ToggleButton(
+        self.toggle = GuardedToggleButton(
             value=False, description="Show the code", icon="code",
             tooltip="The PyTorch code that rebuilds this view, to copy or download",
             layout=ipw.Layout(width="auto", align_self="flex-start"))

@@ -13,6 +13,7 @@ __all__ = [
     "GuardedIntSlider",
     "GuardedIntText",
     "GuardedPlay",
+    "GuardedToggleButton",
     "GuardedToggleButtons",
     "MessageBanner",
     "bind_controls",
@@ -91,6 +92,19 @@ class GuardedToggleButtons(_Guarded, ipw.ToggleButtons):
         n = len(self.options)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
             return f"{name}: choose one of the {n} options; {value!r} was refused."
+        return None
+
+
+class GuardedToggleButton(_Guarded, ipw.ToggleButton):
+    """A ``ToggleButton`` whose browser side may only send true or false."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._guard_init()
+
+    def _check_synced(self, name: str, value) -> str | None:
+        if not isinstance(value, bool):
+            return f"{name}: the page may only send true or false; {value!r} was refused."
         return None
 
 

@@ -62,6 +62,7 @@ class Dashboard(ipw.VBox):
         self.model = self._preset_model(model, preset)
         self.link = ViewLink(self.model)
         self.code = CodePanel(self.recipe, [(self.model, self.link.follows)])
+        self.code.toggle.on_reject(lambda _control, message: self.banner.show(message))
 
     def recipe(self) -> Recipe:
         """The PyTorch code that rebuilds the view on screen (``widgets.codegen``)."""

@@ -64,10 +64,15 @@ def test_forged_values_for_every_control_are_refused(client):
         state = client.states[comm_id]
         if "_options_labels" in state:  # toggle buttons: the page sends the option's index
             key, lo, hi = "index", 0, len(state["_options_labels"]) - 1
+            bads = [lo - 1, hi + 1, *HUGE, *WRONG_TYPES]
+        elif isinstance(state["value"], bool):  # a switch: true or false, nothing else
+            key = "value"
+            bads = [0, 1, *HUGE, *(w for w in WRONG_TYPES if w is not True), "true"]
         else:
             key, lo, hi = "value", state["min"], state["max"]
+            bads = [lo - 1, hi + 1, *HUGE, *WRONG_TYPES]
         name = state.get("description") or dom_class
-        for bad in [lo - 1, hi + 1, *HUGE, *WRONG_TYPES]:
+        for bad in bads:
             before = client.states[comm_id][key]
             replies = client.update(comm_id, {key: bad})
             errors = [m["content"] for m in replies if m["msg_type"] == "error"]
