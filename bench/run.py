@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,6 +104,15 @@ class Series:
             return None
         ordered = sorted(self.values)
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def save(results: dict, out: Path) -> None:
+    """Write the results as JSON. A series may come from ``bench.run`` imported by a step
+    (bench/training.py) while this file runs as ``__main__``: two ``Series`` classes, so
+    any dataclass is written as one."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({k: asdict(v) if is_dataclass(v) else v
+                               for k, v in results.items()}, indent=1))
 
 
 class Page:
@@ -495,11 +504,8 @@ def main() -> None:
     print()
     print(report(results))
     print(f"\n({time.perf_counter() - started:.0f} s; Voila logs in {logs})")
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({k: asdict(v) if isinstance(v, Series) else v
-                               for k, v in results.items()}, indent=1))
-    print(f"wrote {out}")
+    save(results, Path(args.json))
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

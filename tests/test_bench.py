@@ -71,3 +71,27 @@ def test_training_speed_is_measured_per_epoch_and_to_its_milestone():
     seconds, reached = run_once("temperatures")
     assert len(seconds) == 20 and all(s > 0 for s in seconds)
     assert reached is not None and 0 < reached <= sum(seconds) + 1e-9
+
+
+def test_results_save_whichever_import_made_the_series(tmp_path):
+    """make bench runs bench/run.py as __main__ while bench/training.py imports bench.run:
+    the two Series classes differ, and both must be written."""
+    import importlib.util
+    import json
+    import sys
+
+    from bench.run import ROOT, save
+
+    spec = importlib.util.spec_from_file_location("bench_run_as_main", ROOT / "bench" / "run.py")
+    as_main = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = as_main  # dataclasses look their module up while they build
+    try:
+        spec.loader.exec_module(as_main)
+    finally:
+        del sys.modules[spec.name]
+    out = tmp_path / "latest.json"
+    save({"a": Series("a", values=[1.0]), "b": as_main.Series("b", values=[2.0]),
+          "memory": {"kernel": 1.0}}, out)
+    written = json.loads(out.read_text())
+    assert written["a"]["values"] == [1.0] and written["b"]["values"] == [2.0]
+    assert written["memory"] == {"kernel": 1.0}
