@@ -61,7 +61,7 @@ def unit_equations(trace: LSTMTrace, b_ih: np.ndarray, b_hh: np.ndarray,
     rows.append((f"<i>c</i><sub>{e}</sub>[{j}]", f"f·c<sub>{e - 1}</sub> + i·g",
                  f"{f:.3f} × {_n(c_prev)} + {i:.3f} × {_n(g)}", f"{c:.3f}"))
     rows.append((f"<i>h</i><sub>{e}</sub>[{j}]", f"o·tanh(c<sub>{e}</sub>)",
-                 f"{o:.3f} × tanh({_n(c)})", f"{h:.3f}"))
+                 f"{o:.3f} × tanh({c:.3f})", f"{h:.3f}"))
     body = "".join(f"<tr><td>{a}</td><td>= {b}</td><td>= {c}</td><td>= <b>{d}</b></td></tr>"
                    for a, b, c, d in rows)
     return f"<table class='unit-eq'>{body}</table>"

@@ -131,7 +131,7 @@ def lstm_recipe(config: LSTMConfig, *, sample: int = 0, step: int = 1, unit: int
                   f"{num(c_prev[s, j].item())} + {i[s, j].item():.3f} × {num(g[s, j].item())} "
                   f"= {c[s, j].item():.3f}")
             print(f"h_{e}[{j}] = o·tanh(c_{e}) = {o[s, j].item():.3f} × "
-                  f"tanh({num(c[s, j].item())}) = {h[s, j].item():.3f}")
+                  f"tanh({c[s, j].item():.3f}) = {h[s, j].item():.3f}")
             """),
     )
     return Recipe(

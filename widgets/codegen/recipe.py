@@ -5,8 +5,10 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from string import Template
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["Recipe", "Section", "fill"]
 
@@ -77,6 +79,8 @@ class Recipe:
 
     def notebook(self) -> nbformat.NotebookNode:
         """A notebook with no outputs: the intro, then each section's explanation and code."""
+        import nbformat  # on first use: a kernel whose panel stays closed never loads it
+
         intro = f"# {self.title}\n\n{self.intro}"
         if self.link:
             intro += (f"\n\nThe dashboard's view this code rebuilds: `{self.link}` (append it "
@@ -96,6 +100,8 @@ class Recipe:
 
     def notebook_bytes(self) -> bytes:
         """The notebook as the .ipynb file a learner saves."""
+        import nbformat
+
         nb = self.notebook()
         nbformat.validate(nb)
         return nbformat.writes(nb).encode("utf-8")
