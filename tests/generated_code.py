@@ -21,6 +21,8 @@ import torch
 
 # what a recipe may import: torch, numpy and the standard library's plainest modules
 ALLOWED_IMPORTS = {"torch", "numpy", "csv", "importlib", "re", "math", "copy", "pathlib"}
+# and what must never load while it runs: this project, or a widget library
+NEVER_LOADED = {"widgets", "ipywidgets"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def _epilogue(names: list[str], path: Path) -> str:
 
 
 def run(code: str, names: list[str], timeout: float = 240) -> Ran:
-    """Run ``code`` in a fresh interpreter and bring back ``names`` from its globals."""
+    """Run ``code`` in a fresh interpreter and bring back ``names`` from its globals; it may
+    import only ``ALLOWED_IMPORTS`` and must never load ``NEVER_LOADED``."""
     assert imports_of(code) <= ALLOWED_IMPORTS, imports_of(code) - ALLOWED_IMPORTS
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
     with tempfile.TemporaryDirectory() as folder:
@@ -67,6 +70,7 @@ def run(code: str, names: list[str], timeout: float = 240) -> Ran:
         values = torch.load(dump, weights_only=False)
     lines = out.stdout.splitlines()
     packages = set(lines[-1].split()[1:])
+    assert not packages & NEVER_LOADED, f"the generated code loaded {packages & NEVER_LOADED}"
     return Ran("\n".join(lines[:-1]), values, packages)
 
 

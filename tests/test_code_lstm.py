@@ -48,11 +48,6 @@ def runs():
     return list(zip(pages, run_all(jobs), strict=True))
 
 
-def test_the_code_imports_torch_alone_and_never_this_package(runs):
-    for _page, ran in runs:
-        assert "widgets" not in ran.packages and "ipywidgets" not in ran.packages
-
-
 def test_the_code_builds_the_module_and_the_batch_the_page_shows(runs):
     for page, ran in runs:
         m, v = page.model, ran.values

@@ -35,12 +35,6 @@ def runs():
     return list(zip(pages, ran, strict=True))
 
 
-def test_the_code_imports_torch_alone_and_never_this_package(runs):
-    for _page, ran in runs:
-        assert "widgets" not in ran.packages
-        assert "ipywidgets" not in ran.packages
-
-
 def test_the_code_builds_the_weights_and_the_data_the_page_shows(runs):
     for page, ran in runs:
         t, v = page.model.trace, ran.values

@@ -66,12 +66,6 @@ def runs(tmp_path_factory):
     return list(zip(pages, ran, strict=True))
 
 
-def test_the_code_imports_torch_alone_and_never_this_package(runs):
-    for _page, ran in runs:
-        assert "widgets" not in ran.packages
-        assert "ipywidgets" not in ran.packages
-
-
 def test_the_code_reads_the_same_data(runs):
     for page, ran in runs:
         d, v = page.model.data, ran.values

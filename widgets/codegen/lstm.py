@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..maths.lstm import MATCH_ATOL, LSTMConfig
 from .recipe import Recipe, Section, fill
+from .snippets import noisy_sines
 
 __all__ = ["lstm_recipe"]
 
@@ -43,14 +44,7 @@ def lstm_recipe(config: LSTMConfig, *, sample: int = 0, step: int = 1, unit: int
         "A batch of shape (b_S, n_E, n_X), as `batch_first=True` wants it: one noisy sine "
         "per sequence and value, with periods of 6 to 40 steps, so the states have something "
         "to follow.",
-        fill("""
-            rng = np.random.default_rng(seed)
-            steps = np.arange(seq_len, dtype=np.float64)[None, :, None]  # (1, n_E, 1)
-            period = rng.uniform(6.0, 40.0, size=(batch_size, 1, n_x))
-            phase = rng.uniform(0.0, 2 * np.pi, size=(batch_size, 1, n_x))
-            amplitude = rng.uniform(0.5, 1.0, size=(batch_size, 1, n_x))
-            noise = 0.05 * rng.standard_normal((batch_size, seq_len, n_x))
-            signals = amplitude * np.sin(2 * np.pi * steps / period + phase) + noise
+        noisy_sines("batch_size", "seq_len", ("b_S", "n_E")) + "\n" + fill("""
             x = torch.from_numpy(signals.astype(np.float32))  # (b_S, n_E, n_X)
             print("x", tuple(x.shape))
             """),

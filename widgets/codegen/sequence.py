@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..maths.corpus import REVIEWS
 from ..maths.sequence import LAYOUT_ATOL
 from .recipe import Recipe, Section, fill
+from .snippets import FIND_TEMPERATURES, noisy_sines
 
 __all__ = ["sequence_recipe"]
 
@@ -28,14 +29,7 @@ def _signals() -> Section:
         "a noisy sine with its own period, phase and amplitude, drawn from a seeded numpy "
         "generator. We draw n_E + 1 steps: the first n_E are the sequence X<sup>&lt;s&gt;"
         "</sup>, the last one is what the model should predict, the next value.",
-        fill("""
-            rng = np.random.default_rng(seed)
-            steps = np.arange(seq_len + 1, dtype=np.float64)[None, :, None]  # (1, n_E + 1, 1)
-            period = rng.uniform(6.0, 40.0, size=(n_s, 1, n_x))
-            phase = rng.uniform(0.0, 2 * np.pi, size=(n_s, 1, n_x))
-            amplitude = rng.uniform(0.5, 1.0, size=(n_s, 1, n_x))
-            noise = 0.05 * rng.standard_normal((n_s, seq_len + 1, n_x))
-            signals = amplitude * np.sin(2 * np.pi * steps / period + phase) + noise
+        noisy_sines("n_s", "seq_len + 1", ("n_S", "n_E + 1")) + "\n" + fill("""
             signals = torch.from_numpy(signals.astype(np.float32))  # (n_S, n_E + 1, n_X)
             X = signals[:, :-1].contiguous()  # (n_S, n_E, n_X)
             targets = signals[:, -1, 0]  # (n_S,): the next value of the first series
@@ -51,10 +45,7 @@ def _temperatures() -> Section:
         "with `csv` without importing the package. One value a day, so n_X = 1. A sliding "
         "window of n_E days is one sequence, and its target is the day after: a series of "
         "N days gives n_S = N − n_E sequences.",
-        fill("""
-            # the package's folder, found without importing it
-            spec = importlib.util.find_spec("vega_datasets")
-            path = Path(spec.submodule_search_locations[0]) / "_data" / "seattle-weather.csv"
+        FIND_TEMPERATURES + "\n" + fill("""
             with open(path, newline="") as f:
                 temps = np.array([float(row["temp_min"]) for row in csv.DictReader(f)],
                                  dtype=np.float32)  # (N,)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..maths.tasks import ADDING_TOLERANCE, ADDING_TRAIN, ADDING_VALID, TASK_LABELS, VALID_FROM
 from ..maths.training import PHASES, TrainConfig
 from .recipe import Recipe, Section, fill
+from .snippets import FIND_TEMPERATURES
 
 __all__ = ["training_recipe"]
 
@@ -25,10 +26,7 @@ TEMPERATURES = Section(
     "We split by time: windows whose next day falls before 2015 train, those in 2015 "
     "validate. Both are normalised with the training years' mean and standard deviation "
     "only, so nothing of 2015 leaks into training.",
-    fill("""
-        # the CSV ships inside the vega_datasets package: find it without importing it
-        spec = importlib.util.find_spec("vega_datasets")
-        path = Path(spec.submodule_search_locations[0]) / "_data" / "seattle-weather.csv"
+    FIND_TEMPERATURES + "\n" + fill("""
         with open(path, newline="") as f:
             rows = list(csv.DictReader(f))
         dates = [row["date"].replace("/", "-") for row in rows]
