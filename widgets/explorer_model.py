@@ -84,7 +84,7 @@ class LSTMExplorerModel(SettingsModel):
     @property
     def config(self) -> LSTMConfig:
         """The settings as the maths layer takes them."""
-        return LSTMConfig(**{name: getattr(self, name) for name in SIZE_TRAITS})
+        return LSTMConfig(**self.settings)
 
     def weights(self) -> dict[str, np.ndarray]:
         """The module's parameters as float32 numpy arrays, by PyTorch's names."""

@@ -46,7 +46,7 @@ class MLPModel(SettingsModel):
     @property
     def config(self) -> MLPConfig:
         """The settings as the maths layer takes them."""
-        return MLPConfig(**{name: getattr(self, name) for name in SETTINGS})
+        return MLPConfig(**self.settings)
 
     def _rebuild(self) -> None:
         net = build_mlp(self.n_x, self.n1, self.n2, self.seed)

@@ -73,6 +73,11 @@ class SettingsModel(HasTraits):
             self._set_quietly({change["name"]: change["old"]})
             raise
 
+    @property
+    def settings(self) -> dict:
+        """Every setting by name: what a maths config of this state is built from."""
+        return {name: getattr(self, name) for name in self.SETTINGS}
+
     def configure(self, **settings) -> None:
         """Set several traits with one rebuild; every setting is checked before any is set."""
         unknown = sorted(set(settings) - set(self.trait_names()))

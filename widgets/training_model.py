@@ -112,7 +112,7 @@ class TrainingModel(SettingsModel):
 
     @property
     def config(self) -> TrainConfig:
-        return TrainConfig(**{name: getattr(self, name) for name in SETTINGS})
+        return TrainConfig(**self.settings)
 
     def use_task_defaults(self, task: str) -> None:
         """Switch to ``task`` with its own sizes and rate (the seed is kept): one rebuild."""
