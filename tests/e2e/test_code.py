@@ -59,3 +59,25 @@ def test_every_dashboard_hands_over_its_code(dashboard, notebook, title):
     page.get_by_role("button", name="Show the code").click()
     wait_text(page, "pre.code-text", title)
     assert page.get_by_role("link", name=f"Download notebook ({notebook})").is_visible()
+
+
+def test_the_code_by_keyboard_alone(dashboard):
+    page = dashboard.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                   origin=dashboard.server.url)
+    dashboard.open("mlp.ipynb")
+    page.get_by_role("button", name="Show the code").focus()
+    page.keyboard.press("Enter")
+    wait_text(page, "pre.code-text", r"n1 = 8  #")
+
+    def focused() -> str:
+        return page.evaluate("document.activeElement.textContent.slice(0, 40)")
+
+    page.keyboard.press("Tab")
+    assert focused() == "Copy the code"
+    page.keyboard.press("Enter")
+    wait_text(page, ".code-status", r"^Copied \d+ lines to the clipboard\.$")
+    page.keyboard.press("Tab")
+    assert focused() == "Download notebook (mlp.ipynb)"
+    page.keyboard.press("Tab")  # the code itself scrolls by keyboard
+    assert focused().startswith("# The feed-forward network")

@@ -74,9 +74,21 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
         page.click(".stop-button")
         wait_text(page, ".training-status", r"Stopped\.", timeout_ms=10_000)
         wait_text(page, ".step-title", r"after training")
+        # the code says where it and the stopped run part ways
+        page.get_by_role("button", name="Show the code").click()
+        wait_text(page, "pre.code-text", r"# Note: The page's run was stopped after \d+ of 60")
         page.click(".train-button")  # goes on from where it stopped
         wait_text(page, ".training-status", r"Trained\. epoch 60 of 60", timeout_ms=90_000)
         assert "this LSTM" in page.locator(".training-results").inner_text()
+        page.wait_for_function("() => !document.querySelector('pre.code-text')"
+                               "?.textContent.includes('# Note:')")
+        # Copy works in JupyterLab's output area as under Voila
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+        page.get_by_role("button", name="Copy the code").click()
+        wait_text(page, ".code-status", r"^Copied \d+ lines to the clipboard\.$")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator("pre.code-text").text_content()
+        assert "seq_len = 50  #" in copied
         page.screenshot(path=str(ROOT / "test-artifacts" / "jupyterlab-training.png"))
     finally:
         context.close()
