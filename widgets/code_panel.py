@@ -12,13 +12,12 @@ import base64
 import html
 from collections.abc import Callable
 
-import ipywidgets as ipw
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from .codegen import Recipe
-from .controls import GuardedToggleButton
+from .on_demand import OnDemandPanel
 
 __all__ = ["CodePanel"]
 
@@ -74,7 +73,7 @@ CODE_STYLE = """<style>
 </style>"""
 
 
-class CodePanel(ipw.VBox):
+class CodePanel(OnDemandPanel):
     """A "Show the code" toggle over the view's code, with Copy and Download notebook.
 
     Parameters
@@ -92,61 +91,29 @@ class CodePanel(ipw.VBox):
     recipe : Recipe or None -- the one on show
     """
 
+    SHOW, HIDE, ICON, CTL = "Show the code", "Hide the code", "code", "code"
+    TOOLTIP = "The PyTorch code that rebuilds this view, to copy or download"
+    WHAT = "The code of this view"
+
     def __init__(self, recipe: Callable[[], Recipe], follows, **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("code-panel-box")
         self._recipe = recipe
         self.recipe: Recipe | None = None
-        self.toggle = GuardedToggleButton(
-            value=False, description="Show the code", icon="code",
-            tooltip="The PyTorch code that rebuilds this view, to copy or download",
-            layout=ipw.Layout(width="auto", align_self="flex-start"))
-        self.toggle.add_class("ctl-code")
-        self.view = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.view.add_class("code-view")
-        self.toggle.observe(self._on_toggle, names="value")
-        for model, names in follows:
-            self.follow(model, names)
-        self.children = [self.toggle, self.view]
-
-    def follow(self, model, names) -> None:
-        """Write the code again, while open, when any of ``model``'s traits ``names`` change."""
-        model.observe(self._on_state, names=list(names))
-
-    @property
-    def is_open(self) -> bool:
-        return self.toggle.value
+        super().__init__(follows, **kwargs)
 
     @property
     def script(self) -> str:
         """The code on show ('' while closed)."""
         return self.recipe.script if self.recipe is not None and self.is_open else ""
 
-    def _on_toggle(self, _change=None) -> None:
-        if self.is_open:
-            self.refresh()
-        self.toggle.description = "Hide the code" if self.is_open else "Show the code"
-        self.view.layout.display = None if self.is_open else "none"
-
-    def _on_state(self, _change=None) -> None:
-        if self.is_open:
-            self.refresh()
-
-    def refresh(self) -> None:
-        """Write the current recipe into the view; nothing is sent if the code is the same."""
-        try:
-            recipe = self._recipe()
-        except Exception as error:  # a defect of ours: say so, and keep the dashboard alive
-            self.recipe = None
-            self.view.value = (
-                "<p class='badge badge-bad' role='alert'>The code of this view could not be "
-                f"written ({html.escape(type(error).__name__)}: {html.escape(str(error))}). "
-                "Move a control to try again, and please report it with the link above.</p>")
-            return
+    def render(self) -> str:
+        recipe = self._recipe()
         if self.recipe is not None and recipe == self.recipe:
-            return
+            return self.view.value
         self.recipe = recipe
-        self.view.value = self._html(recipe)
+        return self._html(recipe)
+
+    def _failed(self) -> None:
+        self.recipe = None
 
     @staticmethod
     def _html(recipe: Recipe) -> str:

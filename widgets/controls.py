@@ -40,12 +40,13 @@ class _Guarded:
         """Register ``callback(widget, message)`` for refused requests from the browser."""
         self._reject_callbacks.register_callback(callback, remove=remove)
 
+    _unnamed = "this control"  # in messages, when the control has no description
     _synced_key = "value"  # the one thing the browser may change
     _flags: tuple[str, ...] = ()  # and switches it may flip (True or False only)
 
     def _refusal(self, sync_data: dict) -> str | None:
         """A plain sentence if the browser's request must be refused, else None."""
-        name = self.description or "this control"
+        name = self.description or self._unnamed
         if not isinstance(sync_data, dict):
             return f"{name}: the page sent an update that is not a set of values; it was refused."
         extra = sorted(set(sync_data) - {self._synced_key, *self._flags})
@@ -148,6 +149,7 @@ class GuardedPlay(_Guarded, ipw.Play):
     """A ``Play`` whose browser side may move the value within bounds, play, pause and repeat."""
 
     _flags = ("playing", "repeat")
+    _unnamed = "Play"  # its buttons are icons: no description, a tooltip for their names
     value = _unechoed("Int value")
 
     def __init__(self, **kwargs):
@@ -202,10 +204,16 @@ def set_bounded(control, lo: int, hi: int, value: int) -> None:
 
 
 def int_slider(ctl: str, description: str, lo: int, hi: int, value: int,
-               width: str = "300px", continuous_update: bool = False) -> GuardedIntSlider:
-    """A guarded slider with the tutorial's symbol and the automation class ``ctl-<ctl>``."""
+               width: str = "300px", continuous_update: bool = False,
+               name: str | None = None) -> GuardedIntSlider:
+    """A guarded slider with the tutorial's symbol and the automation class ``ctl-<ctl>``.
+
+    ``name`` says what it sets ("H, hidden size"): the tooltip, and the name a screen reader
+    gives the slider (``accessibility.js``); the description if omitted.
+    """
     slider = GuardedIntSlider(description=description, min=lo, max=hi, value=value,
                               continuous_update=continuous_update,
+                              tooltip=name or description,
                               style={"description_width": "64px"},
                               layout=ipw.Layout(width=width))
     slider.add_class(f"ctl-{ctl}")
@@ -213,9 +221,10 @@ def int_slider(ctl: str, description: str, lo: int, hi: int, value: int,
 
 
 def log_slider(ctl: str, description: str, lo: float, hi: float, value: float,
-               width: str = "300px") -> GuardedFloatLogSlider:
+               width: str = "300px", name: str | None = None) -> GuardedFloatLogSlider:
     """A guarded slider over [lo, hi] in steps of a tenth of a decade, ``ctl-<ctl>``."""
     slider = GuardedFloatLogSlider(description=description, base=10, min=math.log10(lo),
+                                   tooltip=name or description,
                                    max=math.log10(hi), step=0.1, value=value,
                                    continuous_update=False, readout_format=".2g",
                                    style={"description_width": "64px"},
@@ -226,6 +235,7 @@ def log_slider(ctl: str, description: str, lo: float, hi: float, value: float,
 
 def seed_box(value: int, lo: int = 0, hi: int = 2**31 - 1) -> GuardedIntText:
     box = GuardedIntText(description="seed", value=value, min=lo, max=hi,
+                         tooltip="seed of the random numbers: the same seed, the same numbers",
                          style={"description_width": "64px"}, layout=ipw.Layout(width="220px"))
     box.add_class("ctl-seed")
     return box

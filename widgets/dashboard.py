@@ -9,6 +9,7 @@ from typing import ClassVar
 import ipywidgets as ipw
 import torch
 
+from .accessibility import accessibility_script
 from .code_panel import CodePanel
 from .codegen import Recipe
 from .controls import MessageBanner
@@ -63,6 +64,14 @@ class Dashboard(ipw.VBox):
         self.link = ViewLink(self.model)
         self.code = CodePanel(self.recipe, [(self.model, self.link.follows)])
         self.code.toggle.on_reject(lambda _control, message: self.banner.show(message))
+
+    def _ipython_display_(self) -> None:
+        # with the page script that names the controls for screen readers: a dashboard shown
+        # anywhere (Voila, JupyterLab) brings it, and the script installs itself once a page
+        from IPython.display import display
+
+        display(accessibility_script())
+        display(self._repr_mimebundle_(), raw=True)
 
     def recipe(self) -> Recipe:
         """The PyTorch code that rebuilds the view on screen (``widgets.codegen``)."""

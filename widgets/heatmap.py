@@ -11,6 +11,7 @@ import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
 from .maths.colors import DIVERGING, color_indices, encode_png
+from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "mouse_event", "set_png", "tick_values"]
 
@@ -127,6 +128,8 @@ class MatrixHeatmap(ipw.VBox):
         )
         self._readout.add_class("heatmap-readout")
 
+        self._labels = (x_label, y_label)
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
         self._x_scale = bq.LinearScale(min=-0.5, max=0.5, allow_padding=False)
         self._y_scale = bq.LinearScale(min=-0.5, max=0.5, reverse=True, allow_padding=False)
         scales = {"x": self._x_scale, "y": self._y_scale}
@@ -184,7 +187,7 @@ class MatrixHeatmap(ipw.VBox):
         self.figure.add_class("heatmap-figure")
         self.colorbar = ColorBar(palette=palette, height=height, caption="") if colorbar else None
         body = ipw.HBox([self.figure, self.colorbar]) if colorbar else self.figure
-        self.children = [self._title, body, self._readout]
+        self.children = [self._title, self.alt, body, self._readout]
 
     @property
     def title(self) -> str:
@@ -218,6 +221,22 @@ class MatrixHeatmap(ipw.VBox):
         if self.colorbar is not None:
             self.colorbar.set_range(vmin, vmax)
         self._title.value = title
+        self.alt.text = self.summary()
+
+    def summary(self) -> str:
+        """The figure in words: its title, shape, range and bands (its text alternative)."""
+        rows, cols = self._values.shape
+        x_label, y_label = self._labels
+        text = (f"Heatmap {plain(self.title)}: {rows} {_rows(rows)}"
+                f"{f' ({y_label})' if y_label else ''} by {cols} {_cols(cols)}"
+                f"{f' ({x_label})' if x_label else ''}, values "
+                f"{value_range(self._values)}, coloured on a scale from {self._vmin:g} "
+                f"to {self._vmax:g}.")
+        per = self.band_rows
+        if per and len(self._bands) > 1:
+            text += (f" Rows in {len(self._bands)} bands of {per}, top to bottom: "
+                     f"{', '.join(self._bands)}.")
+        return text
 
     def _reshape(self, rows: int, cols: int) -> None:
         """Axes, scales and band marks follow a change of shape, each as one message."""
@@ -294,6 +313,14 @@ class MatrixHeatmap(ipw.VBox):
             self.unhover()
 
 
+def _rows(n: int) -> str:
+    return "row" if n == 1 else "rows"
+
+
+def _cols(n: int) -> str:
+    return "column" if n == 1 else "columns"
+
+
 class ColorBar(ipw.VBox):
     """A vertical colour bar for a palette on a fixed range, with a caption.
 
@@ -326,7 +353,15 @@ class ColorBar(ipw.VBox):
         )
         self._caption = ipw.HTML(caption, layout=ipw.Layout(margin="0 0 0 12px"))
         self._caption.add_class("colorbar-caption")
-        self.children = [self._caption, self._figure]
+        self.alt = FigureText()
+        self.children = [self._caption, self.alt, self._figure]
+        self._describe()
+
+    def _describe(self) -> None:
+        lo, hi = self.range
+        what = plain(self._caption.value)
+        self.alt.text = (f"Colour scale{f' for {what}' if what else ''}: {lo:.2f} at the "
+                         f"bottom to {hi:.2f} at the top.")
 
     @property
     def range(self) -> tuple[float, float]:
@@ -339,3 +374,4 @@ class ColorBar(ipw.VBox):
             self._image.y = [float(vmin), float(vmax)]
         if caption is not None:
             self._caption.value = caption
+        self._describe()

@@ -65,16 +65,24 @@ class SequenceExplorer(Dashboard):
         dataset.add_class("ctl-dataset")
         self.controls = {
             "dataset": dataset,
-            "n_s": int_slider("n_s", "n_S", *LIMITS["n_s"], m.n_s),
-            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len),
-            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x),
-            "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size),
+            "n_s": int_slider("n_s", "n_S", *LIMITS["n_s"], m.n_s,
+                name="n_S, number of sequences"),
+            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len,
+                name="n_E, sequence length: elements per sequence"),
+            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x,
+                name="n_X, input size: values per element"),
+            "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size,
+                name="b_S, batch size: sequences per batch"),
             "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"],
-                                      m.hidden_size),
+                                      m.hidden_size,
+                name="H, hidden size of the LSTM"),
             "seed": seed_box(m.seed, *LIMITS["seed"]),
-            "batch": int_slider("batch", "batch", 0, 1, 0),
-            "position": int_slider("position", "sequence", 0, 1, 0),
-            "element": int_slider("element", "element e", 1, 2, 1),
+            "batch": int_slider("batch", "batch", 0, 1, 0,
+                name="batch shown, counted from 0"),
+            "position": int_slider("position", "sequence", 0, 1, 0,
+                name="sequence shown within the batch, counted from 0"),
+            "element": int_slider("element", "element e", 1, 2, 1,
+                name="element e of the sequence shown"),
         }
         self.controls["position"].tooltip = "which sequence of the batch is X^<s>"
         for name in INDICES:

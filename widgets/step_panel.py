@@ -38,15 +38,18 @@ class StepPanel(ipw.VBox):
     def __init__(self, *, play: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.controls = {
-            "step": int_slider("step", "step e", 1, 2, 1, continuous_update=True),
-            "unit": int_slider("unit", "unit j", 0, 1, 0),
+            "step": int_slider("step", "step e", 1, 2, 1, continuous_update=True,
+                name="step e: the element the LSTM reads"),
+            "unit": int_slider("unit", "unit j", 0, 1, 0,
+                name="unit j of the hidden state, in bold"),
         }
         # Play is a second control of the step, through the kernel like the slider. A jslink
         # between them would make every step send two updates (the link's and the slider's),
         # and the kernel would process both, the link's first.
         self.play = None
         if play:
-            self.play = GuardedPlay(interval=40, min=1, max=2, value=1, description="Play",
+            # its buttons are icons: the page script names them "Play steps", "Stop steps"...
+            self.play = GuardedPlay(interval=40, min=1, max=2, value=1, tooltip="steps",
                                     layout=ipw.Layout(width="auto"))
             self.play.add_class("ctl-play")
         self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))

@@ -23,4 +23,13 @@ STYLE = """<style>
   line-height: 1.3; font-size: 92%; }
 .lstm-dash .panel-title-row span.narrow { transform: translateX(-50%); text-align: center; }
 .lstm-dash .lstm-nav { padding: 4px 0 8px 0; border-bottom: 1px solid #e5e5e5; }
+.lstm-dash .lstm-strips, .lstm-dash .lstm-chart, .lstm-dash .curves-chart,
+.lstm-dash .predictions-chart, .lstm-dash .memory-view {
+  overflow: hidden; }  /* a figure's 2px margins would make a scroll box no key can reach */
+.lstm-dash .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+.lstm-dash button:focus-visible, .lstm-dash .noUi-handle:focus-visible,
+.lstm-dash .widget-readout:focus-visible, .lstm-dash input:focus-visible,
+.lstm-dash select:focus-visible, .lstm-dash a:focus-visible {
+  outline: 3px solid #0b57d0; outline-offset: 2px; }
 </style>"""
