@@ -14,6 +14,7 @@ from .code_panel import CodePanel
 from .codegen import Recipe
 from .controls import MessageBanner
 from .maths.presets import preset_message, preset_model
+from .numbers_panel import NumbersPanel
 from .view_link import ViewLink
 
 __all__ = ["Dashboard", "use_torch_threads"]
@@ -33,13 +34,15 @@ def use_torch_threads() -> int:
 
 
 class Dashboard(ipw.VBox):
-    """Base of the dashboards: a ``model`` (a ``SettingsModel``), a ``banner``, a ``link`` and
-    the view's ``code`` (a ``CodePanel``, collapsed).
+    """Base of the dashboards: a ``model`` (a ``SettingsModel``), a ``banner``, a ``link``, the
+    view's ``code`` (a ``CodePanel``) and its ``numbers`` as tables (a ``NumbersPanel``), both
+    collapsed; ``panels`` lays the two out, toggles side by side.
 
     Subclasses set ``MODEL`` (the state's class), ``CSS_CLASS`` and ``PRESET``: what a URL
     query may set (``limits``, ``symbols`` and, for settings that are not numbers,
-    ``choices``), and define ``recipe()``, the code of the view on screen. They call
-    ``super().__init__(model, preset)`` first, then build their views.
+    ``choices``), and define ``recipe()``, the code of the view on screen, and
+    ``numbers_html()``, its numbers as tables. They call ``super().__init__(model, preset)``
+    first, then build their views.
 
     Parameters
     ----------
@@ -63,7 +66,13 @@ class Dashboard(ipw.VBox):
         self.model = self._preset_model(model, preset)
         self.link = ViewLink(self.model)
         self.code = CodePanel(self.recipe, [(self.model, self.link.follows)])
-        self.code.toggle.on_reject(lambda _control, message: self.banner.show(message))
+        self.numbers = NumbersPanel(self.numbers_html, [(self.model, self.link.follows)])
+        for panel in (self.code, self.numbers):
+            panel.toggle.on_reject(lambda _control, message: self.banner.show(message))
+        self.panels = ipw.VBox([
+            ipw.HBox([self.code.toggle, self.numbers.toggle],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
+            self.code.view, self.numbers.view])
 
     def _ipython_display_(self) -> None:
         # with the page script that names the controls for screen readers: a dashboard shown
@@ -75,6 +84,10 @@ class Dashboard(ipw.VBox):
 
     def recipe(self) -> Recipe:
         """The PyTorch code that rebuilds the view on screen (``widgets.codegen``)."""
+        raise NotImplementedError
+
+    def numbers_html(self) -> str:
+        """The numbers of the view on screen as HTML tables (``text_alternative.html_table``)."""
         raise NotImplementedError
 
     def _preset_model(self, model, query: str | None):

@@ -14,7 +14,7 @@ from .maths.colors import DIVERGING
 from .maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
 from .nav import NavBar
 from .parameter_panel import WEIGHT_REGIONS, ParameterPanel
-from .step_panel import StepPanel
+from .step_panel import StepPanel, step_tables
 from .style import STYLE
 
 __all__ = ["LSTMExplorer"]
@@ -87,7 +87,7 @@ class LSTMExplorer(Dashboard):
                      layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
             self.link,
-            self.code,
+            self.panels,
             self.checks,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
                      "in the rows, in the order i, f, g, o; colours are fixed to the "
@@ -105,6 +105,10 @@ class LSTMExplorer(Dashboard):
     def recipe(self):
         m = self.model
         return lstm_recipe(m.config, sample=m.sample, step=m.step, unit=m.unit, link=self.query)
+
+    def numbers_html(self) -> str:
+        m = self.model
+        return step_tables(m.trace, m.sample, m.step)
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:

@@ -16,8 +16,24 @@ from .heatmap import ColorBar
 from .maths.colors import DIVERGING, SEQUENTIAL
 from .maths.lstm import LSTMTrace
 from .step_view import StateChart, StepCursor, StripStack, sequence_values
+from .text_alternative import html_table
 
-__all__ = ["StepPanel"]
+__all__ = ["StepPanel", "step_tables"]
+
+
+def step_tables(trace: LSTMTrace, sample: int, step: int) -> str:
+    """Step e = ``step`` of sequence ``sample`` as tables: x_e, then every unit's gates, c, h."""
+    s, e = sample, step
+    t = e - 1  # per-step arrays are 0-based
+    inputs = html_table(f"x_{e}: the input at step e = {e} (sequence {s})", ["k", "x_e[k]"],
+                        [(k, float(v)) for k, v in enumerate(trace.x[s, t])])
+    columns = ["unit j", "i_e", "f_e", "g_e", "o_e", "c_(e-1)", "c_e", "h_e"]
+    rows = [(j, *(float(trace.gates[s, t, k, j]) for k in range(4)),
+             float(trace.c[s, t, j]), float(trace.c[s, e, j]), float(trace.h[s, e, j]))
+            for j in range(trace.h.shape[-1])]
+    units = html_table(f"Step e = {e}: the gates, cell state and hidden state of every unit",
+                       columns, rows)
+    return inputs + units
 
 
 class StepPanel(ipw.VBox):
@@ -111,3 +127,4 @@ class StepPanel(ipw.VBox):
         self.unit_equations.value = (
             f"<p>Unit j = {j} at step e = {e}, with the live numbers (sequence {s}):</p>"
             + unit_equations(trace, b_ih, b_hh, s, e, j))
+
