@@ -65,6 +65,17 @@
     }
   };
 
+  // the kernel marks what must be announced when it changes: a refusal or error (an alert),
+  // a check's verdict or a run's progress (a polite status); the region must already be in
+  // the page when its text changes, so the roles go on the widget's own element
+  const markLive = (root) => {
+    for (const el of root.querySelectorAll(".live-alert")) put(el, "role", "alert");
+    for (const el of root.querySelectorAll(".live-status")) {
+      put(el, "role", "status");
+      put(el, "aria-live", "polite");
+    }
+  };
+
   const hideFigures = (root) => {
     // a chart's SVG is axes and tick numbers: its text alternative sits beside it
     for (const figure of root.querySelectorAll(".bqplot.figure")) put(figure, "aria-hidden", "true");
@@ -76,6 +87,7 @@
       labelSliders(dash);
       labelPlay(dash);
       markToggles(dash);
+      markLive(dash);
       hideFigures(dash);
     }
   };

@@ -176,6 +176,7 @@ class MessageBanner(ipw.HTML):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.add_class("lstm-banner")
+        self.add_class("live-alert")  # a screen reader says it as it appears
         self._text = ""
         self.layout.display = "none"
 

@@ -15,7 +15,7 @@ from .maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, paramete
 from .nav import NavBar
 from .parameter_panel import WEIGHT_REGIONS, ParameterPanel
 from .step_panel import StepPanel, step_tables
-from .style import STYLE
+from .style import STYLE, badge
 
 __all__ = ["LSTMExplorer"]
 
@@ -73,6 +73,7 @@ class LSTMExplorer(Dashboard):
         # widget so a rebuild updates them with one message
         self.checks = ipw.HTML()
         self.checks.add_class("module-checks")
+        self.checks.add_class("live-status")  # a verdict that changes is announced
 
         c = self.controls
         self.children = [
@@ -133,16 +134,16 @@ class LSTMExplorer(Dashboard):
             f"<b>{count:,}</b></div>"
         )
         t = m.trace
-        ok = "badge-ok" if t.matches else "badge-bad"
         verdict = "matches" if t.matches else "does NOT match"
-        equal = "badge-ok" if t.last_equals_h_n else "badge-bad"
         self.checks.value = param_count + (
-            f"<div class='recurrence-badge'><span class='badge {ok}'>manual recurrence "
-            f"{verdict} nn.LSTM: max |Δ| = {t.max_abs_diff:.1e} (tolerance {MATCH_ATOL:.0e})"
-            f"</span><span class='badge {equal}'>output[:, -1, :] "
-            f"{'equals' if t.last_equals_h_n else 'differs from'} h_n[-1] "
-            f"(many-to-one read-out)</span></div>"
-        )
+            "<div class='recurrence-badge'>"
+            + badge("ok" if t.matches else "bad",
+                    f"manual recurrence {verdict} nn.LSTM: max |Δ| = {t.max_abs_diff:.1e} "
+                    f"(tolerance {MATCH_ATOL:.0e})")
+            + badge("ok" if t.last_equals_h_n else "bad",
+                    f"output[:, -1, :] {'equals' if t.last_equals_h_n else 'differs from'} "
+                    "h_n[-1] (many-to-one read-out)")
+            + "</div>")
         self._on_view(full=True)
 
     def _on_view(self, _change=None, full: bool = False) -> None:

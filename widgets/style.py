@@ -33,3 +33,13 @@ STYLE = """<style>
 .lstm-dash select:focus-visible, .lstm-dash a:focus-visible {
   outline: 3px solid #0b57d0; outline-offset: 2px; }
 </style>"""
+
+# a badge's verdict also as a shape, for eyes that do not tell its colours apart; the words
+# carry it for screen readers, so the mark itself is hidden from them
+_MARKS = {"ok": "✓", "warn": "!", "bad": "✗"}
+
+
+def badge(level: str, text: str) -> str:
+    """A badge of ``level`` "ok", "warn" or "bad" (colour and mark) saying ``text`` (HTML)."""
+    return (f"<span class='badge badge-{level}'><span aria-hidden='true'>{_MARKS[level]} "
+            f"</span>{text}</span>")
