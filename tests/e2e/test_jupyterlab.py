@@ -65,6 +65,10 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
                                "?.session?.kernel", timeout=RENDER_TIMEOUT_MS)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_selector(".training-explorer .train-button", timeout=RENDER_TIMEOUT_MS)
+        # the page script came with the dashboard's output: the sliders have their names here too
+        slider = page.get_by_role("slider", name="H, hidden size: units of the LSTM", exact=True)
+        slider.wait_for(timeout=30_000)
+        assert page.get_by_role("button", name="Play steps", exact=True).count() == 1
         page.click(".ctl-task >> text=the adding problem")
         wait_text(page, ".training-status", r"Untrained: press Train\. epoch 0 of 60")
         page.click(".train-button")
