@@ -39,7 +39,7 @@ def test_every_control_says_what_it_sets(page):
     for control in controls:
         # a slider's symbol ("H") is its label; its tooltip is what a screen reader says
         name = control.tooltip or control.description
-        assert name and len(name) >= 4 or isinstance(control, ipw.Button), control
+        assert (name and len(name) >= 4) or isinstance(control, ipw.Button), control
         if isinstance(control, (ipw.IntSlider, ipw.FloatLogSlider)):
             assert control.tooltip and control.tooltip != control.description, control
         if isinstance(control, ipw.Play):  # icon buttons: the script names them from this

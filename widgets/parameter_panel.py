@@ -22,6 +22,7 @@ from bqplot_image_gl.interacts import MouseInteraction
 
 from .heatmap import mouse_event, set_png, tick_values
 from .maths.colors import DIVERGING, color_indices, encode_png, indexed_palette
+from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["WEIGHT_REGIONS", "PanelLayout", "ParameterPanel", "Region", "panel_indices",
            "panel_palette"]
@@ -109,6 +110,12 @@ class ParameterPanel(ipw.VBox):
         Equal row bands, e.g. PyTorch's gate order ("i", "f", "g", "o").
     height : int
         Height of the plot area in pixels.
+
+    Attributes
+    ----------
+    figure : bq.Figure -- every tensor, hidden from screen readers by the page script
+    alt : FigureText -- the figure in words (``summary``): each tensor's name, shape and
+        range, and the row bands
     """
 
     MARGIN: ClassVar[dict[str, int]] = dict(top=8, bottom=46, left=58, right=56)
@@ -182,7 +189,8 @@ class ParameterPanel(ipw.VBox):
         self._readout = ipw.HTML("<span class='hint'>hover a cell to read it</span>",
                                  layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
         self._readout.add_class("heatmap-readout")
-        self.children = [self._titles, self.figure, self._readout]
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
+        self.children = [self._titles, self.alt, self.figure, self._readout]
 
     # --- reading back (tests, hover) -------------------------------------------------------
     @property
@@ -257,6 +265,31 @@ class ParameterPanel(ipw.VBox):
         bar = (f"<span class='colorbar-caption narrow' style='left:{left + L.width + 8:.0f}px'>"
                f"{caption}</span>")
         self._titles.value = f"<div class='panel-title-row'>{spans}{bar}</div>"
+        self.alt.text = self.summary(caption)
+
+    def summary(self, caption: str = "") -> str:
+        """The figure in words: each tensor's name, shape and range, the colour scale, the bands.
+
+        E.g. "weight_hh_l0 (4H by H), 32 by 8, values from -0.35 to 0.35"; a bias is
+        "bias_ih_l0 (4H), 32 values from -0.35 to 0.35". The ranges are of the arrays drawn.
+        """
+        if not self._rows:
+            return ""
+
+        def tensor(r: Region) -> str:
+            dims = self._shapes[r.key]
+            size = (f"{dims[0]} values" if len(dims) == 1
+                    else f"{' by '.join(map(str, dims))}, values")
+            return (f"{r.key} ({r.symbols.replace(' × ', ' by ')}), {size} "
+                    f"{value_range(self._matrices[r.key])}")
+
+        what = plain(caption)
+        per = self._rows // len(self.bands)
+        return (f"Parameter heatmaps side by side, coloured on one scale from {self._vmin:.2f} to "
+                f"{self._vmax:.2f}{f' ({what})' if what else ''}: "
+                + "; ".join(tensor(r) for r in self.layout_px.regions)
+                + f". Rows in {len(self.bands)} gate bands of {per}, top to bottom: "
+                f"{', '.join(self.bands)}.")
 
     def _dims(self, key: str) -> str:
         """The tensor's own shape as PyTorch gives it (a bias is 1-D): '32 × 5' or '32'."""

@@ -19,6 +19,7 @@ from .maths.colors import (
     nice_bound,
 )
 from .maths.lstm import LSTMTrace
+from .text_alternative import FigureText, value_range
 
 __all__ = [
     "STRIPS",
@@ -28,8 +29,10 @@ __all__ = [
     "StripStack",
     "line_coverage",
     "sequence_values",
+    "states_text",
     "strip_colors",
     "strips_picture",
+    "strips_text",
 ]
 
 
@@ -106,6 +109,30 @@ def strips_picture(values: dict[str, np.ndarray]) -> np.ndarray:
     return picture.reshape(n_e * len(STRIPS), widest)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def strips_text(values: dict[str, np.ndarray]) -> str:
+    """The strips in two sentences: what each row is, its size, and its range over all steps.
+
+    ``values`` is ``sequence_values``: the arrays the picture draws. The ranges cover every
+    step, so the text stays put while the step moves (the step is said elsewhere).
+    """
+    n_e, n_x = values["x"].shape
+    hidden = values["h"].shape[1]
+    # h_{e-1} and h_e together are h_0..h_n_E: one range for both rows (c likewise)
+    h = np.concatenate([values["h_prev"], values["h"]])
+    c = np.concatenate([values["c_prev"], values["c"]])
+    ranges = [("x", values["x"]), ("h", h), ("c", c),
+              *((gate, values[gate]) for gate in ("i", "f", "g", "o"))]
+    return (f"Strips of one step e of the LSTM cell, one row a vector, top to bottom: "
+            f"x_e (n_X = {_plural(n_x, 'value')}), then h_(e-1), c_(e-1), the gates i, f, g, "
+            f"o, c_e and h_e (H = {_plural(hidden, 'unit')} each), each coloured on its own "
+            f"fixed range. Over the n_E = {n_e} steps of this sequence: "
+            + "; ".join(f"{name} {value_range(v)}" for name, v in ranges) + ".")
+
+
 class StripStack(ipw.VBox):
     """The vectors of one step as stacked strips, each on its own pinned colour range.
 
@@ -114,6 +141,12 @@ class StripStack(ipw.VBox):
     The figure, scales, labels and the white gaps between strips are built once. The x scale
     is a fraction of the widest strip, fixed at [0, 1]: a change of n_X or H changes the picture
     and the tick labels, never a scale. Hovering a cell names it and its value.
+
+    Attributes
+    ----------
+    figure : bq.Figure -- the strips, hidden from screen readers by the page script
+    alt : FigureText -- the strips in words (``strips_text``): each row's size and its range
+        over all steps, so a step leaves it alone
     """
 
     GAP_PX = 6  # white between strips
@@ -160,7 +193,8 @@ class StripStack(ipw.VBox):
         self._readout = ipw.HTML("<span class='hint'>hover a cell to read it</span>",
                                  layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
         self._readout.add_class("strips-readout")
-        self.children = [self.figure, self._readout]
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
+        self.children = [self.alt, self.figure, self._readout]
 
     @property
     def values(self) -> dict[str, np.ndarray]:
@@ -194,6 +228,7 @@ class StripStack(ipw.VBox):
         """
         old_widest = self.widest
         self._sequence, self._step = sequence, step
+        self.alt.text = strips_text(sequence)
         with self._image.hold_sync():
             set_png(self._image, encode_png(strips_picture(sequence), STRIP_PALETTE))
             self._image.y = self._extent(step)
@@ -207,7 +242,10 @@ class StripStack(ipw.VBox):
             self._cursor.visible = False
 
     def show_step(self, step: int) -> None:
-        """Show step e of the sequence on screen: the picture moves, nothing is redrawn."""
+        """Show step e of the sequence on screen: the picture moves, nothing is redrawn.
+
+        The text alternative stays: it covers every step (Play calls this ~25 times a second).
+        """
         self._step = step
         self._image.y = self._extent(step)
 
@@ -301,6 +339,18 @@ class StepCursor:
                 self.scale.min, self.scale.max = float(-step), float(last - step)
 
 
+def states_text(name: str, series: np.ndarray, unit: int) -> str:
+    """The chart in one sentence: how many units over which steps, their range and unit j's.
+
+    ``series`` is (H, n_E + 1), the lines drawn. No step: the text stays put while it moves.
+    """
+    hidden, points = series.shape
+    return (f"Line chart of {name} over the steps e = 0 to n_E = {points - 1}: H = "
+            f"{_plural(hidden, 'line')}, one a unit, values {value_range(series)}; unit "
+            f"j = {unit} is the bold line, {value_range(series[unit])}; a dashed line marks "
+            "the step e.")
+
+
 class StateChart(ipw.VBox):
     """Every unit's h (or c) over all steps e = 0..n_E, unit j in bold, a cursor at step e.
 
@@ -318,6 +368,11 @@ class StateChart(ipw.VBox):
     ``RASTER_ABOVE`` units the thin lines are drawn as one picture (how many lines cross each
     pixel), which the browser draws in a few milliseconds where hundreds of SVG paths of
     hundreds of points take most of a second; unit j stays a line.
+
+    Attributes
+    ----------
+    figure : bq.Figure -- the chart, hidden from screen readers by the page script
+    alt : FigureText -- the chart in words (``states_text``), changed with the data or unit j
     """
 
     RASTER_ABOVE = 32
@@ -357,7 +412,8 @@ class StateChart(ipw.VBox):
                                 layout=ipw.Layout(width=width, height=height))
         self._title = ipw.HTML()
         self._title.add_class("chart-title")
-        self.children = [self._title, self.figure]
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
+        self.children = [self._title, self.alt, self.figure]
         self._series = np.zeros((1, 1), np.float32)
         self._shown_unit: int | None = None
 
@@ -412,14 +468,15 @@ class StateChart(ipw.VBox):
     def point(self, unit: int, step: int) -> None:
         """Move the cursor to step e and put unit j in bold, without resending the other lines.
 
-        The bold line is resent only when the unit changes: a step moves the cursor alone (one
-        message for all the charts sharing it).
+        The bold line and the text alternative are resent only when the unit changes: a step
+        moves the cursor alone (one message for all the charts sharing it).
         """
         if unit != self._shown_unit:
             steps = np.arange(self._series.shape[1], dtype=np.float32)
             with self._unit.hold_sync():
                 self._unit.x, self._unit.y = steps, self._series[unit]
             self._shown_unit = unit
+            self.alt.text = states_text(self.name, self._series, unit)
         self.cursor.move(step, self._x_scale.max)
         # the step is the dashed line: the title changes with the unit only
         self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
