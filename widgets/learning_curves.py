@@ -1,7 +1,7 @@
 """How a training run is going: the loss curves beside the yardsticks, and its predictions.
 
 Both charts are built once; a new look at the run changes their lines' data, each line as
-one message.
+one message. Each says what it draws in words too (``alt``, read in the figure's place).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
+
+from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["CurvesChart", "PredictionsChart"]
 
@@ -24,6 +26,12 @@ class CurvesChart(ipw.VBox):
 
     The x axis runs over all the run's epochs from the start, so the curves grow into it.
     Each line carries its name at its end, so nothing is told by colour alone.
+
+    Attributes
+    ----------
+    figure : bq.Figure -- the chart, hidden from screen readers by the page script
+    alt : FigureText -- the chart in words: each curve's first, last and lowest value, and
+        the yardsticks
     """
 
     def __init__(self, **kwargs):
@@ -52,11 +60,13 @@ class CurvesChart(ipw.VBox):
             layout=ipw.Layout(width="100%", height="300px"))
         self._title = ipw.HTML()
         self._title.add_class("chart-title")
-        self.children = [self._title, self.figure]
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
+        self.children = [self._title, self.alt, self.figure]
 
     def show(self, train: Sequence[float], valid: Sequence[float], epochs: int,
              yardsticks: dict[str, float], metric: str) -> None:
         """Draw the curves so far (one value an epoch) against ``epochs`` on the x axis."""
+        self.alt.text = curves_text(train, valid, epochs, yardsticks, metric)
         train, valid = np.float32(train), np.float32(valid)
         every = np.concatenate([train, valid, np.float32(list(yardsticks.values()))])
         every = every[np.isfinite(every) & (every > 0)]
@@ -89,12 +99,47 @@ class CurvesChart(ipw.VBox):
                              "yardsticks, on the same validation sequences")
 
 
+def curves_text(train: Sequence[float], valid: Sequence[float], epochs: int,
+                yardsticks: dict[str, float], metric: str) -> str:
+    """The curves in two sentences: where each starts and ends (and its lowest), the yardsticks.
+
+    The numbers are the run's own (float64), written as the chart's labels write them (.3g).
+    """
+
+    def curve(name: str, values) -> str:
+        values = np.asarray(values, dtype=np.float64)
+        n = len(values)
+        if n == 1:
+            return f"{name} {values[0]:.3g} at epoch 1"
+        text = f"{name} from {values[0]:.3g} at epoch 1 to {values[-1]:.3g} at epoch {n}"
+        best = int(np.nanargmin(values)) if np.isfinite(values).any() else n - 1
+        if best not in (0, n - 1):  # a minimum inside the run: where validation turned up
+            text += f" (lowest {values[best]:.3g} at epoch {best + 1})"
+        return text
+
+    if len(valid):
+        curves = f"{curve('training', train)}; {curve('validation', valid)}"
+    else:
+        curves = "no epoch trained yet"
+    sticks = ", ".join(f"{name} {value:.3g}" for name, value in yardsticks.items())
+    return (f"Line chart of {metric} per epoch, log scale, over the run's {epochs} epochs: "
+            f"{curves}. "
+            f"Dashed flat yardsticks on the validation sequences: {sticks or 'none'}.")
+
+
 class PredictionsChart(ipw.VBox):
     """The model's answers against the truth on validation sequences.
 
     ``order`` "time" keeps the sequences as they come (the temperatures: 2015's days); "truth"
     sorts them by their target (the adding problem), so the truth is a rising line and the
-    answers scatter around it.
+    answers scatter around it. The truth is a line and the answers are crosses, so the two
+    read apart without their colours; the legend and the title say which is which.
+
+    Attributes
+    ----------
+    figure : bq.Figure -- the chart, hidden from screen readers by the page script
+    alt : FigureText -- the chart in words: how many sequences, both ranges, the mean
+        absolute error of the answers
     """
 
     def __init__(self, **kwargs):
@@ -117,10 +162,13 @@ class PredictionsChart(ipw.VBox):
                                 layout=ipw.Layout(width="100%", height="260px"))
         self._title = ipw.HTML()
         self._title.add_class("chart-title")
-        self.children = [self._title, self.figure]
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
+        self.children = [self._title, self.alt, self.figure]
 
     def show(self, truth: np.ndarray, prediction: np.ndarray, *, order: str, x_label: str,
              y_label: str, title: str) -> None:
+        """Draw ``truth`` and ``prediction`` (n_valid,), in their order or sorted by truth."""
+        self.alt.text = predictions_text(truth, prediction, x_label=x_label, y_label=y_label)
         truth, prediction = np.float32(truth), np.float32(prediction)
         index = np.argsort(truth, kind="stable") if order == "truth" else np.arange(len(truth))
         x = np.arange(len(truth), dtype=np.float32)
@@ -130,3 +178,15 @@ class PredictionsChart(ipw.VBox):
             self._prediction.x, self._prediction.y = x, prediction[index]
         self._x_axis.label, self._y_axis.label = x_label, y_label
         self._title.value = title
+
+
+def predictions_text(truth: np.ndarray, prediction: np.ndarray, *, x_label: str,
+                     y_label: str) -> str:
+    """The answers against the truth in two sentences, the error from the arrays drawn."""
+    truth = np.asarray(truth, dtype=np.float64)
+    prediction = np.asarray(prediction, dtype=np.float64)
+    mae = float(np.mean(np.abs(prediction - truth))) if len(truth) else float("nan")
+    return (f"Chart of {plain(y_label)} for {len(truth)} validation sequences along the x "
+            f"axis ({plain(x_label)}): the truth as a line, {value_range(truth)}; the LSTM's "
+            f"answers as crosses, {value_range(prediction)}. Mean absolute error of the "
+            f"answers: {mae:.3g}.")

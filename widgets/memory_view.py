@@ -8,6 +8,7 @@ import numpy as np
 
 from .heatmap import MatrixHeatmap
 from .maths.colors import SEQUENTIAL
+from .text_alternative import FigureText
 
 __all__ = ["MemoryView"]
 
@@ -19,6 +20,12 @@ class MemoryView(ipw.VBox):
 
     The dependence chart always shows both sets of weights, the initial as a thin dashed line
     and the trained as a thick solid one, so the change reads without colour.
+
+    Attributes
+    ----------
+    survival : MatrixHeatmap -- the survival heatmap, with its own text alternative
+    figure : bq.Figure -- the dependence chart, hidden from screen readers by the page script
+    alt : FigureText -- the dependence chart in words: each line's range and its peak step
     """
 
     def __init__(self, **kwargs):
@@ -45,6 +52,7 @@ class MemoryView(ipw.VBox):
         self.figure.add_class("dependence-chart")
         self._dependence_title = ipw.HTML()
         self._dependence_title.add_class("chart-title")
+        self.alt = FigureText()  # what a screen reader reads in the figure's place
         self.summary = ipw.HTML()
         self.summary.add_class("memory-summary")
         self.children = [
@@ -57,6 +65,7 @@ class MemoryView(ipw.VBox):
                      "ŷ moves when x<sub>e</sub> moves, by autograd through the real model: "
                      "which past inputs it still depends on.</p>"),
             self._dependence_title,
+            self.alt,
             self.figure,
             self.summary,
         ]
@@ -77,3 +86,22 @@ class MemoryView(ipw.VBox):
         self._dependence_title.value = (
             f"<b>|∂ŷ/∂x<sub>e</sub>|</b> for the sequence shown, at every step e = 1..{n_e}")
         self.summary.value = summary
+        self.alt.text = dependence_text(initial, trained)
+
+
+def dependence_text(initial: np.ndarray, trained: np.ndarray | None) -> str:
+    """The dependence chart in two sentences: each line's range and the step it peaks at."""
+
+    def line(name: str, values) -> str:
+        values = np.asarray(values, dtype=np.float64)
+        peak = int(np.nanargmax(values)) + 1 if np.isfinite(values).any() else 1
+        # .3g, not fixed decimals: before training the values may all be below 0.01
+        return (f"{name} from {np.nanmin(values):.3g} to {np.nanmax(values):.3g}, largest "
+                f"at step e = {peak}")
+
+    n_e = len(initial)
+    text = (f"Line chart of |∂ŷ/∂x_e|, how much the prediction moves with each input, at steps "
+            f"e = 1 to {n_e}: {line('initial weights (dashed)', initial)}")
+    if trained is None:
+        return text + "; no trained weights yet."
+    return text + f"; {line('trained weights (solid)', trained)}."

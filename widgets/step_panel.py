@@ -21,11 +21,15 @@ from .text_alternative import html_table
 __all__ = ["StepPanel", "step_tables"]
 
 
-def step_tables(trace: LSTMTrace, sample: int, step: int) -> str:
-    """Step e = ``step`` of sequence ``sample`` as tables: x_e, then every unit's gates, c, h."""
+def step_tables(trace: LSTMTrace, sample: int, step: int, label: str | None = None) -> str:
+    """Step e = ``step`` of sequence ``sample`` as tables: x_e, then every unit's gates, c, h.
+
+    ``label`` names the sequence in the caption ("sequence 1" by default).
+    """
     s, e = sample, step
     t = e - 1  # per-step arrays are 0-based
-    inputs = html_table(f"x_{e}: the input at step e = {e} (sequence {s})", ["k", "x_e[k]"],
+    inputs = html_table(f"x_{e}: the input at step e = {e} ({label or f'sequence {s}'})",
+                        ["k", "x_e[k]"],
                         [(k, float(v)) for k, v in enumerate(trace.x[s, t])])
     columns = ["unit j", "i_e", "f_e", "g_e", "o_e", "c_(e-1)", "c_e", "h_e"]
     rows = [(j, *(float(trace.gates[s, t, k, j]) for k in range(4)),

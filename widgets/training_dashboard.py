@@ -39,8 +39,9 @@ from .maths.training import LIMITS, SYMBOLS
 from .memory_view import MemoryView
 from .nav import NavBar
 from .parameter_panel import WEIGHT_REGIONS, ParameterPanel
-from .step_panel import StepPanel
+from .step_panel import StepPanel, step_tables
 from .style import STYLE
+from .text_alternative import html_table
 from .training_model import PHASES, SETTINGS, TrainingModel
 
 __all__ = ["TrainingExplorer", "kernel_loop"]
@@ -81,7 +82,9 @@ class TrainingExplorer(Dashboard):
     Controls carry ``ctl-<trait>`` classes (``ctl-task``, ``ctl-hidden_size``, ``ctl-seq_len``,
     ``ctl-lr``, ``ctl-epochs``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-sample``, ``ctl-step``,
     ``ctl-unit``, ``ctl-phase``); the buttons ``train-button``, ``stop-button``,
-    ``reset-button``.
+    ``reset-button``. ``status`` is the visible line of the run; ``announcer`` (visually
+    hidden, a polite status) says only its changes (started, stopped, trained), and errors
+    go to the banner, an alert.
     """
 
     MODEL = TrainingModel
@@ -146,11 +149,19 @@ class TrainingExplorer(Dashboard):
         self.buttons["stop"].on_click(lambda _b: self.stop())
         self.buttons["reset"].on_click(lambda _b: self.reset())
         self.progress = ipw.IntProgress(value=0, min=0, max=1, description="progress",
+                                        tooltip="Training progress",
                                         style={"description_width": "64px"},
                                         layout=ipw.Layout(width="420px"))
         self.progress.add_class("training-progress")
         self.status = ipw.HTML()
         self.status.add_class("training-status")
+        # the status line changes a few times a second while training: spoken, it would
+        # drown the page; this says only what changed in the run (started, stopped, trained)
+        self.announcer = ipw.HTML()
+        self.announcer.add_class("training-announcer")
+        self.announcer.add_class("live-status")  # the page script makes it a polite status
+        self.announcer.add_class("sr-only")
+        self._said: tuple | None = None  # the (status, message) the announcer last spoke of
         self.source = ipw.HTML()
         self.source.add_class("data-source")
         self.curves = CurvesChart()
@@ -178,9 +189,10 @@ class TrainingExplorer(Dashboard):
             ipw.HBox([c["epochs"], c["batch_size"], c["seed"]], layout=row),
             ipw.HBox([*self.buttons.values(), self.progress], layout=row),
             self.status,
+            self.announcer,
             self.banner,
             self.link,
-            self.code,
+            self.panels,
             self.source,
             ipw.HTML("<h3>Learning curves</h3>"),
             self.curves,
@@ -196,6 +208,8 @@ class TrainingExplorer(Dashboard):
             self.memory,
         ]
         self.code.follow(m, ["status"])  # its note says how far the page's run went
+        # the numbers follow the run too: a published slice or its end changes the revision
+        self.numbers.follow(m, ["status", "revision"])
         m.observe(self._on_build, names="trainer")
         m.observe(self._on_run, names="revision")
         m.observe(self._on_status, names=["status", "message"])
@@ -209,6 +223,47 @@ class TrainingExplorer(Dashboard):
         m = self.model
         return training_recipe(m.config, phase=m.phase, sample=m.sample, step=m.step,
                                unit=m.unit, link=self.query, note=self._code_note())
+
+    def numbers_html(self) -> str:
+        """The run's numbers as tables: its curves per epoch and the yardsticks, its answers
+        against the truth, and the step the step view shows, under the weights it shows.
+
+        Everything is read from the run (trainer, data, trace), never from the settings: a
+        new task sets its settings one by one before the rebuild, and the tables in between
+        are the old run's, whole, not a mix.
+        """
+        m, t, data = self.model, self.model.trainer, self.model.data
+        unit = f" ({data.unit})" if data.unit else ""
+        n_valid = len(data.truth)
+        parts = [f"<p>The run: {m.status}, epoch {t.epoch} of {t.config.epochs}.</p>"]
+        if t.history.valid:
+            epochs = zip(t.history.train, t.history.valid, strict=True)
+            parts.append(html_table(
+                f"{data.metric}{unit} per epoch on the training and validation sequences",
+                ["epoch", f"training {data.metric}", f"validation {data.metric}"],
+                [(k, float(a), float(b)) for k, (a, b) in enumerate(epochs, start=1)]))
+        else:
+            parts.append("<p>No epoch trained yet: the learning curves start with Train.</p>")
+        parts.append(html_table(
+            f"The yardsticks: {data.metric}{unit} on the same {n_valid} validation sequences",
+            ["yardstick", data.metric],
+            [(name, data.error(p)) for name, p in data.yardsticks.items()]))
+        # the answers the predictions chart draws, in the validation set's order
+        answers = zip(data.valid_labels, data.truth, t.valid_predictions, strict=True)
+        parts.append(html_table(
+            f"The LSTM's answers{'' if m.trained else ' (untrained)'} and the truth on the "
+            f"{n_valid} validation sequences{unit}",
+            ["sequence", "what it is", "truth", "LSTM's answer", "answer − truth"],
+            [(k, label, float(y), float(p), float(p - y))
+             for k, (label, y, p) in enumerate(answers)]))
+        # the trace holds only the sequence shown (b_S = 1): index 0 there, m.sample here
+        trace = m.trace()
+        if m.step < trace.h.shape[1]:  # h: (1, n_E + 1, H); a new task's n_E comes first
+            parts.append(f"<h4>Validation sequence {m.sample} "
+                         f"({html.escape(data.valid_labels[m.sample])}), "
+                         f"{PHASE_LABELS[m.phase]}</h4>")
+            parts.append(step_tables(trace, 0, m.step, label=f"validation sequence {m.sample}"))
+        return "".join(parts)
 
     def _code_note(self) -> str:
         """Where the code, which always trains every epoch, and the page's run part ways."""
@@ -323,7 +378,7 @@ class TrainingExplorer(Dashboard):
             if self._stop.is_set():
                 break
             self._show_curves(cached.history.train[:k], cached.history.valid[:k])
-            self.progress.max, self.progress.value = epochs, int(k)
+            self._show_progress(int(k), epochs, "epochs, replayed")
             self._on_status(epoch=int(k), valid=cached.history.valid[k - 1])
             await asyncio.sleep(REPLAY_S / frames)
         m.adopt(cached)
@@ -366,12 +421,18 @@ class TrainingExplorer(Dashboard):
         views of its weights too (while it trains they show the initial weights)."""
         m, t = self.model, self.model.trainer
         self._show_curves(t.history.train, t.history.valid)
-        self.progress.max, self.progress.value = max(t.batches_total, 1), t.batches_done
+        self._show_progress(t.batches_done, max(t.batches_total, 1), "batches")
         self._show_results()
         self._show_predictions()
         self._on_status()
         if m.status != "training":
             self._on_view()
+
+    def _show_progress(self, done: int, total: int, what: str) -> None:
+        """The bar and its tooltip, in one message: the tooltip says the numbers the bar draws."""
+        with self.progress.hold_sync():
+            self.progress.max, self.progress.value = total, done
+            self.progress.tooltip = f"Training progress: {done} of {total} {what}"
 
     def _on_status(self, _change=None, epoch: int | None = None,
                    valid: float | None = None) -> None:
@@ -388,11 +449,14 @@ class TrainingExplorer(Dashboard):
         words = {"untrained": "Untrained: press Train.", "training": "Training…",
                  "waiting": "Waiting…", "trained": "Trained.", "stopped": "Stopped.",
                  "diverged": "Diverged."}[m.status]
-        self.status.value = (f"<div role='status' aria-live='polite'><b>{words}</b> epoch "
-                             f"{epoch} of {t.config.epochs}{last}{pace}"
-                             f"{' · ' + html.escape(m.message) if m.message else ''}</div>")
+        note = f" · {html.escape(m.message)}" if m.message else ""
+        self.status.value = (f"<div><b>{words}</b> epoch {epoch} of {t.config.epochs}{last}"
+                             f"{pace}{note}</div>")
+        if (m.status, m.message) != self._said:  # a change of the run, not a tick of it
+            self._said = (m.status, m.message)
+            self.announcer.value = f"<p>{words} epoch {epoch} of {t.config.epochs}{last}{note}</p>"
         if m.status == "diverged":
-            self.banner.show(m.message, level="error")
+            self.banner.show(m.message, level="error")  # the banner is an alert
 
     def _show_curves(self, train, valid) -> None:
         data = self.model.data
