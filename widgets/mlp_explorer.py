@@ -16,7 +16,8 @@ from .maths.lstm import init_bound
 from .maths.mlp import CLOSE_ATOL, LIMITS, SYMBOLS, Check, dot_product
 from .mlp_model import MLPModel
 from .nav import NavBar
-from .style import STYLE
+from .style import STYLE, badge
+from .text_alternative import html_table
 
 __all__ = ["MLPExplorer"]
 
@@ -24,13 +25,19 @@ __all__ = ["MLPExplorer"]
 def _verdict(check: Check, what: str) -> str:
     """A badge that says honestly whether a check holds bit for bit or only to rounding."""
     if check.equal:
-        return f"<span class='badge badge-ok'>{what}: <code>torch.equal</code> is True</span>"
+        return badge("ok", f"{what}: <code>torch.equal</code> is True")
     if check.close:
-        return (f"<span class='badge badge-warn'>{what}: not bit-identical at these sizes "
-                f"(max |Δ| = {check.max_abs_diff:.1e}, float32 rounding in a different order); "
-                f"<code>torch.allclose(atol={CLOSE_ATOL:g})</code> is True</span>")
-    return (f"<span class='badge badge-bad'>{what}: does NOT hold "
-            f"(max |Δ| = {check.max_abs_diff:.1e})</span>")
+        return badge("warn", f"{what}: not bit-identical at these sizes "
+                     f"(max |Δ| = {check.max_abs_diff:.1e}, float32 rounding in a different "
+                     f"order); <code>torch.allclose(atol={CLOSE_ATOL:g})</code> is True")
+    return badge("bad", f"{what}: does NOT hold (max |Δ| = {check.max_abs_diff:.1e})")
+
+
+def matrix_table(caption: str, values, row_name: str, col_name: str) -> str:
+    """A (rows, cols) array as a table: one row of the array a row, headed by its index."""
+    rows, cols = values.shape
+    return html_table(caption, [row_name, *(f"{col_name} = {c}" for c in range(cols))],
+                      [(r, *values[r].tolist()) for r in range(rows)])
 
 
 def _num(v: float) -> str:
@@ -98,6 +105,9 @@ class MLPExplorer(Dashboard):
         self.shape_table.add_class("shape-table")
         self.checks = ipw.HTML()
         self.checks.add_class("mlp-checks")
+        self.checks.add_class("live-status")  # a verdict that changes is announced
+        # configure() sets the sizes quietly and then rebuilds: the tables follow the rebuild
+        self.numbers.follow(self.model, ["trace"])
 
         h = self.heatmaps
 
@@ -117,7 +127,7 @@ class MLPExplorer(Dashboard):
             ipw.HBox([c["n1"], c["n2"]], layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
             self.link,
-            self.code,
+            self.panels,
             self.checks,
             ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
                      "a[1] or y to see the dot product that made it.</p>"),
@@ -137,6 +147,30 @@ class MLPExplorer(Dashboard):
 
     def recipe(self):
         return mlp_recipe(self.model.config, link=self.query)
+
+    def numbers_html(self) -> str:
+        """The forward pass the heatmaps draw, and the layers' parameters, as tables."""
+        m, t = self.model, self.model.trace
+
+        def bias(caption: str, values, row_name: str, value_name: str) -> str:
+            return html_table(caption, [row_name, value_name], list(enumerate(values.tolist())))
+
+        return "".join([
+            matrix_table(f"X = torch.rand(n_D, n_X), the input: shape (n_D, n_X) = "
+                         f"({m.n_d}, {m.n_x}), one row an instance", t.X, "i (instance)", "k"),
+            matrix_table(f"a[1] = layer1(X), the hidden activations: shape (n_D, n[1]) = "
+                         f"({m.n_d}, {m.n1})", t.a1, "i (instance)", "j"),
+            matrix_table(f"y = net(X), the output: shape (n_D, n[2]) = ({m.n_d}, {m.n2})",
+                         t.y, "i (instance)", "unit"),
+            matrix_table(f"A[1] = layer1.weight: shape (out_features, in_features) = "
+                         f"(n[1], n_X) = ({m.n1}, {m.n_x})", t.A1, "j (out_features)", "k"),
+            bias(f"b[1] = layer1.bias: shape (out_features,) = (n[1],) = ({m.n1},)", t.b1,
+                 "j (out_features)", "b[1][j]"),
+            matrix_table(f"A[2] = layer2.weight: shape (out_features, in_features) = "
+                         f"(n[2], n[1]) = ({m.n2}, {m.n1})", t.A2, "unit (out_features)", "j"),
+            bias(f"b[2] = layer2.bias: shape (out_features,) = (n[2],) = ({m.n2},)", t.b2,
+                 "unit (out_features)", "b[2][unit]"),
+        ])
 
     def _describe_a1(self, i: int, j: int) -> str:
         t = self.model.trace
