@@ -17,7 +17,7 @@ NUMBERS_STYLE = """<style>
 .lstm-dash .numbers-scroll { max-height: 480px; overflow: auto; border: 1px solid #d0d7de;
   border-radius: 6px; padding: 4px 10px; margin: 4px 0 8px 0; max-width: 980px; }
 .lstm-dash .numbers-scroll:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
-.lstm-dash table.numbers-table caption { text-align: left; font-weight: bold;
+.lstm-dash table.numbers-table caption { text-align: left; font-weight: bold; white-space: nowrap;
   padding: 6px 0 2px 0; }
 .lstm-dash table.numbers-table td { font-family: monospace; text-align: right; }
 </style>"""
