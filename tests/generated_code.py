@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +37,17 @@ class Ran:
         return self.stdout.splitlines()
 
 
+# CPython 3.11's parser keeps a recursion counter that threads parsing at once can corrupt
+# ("AST constructor recursion depth mismatch"); run_all parses from two threads
+_PARSING = threading.Lock()
+
+
 def imports_of(code: str) -> set[str]:
     """The top-level packages ``code`` imports."""
     found = set()
-    for node in ast.walk(ast.parse(code)):
+    with _PARSING:
+        tree = ast.parse(code)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):

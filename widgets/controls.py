@@ -9,6 +9,7 @@ import ipywidgets as ipw
 from traitlets import CFloat, CInt, TraitError
 
 __all__ = [
+    "CONTROL_NAMES",
     "GuardedFloatLogSlider",
     "GuardedIntSlider",
     "GuardedIntText",
@@ -197,6 +198,16 @@ class MessageBanner(ipw.HTML):
         self.layout.display = "none"
 
 
+# what the tutorial's shared symbols set, in words: a slider's name for screen readers (and its
+# tooltip) wherever it appears; a dashboard whose symbol means something else passes its own
+CONTROL_NAMES = {
+    "n_x": "n_X, input size: values per element",
+    "hidden_size": "H, hidden size: units of the LSTM",
+    "seq_len": "n_E, sequence length: elements per sequence",
+    "batch_size": "b_S, batch size: sequences in a batch",
+}
+
+
 def set_bounded(control, lo: int, hi: int, value: int) -> None:
     """Give a bounded control new bounds and value in one message, never out of its range."""
     with control.hold_sync():
@@ -210,11 +221,12 @@ def int_slider(ctl: str, description: str, lo: int, hi: int, value: int,
     """A guarded slider with the tutorial's symbol and the automation class ``ctl-<ctl>``.
 
     ``name`` says what it sets ("H, hidden size"): the tooltip, and the name a screen reader
-    gives the slider (``accessibility.js``); the description if omitted.
+    gives the slider (``accessibility.js``); if omitted, ``CONTROL_NAMES[ctl]`` or else the
+    description.
     """
     slider = GuardedIntSlider(description=description, min=lo, max=hi, value=value,
                               continuous_update=continuous_update,
-                              tooltip=name or description,
+                              tooltip=name or CONTROL_NAMES.get(ctl, description),
                               style={"description_width": "64px"},
                               layout=ipw.Layout(width=width))
     slider.add_class(f"ctl-{ctl}")
@@ -225,7 +237,7 @@ def log_slider(ctl: str, description: str, lo: float, hi: float, value: float,
                width: str = "300px", name: str | None = None) -> GuardedFloatLogSlider:
     """A guarded slider over [lo, hi] in steps of a tenth of a decade, ``ctl-<ctl>``."""
     slider = GuardedFloatLogSlider(description=description, base=10, min=math.log10(lo),
-                                   tooltip=name or description,
+                                   tooltip=name or CONTROL_NAMES.get(ctl, description),
                                    max=math.log10(hi), step=0.1, value=value,
                                    continuous_update=False, readout_format=".2g",
                                    style={"description_width": "64px"},

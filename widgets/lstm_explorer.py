@@ -47,17 +47,13 @@ class LSTMExplorer(Dashboard):
         # controls: one a trait, bounds from the maths module
         m = self.model
         self.controls = {
-            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x,
-                name="n_X, input size: values per element"),
-            "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"], m.hidden_size,
-                name="H, hidden size: units of the LSTM"),
-            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len,
-                name="n_E, sequence length: elements per sequence"),
-            "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size,
-                name="b_S, batch size: sequences in the batch"),
+            "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x),
+            "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"], m.hidden_size),
+            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len),
+            "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size),
             "seed": seed_box(m.seed, *LIMITS["seed"]),
             "sample": int_slider("sample", "sequence", 0, 1, 0,
-                name="sequence s of the batch shown step by step"),
+                                 name="sequence s of the batch shown step by step"),
         }
         # the step view of one sequence: its step and unit controls are the model's too
         self.steps = StepPanel()

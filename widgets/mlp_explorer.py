@@ -75,13 +75,13 @@ class MLPExplorer(Dashboard):
         m = self.model
         self.controls = {
             "n_d": int_slider("n_d", "n_D", *LIMITS["n_d"], m.n_d,
-                name="n_D, number of instances in the batch"),
+                              name="n_D, number of instances in the batch"),
             "n_x": int_slider("n_x", "n_X", *LIMITS["n_x"], m.n_x,
-                name="n_X, input features per instance"),
+                              name="n_X, input features per instance"),
             "n1": int_slider("n1", "n[1]", *LIMITS["n1"], m.n1,
-                name="n[1], units of the hidden layer"),
+                             name="n[1], units of the hidden layer"),
             "n2": int_slider("n2", "n[2]", *LIMITS["n2"], m.n2,
-                name="n[2], units of the output layer"),
+                             name="n[2], units of the output layer"),
             "seed": seed_box(m.seed, *LIMITS["seed"]),
         }
         bind_controls(m, self.controls, self.banner, what="the network")

@@ -59,9 +59,9 @@ class StepPanel(ipw.VBox):
         super().__init__(**kwargs)
         self.controls = {
             "step": int_slider("step", "step e", 1, 2, 1, continuous_update=True,
-                name="step e: the element the LSTM reads"),
+                               name="step e: the element the LSTM reads"),
             "unit": int_slider("unit", "unit j", 0, 1, 0,
-                name="unit j of the hidden state, in bold"),
+                               name="unit j of the hidden state, in bold"),
         }
         # Play is a second control of the step, through the kernel like the slider. A jslink
         # between them would make every step send two updates (the link's and the slider's),

@@ -108,19 +108,17 @@ class TrainingExplorer(Dashboard):
         task.add_class("ctl-task")
         self.controls = {
             "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"],
-                                      m.hidden_size,
-                name="H, hidden size: units of the LSTM"),
-            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len,
-                name="n_E, sequence length: elements per sequence"),
+                                      m.hidden_size),
+            "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len),
             "lr": log_slider("lr", "learning rate", *LIMITS["lr"], m.lr,
-                name="learning rate of the Adam optimiser"),
+                             name="learning rate of the Adam optimiser"),
             "epochs": int_slider("epochs", "epochs", *LIMITS["epochs"], m.epochs,
-                name="epochs: passes over the training sequences"),
+                                 name="epochs: passes over the training sequences"),
             "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size,
-                name="b_S, batch size: sequences per training batch"),
+                                     name="b_S, batch size: sequences per training batch"),
             "seed": seed_box(m.seed, *LIMITS["seed"]),
             "sample": int_slider("sample", "sequence", 0, 1, 0,
-                name="validation sequence shown step by step"),
+                                 name="validation sequence shown step by step"),
         }
         self.controls["lr"].style.description_width = "90px"
         bind_controls(m, self.controls, self.banner, what="the model")

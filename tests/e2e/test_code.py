@@ -74,6 +74,8 @@ def test_the_code_by_keyboard_alone(dashboard):
         return page.evaluate("document.activeElement.textContent.slice(0, 40)")
 
     page.keyboard.press("Tab")
+    assert focused() == "Show the numbers"  # the other toggle sits beside it
+    page.keyboard.press("Tab")
     assert focused() == "Copy the code"
     page.keyboard.press("Enter")
     wait_text(page, ".code-status", r"^Copied \d+ lines to the clipboard\.$")
