@@ -25,6 +25,11 @@ export LSTM_MODEL_CACHE := $(MODEL_CACHE)
 endif
 # make pretrain: training dashboard links (their queries) to train into the cache
 PRESETS ?= task=temperatures task=adding
+# make hub: JupyterHub on one machine (docs/jupyterhub_config.py); empty password: one is made up
+HUB_IP ?= 127.0.0.1
+HUB_PORT ?= 8000
+HUB_PASSWORD ?=
+CHP := $(abspath $(VENV))/node/node_modules/.bin/configurable-http-proxy
 # make loadtest: students, and extra options for bench/loadtest.py (--duration, --ramp, ...)
 N ?= 30
 LOADTEST_ARGS ?=
@@ -35,7 +40,7 @@ export MKL_NUM_THREADS ?= 1
 export TORCH_NUM_THREADS ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve classroom pretrain lab test bench loadtest lint venv clean
+.PHONY: help serve classroom pretrain lab hub test bench loadtest lint venv clean
 
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
@@ -46,6 +51,8 @@ help:
 	@echo "                model cache first (MODEL_CACHE=folder, as for make classroom)"
 	@echo "make loadtest N=30  N simulated students on a classroom server: latency, memory"
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
+	@echo "make hub     JupyterHub on this machine: students log in with a name and the class's"
+	@echo "             password and land on the explorer (HUB_PORT=8000 HUB_IP=127.0.0.1 HUB_PASSWORD=...)"
 	@echo "make bench   measure latency, Play rate, time to interactive and memory in Chromium"
 	@echo "make lint    ruff only"
 	@echo "make clean   remove .venv and caches"
@@ -70,6 +77,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
 	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
 	@touch $@
 
+# JupyterHub and its culler from PyPI, the hub's proxy from npm, both inside .venv
+$(VENV)/.installed-hub: pyproject.toml $(VENV)/.installed-run
+	@echo "Installing JupyterHub, its idle culler and configurable-http-proxy (npm)..."
+	$(BIN)/python -m pip install --progress-bar off -e '.[hub]'
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "npm not found: install Node.js 20 or newer (Debian: apt-get install nodejs npm)."; \
+	  exit 1; }
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error \
+	  configurable-http-proxy@5
+	@touch $@
+
 venv: $(VENV)/.installed-run
 
 serve: $(VENV)/.installed-run
@@ -92,12 +110,18 @@ lab: $(VENV)/.installed-run
 	$(BIN)/jupyter lab --ServerApp.kernel_websocket_connection_class=dashboard_server.NoDelayConnection \
 	  dashboards/
 
+hub: $(VENV)/.installed-hub
+	LSTM_HUB_PROXY=$(CHP) LSTM_HUB_IP=$(HUB_IP) LSTM_HUB_PORT=$(HUB_PORT) \
+	  $(if $(HUB_PASSWORD),LSTM_HUB_PASSWORD=$(HUB_PASSWORD)) \
+	  $(BIN)/jupyterhub --config docs/jupyterhub_config.py
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(VENV)/.installed-hub
 	$(BIN)/ruff check .
 	CHROMIUM="$$(bash scripts/ensure-chromium $(BIN)/python)" && export CHROMIUM && \
+	  export LSTM_HUB_PROXY=$(CHP) && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
