@@ -142,6 +142,7 @@ def test_z2jh_values_open_the_explorer_with_measured_resources():
     assert values["cull"]["enabled"] is True and values["cull"]["timeout"] > 0
 
 
-@pytest.mark.parametrize("path", [CONFIG, VALUES], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [CONFIG, VALUES, ROOT / "docs" / "jupyterhub_config.py",
+                                  ROOT / "scripts" / "hub_link.py"], ids=lambda p: p.name)
 def test_deploy_guide_names_the_files(path):
     assert path.name in (ROOT / "docs" / "deploy.md").read_text()

@@ -1,0 +1,199 @@
+"""A real JupyterHub (docs/jupyterhub_config.py, `make hub`) with real students in Chromium.
+
+The hub starts on free ports with its own proxy (configurable-http-proxy from npm, which
+`make test` installs) and state in a temporary folder. Three students log in at once and each
+lands on an explorer of their own; a wrong password gets the login page again; nobody opens
+another's server; logging out stops the server, and so does the culler for a student who went
+idle; an nbgitpuller link pulls a clone of this repository for a student who never saw it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.harness import ROOT, free_port, stop_process_group
+
+from .conftest import CHROMIUM_FLAGS, RENDER_TIMEOUT_MS  # noqa: F401 (shared settings)
+from .ui import set_slider, slider_value, wait_for
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "lesson-4b-hub"
+EXPLORER = "/voila/render/dashboards/lstm_explorer.ipynb"
+DRAWN = ".ctl-hidden_size .noUi-handle[aria-label]"  # the page script ran: widgets are drawn
+CHP = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+class Hub:
+    """``jupyterhub --config docs/jupyterhub_config.py`` on free ports, state in ``folder``."""
+
+    def __init__(self, folder: Path, **env: str):
+        proxy = os.environ.get("LSTM_HUB_PROXY") or str(CHP)
+        if not Path(proxy).exists():
+            pytest.fail(f"configurable-http-proxy not found at {proxy}: run `make test`, which "
+                        "installs it from npm, or set LSTM_HUB_PROXY")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "hub.log"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "--config",
+             str(ROOT / "docs" / "jupyterhub_config.py")],
+            cwd=folder, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "LSTM_HUB_DIR": str(folder / "state"),
+                 "LSTM_HUB_PORT": str(self.port), "LSTM_HUB_API_PORT": str(free_port()),
+                 "LSTM_HUB_PROXY_API_PORT": str(free_port()), "LSTM_HUB_PROXY": proxy,
+                 "LSTM_HUB_PASSWORD": PASSWORD, **env})
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/hub/health", timeout=2)
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the hub did not start:\n" + self.log()) from None
+                time.sleep(0.5)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()[-4000:]
+
+    def servers(self) -> dict[str, int]:
+        """The students' running single-user servers: name -> pid (from their environment)."""
+        found = {}
+        for child in psutil.Process(self.proc.pid).children(recursive=True):
+            try:
+                if "jupyterhub.singleuser" in " ".join(child.cmdline()):
+                    found[child.environ().get("JUPYTERHUB_USER", "?")] = child.pid
+            except psutil.Error:
+                continue
+        return found
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            stop_process_group(self.proc)  # the hub stops the proxy and the servers with it
+        for child in psutil.process_iter(["environ"]):  # any server it left behind
+            try:
+                if (child.info["environ"] or {}).get("JUPYTERHUB_API_URL", "").endswith(
+                        f":{self.port}/hub/api"):
+                    child.kill()
+            except psutil.Error:
+                continue
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    hub = Hub(tmp_path_factory.mktemp("hub"))
+    yield hub
+    hub.stop()
+
+
+@pytest.fixture
+def students(browser):
+    contexts = []
+
+    def new():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        # no internet here: Voila's template asks a CDN for Font Awesome's CSS
+        page.route(lambda url: not url.startswith("http://127.0.0.1"),
+                   lambda route: route.fulfill(status=200, body="", content_type="text/css"))
+        return page
+
+    yield new
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, hub: Hub, name: str, password: str = PASSWORD, next_url: str = "") -> None:
+    """Fill the hub's login form and press Sign in, without waiting for where it leads."""
+    page.goto(f"{hub.url}/hub/login{next_url}")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]", no_wait_after=True)
+
+
+def test_three_students_each_land_on_an_explorer_of_their_own(hub, students):
+    pages = {name: students() for name in ("alice", "bob", "carol")}
+    for name, page in pages.items():  # all three at once: the hub spawns while others log in
+        log_in(page, hub, name)
+    for name, page in pages.items():
+        page.wait_for_selector(DRAWN, timeout=2 * RENDER_TIMEOUT_MS)
+        assert page.url.startswith(f"{hub.url}/user/{name}{EXPLORER}"), page.url
+    servers = hub.servers()
+    assert {"alice", "bob", "carol"} <= set(servers) and len(set(servers.values())) == len(servers)
+
+    # a kernel each: alice's H moves, bob's and carol's stay where they were
+    set_slider(pages["alice"], "ctl-hidden_size", 12)
+    pages["alice"].wait_for_function(
+        "() => document.querySelector('.param-count')?.innerText.includes('4·12·')")
+    for name in ("bob", "carol"):
+        assert slider_value(pages[name], "ctl-hidden_size") == 8
+        assert "4·8·(5 + 8)" in pages[name].locator(".param-count").inner_text()
+
+    # nobody opens another's server, even knowing its address
+    answer = pages["alice"].goto(f"{hub.url}/user/bob{EXPLORER}")
+    assert answer.status == 403, (answer.status, pages["alice"].url)
+    assert pages["alice"].locator(".jupyter-widgets").count() == 0
+
+    # logging out stops the server and its kernel
+    pages["carol"].goto(f"{hub.url}/hub/logout")
+    assert wait_for(lambda: "carol" not in hub.servers(), timeout_s=30), hub.log()
+    assert {"alice", "bob"} <= set(hub.servers())
+
+
+def test_a_wrong_password_gets_the_login_page_again(hub, students):
+    page = students()
+    log_in(page, hub, "mallory", password="not-the-password")
+    page.wait_for_selector("text=Invalid username or password")
+    assert page.url.startswith(f"{hub.url}/hub/login")
+    assert page.locator("input[name=password]").is_visible()
+    assert "mallory" not in hub.servers()
+
+
+def test_an_nbgitpuller_link_opens_the_explorer_for_a_new_student(hub, students, tmp_path):
+    lesson = tmp_path / "lesson"  # a clone of this repository, as a teacher's would be
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(lesson)], check=True)
+    branch = subprocess.run(["git", "-C", str(lesson), "rev-parse", "--abbrev-ref", "HEAD"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    link = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "hub_link.py"), hub.url, str(lesson),
+         "--branch", branch, "--dashboard", "lstm_explorer", "--query", "hidden_size=16"],
+        check=True, capture_output=True, text=True).stdout.strip()
+    page = students()
+    page.goto(link)  # not logged in yet: the hub asks first, then pulls, then opens
+    page.fill("input[name=username]", "dave")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]", no_wait_after=True)
+    page.wait_for_selector(DRAWN, timeout=2 * RENDER_TIMEOUT_MS)
+    assert "/user/dave/voila/render/lesson/dashboards/lstm_explorer.ipynb" in page.url
+    assert slider_value(page, "ctl-hidden_size") == 16  # the link's preset
+    home = hub.log_path.parent / "state" / "homes" / "dave"
+    assert (home / "lesson" / "dashboards" / "lstm_explorer.ipynb").is_file()
+
+
+def test_the_culler_stops_the_server_of_a_student_who_went_idle(students, tmp_path):
+    hub = Hub(tmp_path, LSTM_HUB_CULL_TIMEOUT="45", LSTM_HUB_CULL_EVERY="5")
+    try:
+        page = students()
+        log_in(page, hub, "erin")
+        page.wait_for_selector(DRAWN, timeout=2 * RENDER_TIMEOUT_MS)
+        assert "erin" in hub.servers()
+        page.close(run_before_unload=True)  # the tab closes; nothing comes from erin again
+        gone = wait_for(lambda: "erin" not in hub.servers(), timeout_s=45 + 5 + 40)
+        assert gone, "the culler left an idle server running:\n" + hub.log()
+        assert "Culling server" in hub.log() or "culling" in hub.log().lower()
+    finally:
+        hub.stop()
