@@ -27,6 +27,8 @@ CHROMIUM_FLAGS = [
 ]
 # kernels start, import torch and build the first model: generous on a loaded 2-core machine
 RENDER_TIMEOUT_MS = 120_000
+HUB_PASSWORD = "lesson-4b-hub"
+CHP = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
 def free_port() -> int:
@@ -125,4 +127,68 @@ class VoilaServer:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        self._log.close()
+
+
+class HubServer:
+    """``jupyterhub --config docs/jupyterhub_config.py`` on free ports, state in ``folder``.
+
+    ``env`` adds settings of the config (``LSTM_HUB_CULL_TIMEOUT="45"``); students log in
+    with ``HUB_PASSWORD``. The proxy is ``$LSTM_HUB_PROXY`` or the one ``make hub`` installs.
+    """
+
+    def __init__(self, folder: Path, **env: str):
+        proxy = os.environ.get("LSTM_HUB_PROXY") or str(CHP)
+        if not Path(proxy).exists():
+            raise FileNotFoundError(
+                f"configurable-http-proxy not found at {proxy}: run `make test` or `make hub`, "
+                "which install it from npm, or set LSTM_HUB_PROXY")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "hub.log"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "--config",
+             str(ROOT / "docs" / "jupyterhub_config.py")],
+            cwd=folder, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "LSTM_HUB_DIR": str(folder / "state"),
+                 "LSTM_HUB_PORT": str(self.port), "LSTM_HUB_API_PORT": str(free_port()),
+                 "LSTM_HUB_PROXY_API_PORT": str(free_port()), "LSTM_HUB_PROXY": proxy,
+                 "LSTM_HUB_PASSWORD": HUB_PASSWORD, **env})
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/hub/health", timeout=2)
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the hub did not start:\n" + self.log()) from None
+                time.sleep(0.5)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()[-4000:]
+
+    def servers(self) -> dict[str, int]:
+        """The students' running single-user servers: name -> pid (from their environment)."""
+        found = {}
+        for child in psutil.Process(self.proc.pid).children(recursive=True):
+            try:
+                if "jupyterhub.singleuser" in " ".join(child.cmdline()):
+                    found[child.environ().get("JUPYTERHUB_USER", "?")] = child.pid
+            except psutil.Error:
+                continue
+        return found
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            stop_process_group(self.proc)  # the hub stops the proxy and the servers with it
+        for child in psutil.process_iter(["environ"]):  # any server it left behind
+            try:
+                if (child.info["environ"] or {}).get("JUPYTERHUB_API_URL", "").endswith(
+                        f":{self.port}/hub/api"):
+                    child.kill()
+            except psutil.Error:
+                continue
         self._log.close()

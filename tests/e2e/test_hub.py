@@ -9,91 +9,26 @@ idle; an nbgitpuller link pulls a clone of this repository for a student who nev
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import psutil
 import pytest
 
-from tests.harness import ROOT, free_port, stop_process_group
+from tests.harness import HUB_PASSWORD as PASSWORD
+from tests.harness import ROOT, HubServer
 
-from .conftest import CHROMIUM_FLAGS, RENDER_TIMEOUT_MS  # noqa: F401 (shared settings)
+from .conftest import RENDER_TIMEOUT_MS
 from .ui import set_slider, slider_value, wait_for
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "lesson-4b-hub"
 EXPLORER = "/voila/render/dashboards/lstm_explorer.ipynb"
 DRAWN = ".ctl-hidden_size .noUi-handle[aria-label]"  # the page script ran: widgets are drawn
-CHP = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
-
-
-class Hub:
-    """``jupyterhub --config docs/jupyterhub_config.py`` on free ports, state in ``folder``."""
-
-    def __init__(self, folder: Path, **env: str):
-        proxy = os.environ.get("LSTM_HUB_PROXY") or str(CHP)
-        if not Path(proxy).exists():
-            pytest.fail(f"configurable-http-proxy not found at {proxy}: run `make test`, which "
-                        "installs it from npm, or set LSTM_HUB_PROXY")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder / "hub.log"
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "--config",
-             str(ROOT / "docs" / "jupyterhub_config.py")],
-            cwd=folder, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "LSTM_HUB_DIR": str(folder / "state"),
-                 "LSTM_HUB_PORT": str(self.port), "LSTM_HUB_API_PORT": str(free_port()),
-                 "LSTM_HUB_PROXY_API_PORT": str(free_port()), "LSTM_HUB_PROXY": proxy,
-                 "LSTM_HUB_PASSWORD": PASSWORD, **env})
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/hub/health", timeout=2)
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the hub did not start:\n" + self.log()) from None
-                time.sleep(0.5)
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text()[-4000:]
-
-    def servers(self) -> dict[str, int]:
-        """The students' running single-user servers: name -> pid (from their environment)."""
-        found = {}
-        for child in psutil.Process(self.proc.pid).children(recursive=True):
-            try:
-                if "jupyterhub.singleuser" in " ".join(child.cmdline()):
-                    found[child.environ().get("JUPYTERHUB_USER", "?")] = child.pid
-            except psutil.Error:
-                continue
-        return found
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            stop_process_group(self.proc)  # the hub stops the proxy and the servers with it
-        for child in psutil.process_iter(["environ"]):  # any server it left behind
-            try:
-                if (child.info["environ"] or {}).get("JUPYTERHUB_API_URL", "").endswith(
-                        f":{self.port}/hub/api"):
-                    child.kill()
-            except psutil.Error:
-                continue
-        self._log.close()
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    hub = Hub(tmp_path_factory.mktemp("hub"))
+    hub = _hub(tmp_path_factory.mktemp("hub"))
     yield hub
     hub.stop()
 
@@ -117,7 +52,14 @@ def students(browser):
         context.close()
 
 
-def log_in(page, hub: Hub, name: str, password: str = PASSWORD, next_url: str = "") -> None:
+def _hub(folder, **env) -> HubServer:
+    try:
+        return HubServer(folder, **env)
+    except FileNotFoundError as missing:  # a clear failure, never a skip: CI must run these
+        pytest.fail(str(missing))
+
+
+def log_in(page, hub: HubServer, name: str, password: str = PASSWORD, next_url: str = "") -> None:
     """Fill the hub's login form and press Sign in, without waiting for where it leads."""
     page.goto(f"{hub.url}/hub/login{next_url}")
     page.fill("input[name=username]", name)
@@ -185,7 +127,7 @@ def test_an_nbgitpuller_link_opens_the_explorer_for_a_new_student(hub, students,
 
 
 def test_the_culler_stops_the_server_of_a_student_who_went_idle(students, tmp_path):
-    hub = Hub(tmp_path, LSTM_HUB_CULL_TIMEOUT="45", LSTM_HUB_CULL_EVERY="5")
+    hub = _hub(tmp_path, LSTM_HUB_CULL_TIMEOUT="45", LSTM_HUB_CULL_EVERY="5")
     try:
         page = students()
         log_in(page, hub, "erin")
