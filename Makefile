@@ -40,7 +40,7 @@ export MKL_NUM_THREADS ?= 1
 export TORCH_NUM_THREADS ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve classroom pretrain lab hub test bench loadtest lint venv clean
+.PHONY: help serve classroom pretrain lab hub test bench loadtest loadtest-hub lint venv clean
 
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
@@ -53,6 +53,7 @@ help:
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
 	@echo "make hub     JupyterHub on this machine: students log in with a name and the class's"
 	@echo "             password and land on the explorer (HUB_PORT=8000 HUB_IP=127.0.0.1 HUB_PASSWORD=...)"
+	@echo "make loadtest-hub N=10  N students behind make hub's JupyterHub: memory a student"
 	@echo "make bench   measure latency, Play rate, time to interactive and memory in Chromium"
 	@echo "make lint    ruff only"
 	@echo "make clean   remove .venv and caches"
@@ -136,6 +137,10 @@ bench: $(VENV)/.installed-bench
 # its own classroom server with short culling, so a run ends in minutes
 loadtest: $(VENV)/.installed-test
 	$(BIN)/python -m bench.loadtest --students $(N) $(LOADTEST_ARGS)
+
+# the same class behind a real JupyterHub: a server and a kernel a student
+loadtest-hub: $(VENV)/.installed-test $(VENV)/.installed-hub
+	LSTM_HUB_PROXY=$(CHP) $(BIN)/python -m bench.hub_loadtest --students $(N) $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -95,3 +95,22 @@ def test_results_save_whichever_import_made_the_series(tmp_path):
     written = json.loads(out.read_text())
     assert written["a"]["values"] == [1.0] and written["b"]["values"] == [2.0]
     assert written["memory"] == {"kernel": 1.0}
+
+
+def test_hub_loadtest_reports_a_students_cost_and_the_seats_memory_allows(monkeypatch):
+    from types import SimpleNamespace
+
+    from bench import hub_loadtest
+
+    monkeypatch.setattr(hub_loadtest.psutil, "virtual_memory",
+                        lambda: SimpleNamespace(total=10_000 * 2**20, available=5_000 * 2**20))
+    run = hub_loadtest.HubRun(3, pages_s=[10.0, 12.0, 30.0], student_pss_mb=[390.0, 400.0, 410.0],
+                              hub_pss_mb=200.0, available_mb_min=4_000.0)
+    run.moves.values = [10.0, 20.0, 30.0]
+    run.errors.append("student02: TimeoutError: no page")
+    text = hub_loadtest.report(run)
+    assert "students: 3, in: 3, errors: 1" in text
+    assert "p50 12.0 s" in text and "PSS: median 400 MB (from 390 to 410)" in text
+    # 90% of 10,000 MB, less the hub's 200, in students of 400 MB: 8,800 / 400 = 22
+    assert "students per machine by memory (90% of it): 22" in text
+    assert "error: student02: TimeoutError" in text
