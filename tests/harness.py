@@ -57,6 +57,26 @@ def stop_process_group(proc: subprocess.Popen, sig: int = signal.SIGTERM,
         proc.wait()
 
 
+def wait_until_answers(url: str, proc: subprocess.Popen, timeout: float, what: str,
+                       log) -> None:
+    """Poll ``url`` until it answers 2xx; raise with ``log()`` if ``proc`` ends or time runs out.
+
+    ``what`` names the server in the message ("Voila", "the hub").
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:  # not listening yet, or an error status (HTTPError is an OSError)
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with {proc.returncode}:\n{log()}") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not answer within {timeout:.0f}s:\n{log()}"
+                                   ) from None
+            time.sleep(0.3)
+
+
 class VoilaServer:
     """``python -m voila`` (or ``module``, e.g. ``classroom``) serving ``serve`` on a free port.
 
@@ -83,17 +103,8 @@ class VoilaServer:
         )
 
     def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Voila exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/voila/tree" + self.query, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"Voila did not answer within {timeout:.0f}s:\n{self.log()}")
+        wait_until_answers(self.url + "/voila/tree" + self.query, self.proc, timeout, "Voila",
+                           self.log)
 
     def log(self) -> str:
         self._log.flush()
@@ -155,16 +166,11 @@ class HubServer:
                  "LSTM_HUB_PORT": str(self.port), "LSTM_HUB_API_PORT": str(free_port()),
                  "LSTM_HUB_PROXY_API_PORT": str(free_port()), "LSTM_HUB_PROXY": proxy,
                  "LSTM_HUB_PASSWORD": HUB_PASSWORD, **env})
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/hub/health", timeout=2)
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the hub did not start:\n" + self.log()) from None
-                time.sleep(0.5)
+        try:
+            wait_until_answers(f"{self.url}/hub/health", self.proc, 90, "the hub", self.log)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def log(self) -> str:
         self._log.flush()

@@ -11,12 +11,10 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.harness import ROOT, free_port, stop_process_group
+from tests.harness import ROOT, free_port, stop_process_group, wait_until_answers
 
 from .conftest import RENDER_TIMEOUT_MS
 from .ui import set_slider, wait_text
@@ -39,16 +37,11 @@ def lab(tmp_path_factory):
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    raise RuntimeError((root / "lab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+        def tail() -> str:
+            log.flush()
+            return (root / "lab.log").read_text()[-3000:]
+
+        wait_until_answers(f"{url}/api/status?token={token}", proc, 90, "JupyterLab", tail)
         yield url, token
     finally:
         stop_process_group(proc)
