@@ -130,23 +130,18 @@ async def _student(i: int, run: HubRun, hub: HubServer, ramp: float, duration_en
 
 def _sample(run: HubRun, hub: HubServer) -> None:
     """Memory now: each student's server with its kernels, and the hub's own processes."""
-    servers = hub.servers()
-    each = []
-    for pid in servers.values():
-        try:
-            family = [pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))]
-        except psutil.Error:
-            continue
-        each.append(kernel_memory(family)[1])
+    families = [_family(pid) for pid in hub.servers().values()]
+    each = [kernel_memory(family)[1] for family in families if family]
     if sum(each) > sum(run.student_pss_mb):  # the peak: every server with its kernel
         run.student_pss_mb = each
-        student_pids = {p for pid in servers.values() for p in _family(pid)}
+        student_pids = {p for family in families for p in family}
         hub_pids = [p for p in _family(hub.proc.pid) if p not in student_pids]
         run.hub_pss_mb = kernel_memory(hub_pids)[1]
     run.available_mb_min = min(run.available_mb_min, psutil.virtual_memory().available / 2**20)
 
 
 def _family(pid: int) -> list[int]:
+    """``pid`` and every process under it; none if it is gone."""
     try:
         return [pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))]
     except psutil.Error:
