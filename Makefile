@@ -104,7 +104,7 @@ classroom: $(VENV)/.installed-run
 
 # each preset quoted: a query's '&' must not reach the shell
 pretrain: $(VENV)/.installed-run
-	$(BIN)/python -m widgets.maths.pretrain $(foreach p,$(PRESETS),'$(p)')
+	$(BIN)/python -m widgets.store.pretrain $(foreach p,$(PRESETS),'$(p)')
 
 lab: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --progress-bar off -e '.[lab]'

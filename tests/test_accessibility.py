@@ -12,8 +12,8 @@ import ipywidgets as ipw
 import pytest
 
 from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer, TrainingExplorer
-from widgets.accessibility import SCRIPT, accessibility_script
-from widgets.text_alternative import FigureText, html_table, plain, value_range
+from widgets.dashboards.accessibility import SCRIPT, accessibility_script
+from widgets.views.text_alternative import FigureText, html_table, plain, value_range
 
 DASHBOARDS = [MLPExplorer, SequenceExplorer, LSTMExplorer, TrainingExplorer]
 

@@ -128,8 +128,8 @@ def test_a_recipe_that_fails_says_so_and_the_dashboard_goes_on():
 
 
 def test_the_training_code_says_where_it_and_the_page_part_ways(tmp_path):
-    from widgets.maths.model_cache import ModelCache
-    from widgets.training_model import TrainingModel
+    from widgets.state.training_model import TrainingModel
+    from widgets.store.model_cache import ModelCache
 
     page = TrainingExplorer(TrainingModel(cache=ModelCache(tmp_path)),
                             preset="task=adding&seq_len=10&epochs=1")

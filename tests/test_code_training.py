@@ -13,7 +13,7 @@ import torch
 from tests.generated_code import run_all
 from widgets import TrainingExplorer, TrainingModel
 from widgets.codegen.training import training_recipe
-from widgets.maths.model_cache import ModelCache
+from widgets.store.model_cache import ModelCache
 
 NAMES = ["X_train", "y_train", "X_valid", "y_valid", "truth", "yardsticks", "model_state",
          "initial", "history", "predictions", "scores", "net_state", "gates", "h", "c", "y_hat",

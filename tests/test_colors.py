@@ -3,7 +3,7 @@
 import numpy as np
 
 from tests.pictures import decode_png, decode_rgba
-from widgets.maths.colors import (
+from widgets.views.colors import (
     DIVERGING,
     SEQUENTIAL,
     color_indices,

@@ -7,8 +7,8 @@ from traitlets import TraitError
 from tests.pictures import decode_png
 from widgets import LSTMExplorer, LSTMExplorerModel
 from widgets.maths.lstm import init_bound, parameter_count
-from widgets.parameter_panel import panel_indices
-from widgets.step_view import STRIPS, strip_colors
+from widgets.views.parameter_panel import panel_indices
+from widgets.views.step_view import STRIPS, strip_colors
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_maximum_sizes_build(explorer):
 
 
 def test_a_failing_rebuild_is_reported_and_the_dashboard_recovers(explorer, monkeypatch):
-    import widgets.explorer_model as em
+    import widgets.state.explorer_model as em
 
     real = em.run
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from tests.pictures import decode_png, decode_rgba
-from widgets.heatmap import ColorBar, MatrixHeatmap, tick_values
-from widgets.maths.colors import DIVERGING, SEQUENTIAL, color_indices
 from widgets.maths.lstm import GATES
+from widgets.views.colors import DIVERGING, SEQUENTIAL, color_indices
+from widgets.views.heatmap import ColorBar, MatrixHeatmap, tick_values
 
 
 def test_show_sends_the_matrix_as_pixels():
@@ -114,7 +114,7 @@ def test_pictures_alternate_between_two_image_widgets():
 
 
 def test_strips_picture_is_every_step_and_strip_on_its_own_range():
-    from widgets.step_view import STRIP_PALETTE, STRIPS, strip_colors, strips_picture
+    from widgets.views.step_view import STRIP_PALETTE, STRIPS, strip_colors, strips_picture
 
     n_e = 3
     values = {s.key: np.full((n_e, 8), 0.5, np.float32) for s in STRIPS}
@@ -140,7 +140,7 @@ def test_strips_picture_is_every_step_and_strip_on_its_own_range():
 
 
 def test_a_step_moves_the_strips_picture_and_redraws_nothing():
-    from widgets.step_view import STRIPS, StripStack
+    from widgets.views.step_view import STRIPS, StripStack
 
     stack = StripStack()
     n_e = 5
@@ -156,7 +156,7 @@ def test_a_step_moves_the_strips_picture_and_redraws_nothing():
 
 
 def test_strip_hover_names_the_quantity():
-    from widgets.step_view import STRIPS, StripStack
+    from widgets.views.step_view import STRIPS, StripStack
 
     stack = StripStack()
     values = {s.key: np.tile(np.arange(4, dtype=np.float32) / 10, (3, 1)) for s in STRIPS}
@@ -169,7 +169,7 @@ def test_strip_hover_names_the_quantity():
 
 
 def test_strips_change_width_without_moving_a_scale():
-    from widgets.step_view import STRIPS, StripStack
+    from widgets.views.step_view import STRIPS, StripStack
 
     stack = StripStack()
     for width in (4, 256, 1):
@@ -188,7 +188,7 @@ def test_a_one_by_one_matrix_gets_its_axes():
 
 
 def test_line_coverage_counts_lines_through_each_pixel():
-    from widgets.step_view import line_coverage
+    from widgets.views.step_view import line_coverage
 
     # one line 0 -> 1 -> -1 over x = 0..2 on a 5-row, 8-column raster (row 0 is +1)
     cover = line_coverage(np.float32([[0.0, 1.0, -1.0]]), top=1.0, width=8, height=5)
@@ -207,7 +207,7 @@ def test_line_coverage_counts_lines_through_each_pixel():
 
 
 def test_state_chart_draws_many_units_as_one_picture():
-    from widgets.step_view import StateChart
+    from widgets.views.step_view import StateChart
 
     chart = StateChart(name="h_e", bound=1.0)
     few = np.random.default_rng(0).uniform(-1, 1, (13, 8)).astype(np.float32)  # (n_E + 1, H)
@@ -226,7 +226,7 @@ def test_state_chart_draws_many_units_as_one_picture():
 
 
 def test_c_chart_range_is_a_round_number_that_rarely_moves():
-    from widgets.step_view import StateChart
+    from widgets.views.step_view import StateChart
 
     chart = StateChart(name="c_e")
     chart.show(np.float32([[0.0, 0.3], [0.7, -1.3]]), unit=0, step=1)

@@ -1,7 +1,11 @@
-"""The package's floors are real: the maths and the state import no widget library.
+"""The package's floors are folders, and every rule between them holds.
 
-Each check runs in a fresh interpreter, so nothing this test process imported can hide a
-stray import, and a changed torch thread count is seen as the caller would see it.
+From the bottom up: ``maths`` (torch and numpy), ``store`` (the disk), ``codegen`` (the code
+behind a view), ``state`` (traitlets models and the training run), ``views`` (components that
+draw arrays), ``dashboards`` (the pages). A floor imports only the floors below it. The rules
+are read twice: from the source (every import, at any depth of a module, relative or not) and
+in a fresh interpreter (what importing a floor really loads), so nothing this test process
+imported can hide a stray import, and a changed torch thread count is seen as a caller would.
 """
 
 import ast
@@ -14,12 +18,74 @@ import pytest
 
 from tests.harness import ROOT
 
-MATHS = sorted(p.stem for p in (ROOT / "widgets" / "maths").glob("*.py") if p.stem != "__init__")
-CODEGEN = ["codegen", *(f"codegen.{p.stem}" for p in sorted((ROOT / "widgets" / "codegen")
-                                                             .glob("*.py"))
-                        if p.stem != "__init__")]
-STATE = ["settings_model", "explorer_model", "mlp_model", "sequence_model", "training_model"]
+PACKAGE = ROOT / "widgets"
+# each floor, and the floors of ``widgets`` its modules may import
+FLOORS = {
+    "maths": {"maths"},
+    "store": {"maths", "store"},
+    "codegen": {"maths", "codegen"},
+    "state": {"maths", "store", "state"},
+    "views": {"maths", "codegen", "views"},
+    "dashboards": {"maths", "store", "codegen", "state", "views", "dashboards"},
+}
+# the libraries beyond the standard library each floor may import
+LIBRARIES = {
+    "maths": {"torch", "numpy"},
+    "store": {"torch", "numpy", "filelock", "platformdirs"},
+    "codegen": {"nbformat"},
+    "state": {"torch", "numpy", "traitlets"},
+    "views": {"torch", "numpy", "traitlets", "ipywidgets", "bqplot", "bqplot_image_gl", "PIL",
+              "pygments", "IPython"},
+}
 WIDGET_LIBRARIES = ["ipywidgets", "bqplot", "bqplot_image_gl", "IPython", "ipykernel"]
+
+
+def _modules(floor: str) -> list[str]:
+    """Dotted names under ``widgets`` of the floor's modules, e.g. ``maths.lstm``."""
+    return sorted(f"{floor}.{p.stem}" if p.stem != "__init__" else floor
+                  for p in (PACKAGE / floor).glob("*.py"))
+
+
+def _imports(path) -> set[str]:
+    """Every module ``path`` imports, as absolute dotted names (relative ones resolved)."""
+    package = path.relative_to(ROOT).parent.parts  # ('widgets', 'views')
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                found.add(".".join([*base, *([node.module] if node.module else [])]))
+            else:
+                found.add(node.module)
+    return found
+
+
+def test_every_module_of_the_package_lives_on_a_floor():
+    loose = [p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
+    assert loose == [], "modules outside a floor's folder"
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == set(FLOORS)
+
+
+@pytest.mark.parametrize("floor", FLOORS)
+def test_a_floor_imports_only_the_floors_below_it(floor):
+    for path in (PACKAGE / floor).glob("*.py"):
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] == "widgets" and len(parts) > 1:
+                assert parts[1] in FLOORS[floor], f"{floor}/{path.name} imports {name}"
+            else:
+                assert parts[0] != "widgets", f"{floor}/{path.name} imports the package root"
+
+
+@pytest.mark.parametrize("floor", LIBRARIES)
+def test_a_floor_imports_only_its_libraries(floor):
+    allowed = LIBRARIES[floor] | set(sys.stdlib_module_names) | {"__future__", "widgets"}
+    for path in (PACKAGE / floor).glob("*.py"):
+        for name in _imports(path):
+            assert name.split(".")[0] in allowed, f"{floor}/{path.name} imports {name}"
 
 
 def _fresh(code: str, **env: str) -> dict:
@@ -32,48 +98,44 @@ def _fresh(code: str, **env: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _imports(modules: list[str]) -> str:
-    """Code that imports ``modules`` in turn and prints, for each, the widget libraries loaded
-    so far and torch's thread count (set to 2 before the first import)."""
+def _loaded_by(modules: list[str]) -> str:
+    """Code that imports ``modules`` in turn and prints, for each, the widget libraries and the
+    package's floors loaded so far, and torch's thread count (set to 2 before the first)."""
     return (
         "import importlib, json, sys, torch\n"
         "torch.set_num_threads(2)\n"
         "seen = {}\n"
         f"for m in {modules!r}:\n"
         "    importlib.import_module('widgets.' + m)\n"
-        f"    seen[m] = [[w for w in {WIDGET_LIBRARIES!r} if w in sys.modules],"
-        " torch.get_num_threads()]\n"
+        f"    libraries = [w for w in {WIDGET_LIBRARIES!r} if w in sys.modules]\n"
+        "    floors = sorted({n.split('.')[1] for n in sys.modules\n"
+        "                     if n.startswith('widgets.') and n.count('.') >= 1})\n"
+        "    seen[m] = [libraries, floors, torch.get_num_threads()]\n"
         "print(json.dumps(seen))"
     )
 
 
-def test_the_maths_floor_holds_what_the_issue_names():
-    assert {"lstm", "mlp", "sequence", "limits", "presets", "corpus", "colors"} <= set(MATHS)
+@pytest.mark.parametrize(("floor", "below"), [
+    ("maths", ["maths"]),
+    ("store", ["maths", "store"]),
+    ("codegen", ["codegen", "maths"]),
+    ("state", ["maths", "state", "store"]),
+])
+def test_the_floors_under_the_views_load_no_widget_library_and_leave_torch_alone(floor, below):
+    modules = _modules(floor)
+    seen = _fresh(_loaded_by(modules))
+    for module in modules:
+        libraries, floors, threads = seen[module]
+        assert libraries == [], f"importing widgets.{module} loads {libraries}"
+        assert set(floors) <= set(below), f"importing widgets.{module} loads {floors}"
+        assert threads == 2
 
 
-def test_the_maths_imports_no_widget_library_and_leaves_torch_alone():
-    modules = ["maths", *(f"maths.{m}" for m in MATHS)]
-    assert _fresh(_imports(modules)) == {m: [[], 2] for m in modules}
-
-
-def test_the_state_models_import_no_widget_library():
-    assert _fresh(_imports(STATE)) == {m: [[], 2] for m in STATE}
-
-
-def test_the_code_generators_import_no_widget_library():
-    assert len(CODEGEN) >= 5  # the recipe and one a dashboard
-    assert _fresh(_imports(CODEGEN)) == {m: [[], 2] for m in CODEGEN}
-
-
-def test_the_maths_imports_nothing_from_the_floors_above():
-    for path in (ROOT / "widgets" / "maths").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom):
-                assert node.level <= 1, f"{path.name} reaches out of widgets.maths"
-                assert node.level == 1 or not (node.module or "").startswith("widgets"), \
-                    f"{path.name} imports {node.module}"
-            elif isinstance(node, ast.Import):
-                assert not any(a.name.startswith("widgets") for a in node.names), path.name
+def test_the_views_load_no_state_model_and_no_store():
+    seen = _fresh(_loaded_by(_modules("views")))
+    for module, (_libraries, floors, _threads) in seen.items():
+        assert not {"state", "store", "dashboards"} & set(floors), \
+            f"importing widgets.{module} loads {floors}"
 
 
 def test_from_widgets_import_still_gives_every_public_name():

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from widgets import MLPExplorer
-from widgets.maths.colors import nice_bound
 from widgets.maths.mlp import MLPConfig, build_mlp, compare, dot_product, make_X, trace_mlp
+from widgets.views.colors import nice_bound
 
 
 @pytest.mark.parametrize(("n_d", "n_x", "n1", "n2"), [(15, 5, 8, 1), (1, 1, 1, 1), (64, 32, 32, 8),

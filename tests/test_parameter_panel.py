@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from tests.pictures import decode_png
-from widgets.maths.colors import DIVERGING
 from widgets.maths.lstm import GATES
-from widgets.parameter_panel import (
+from widgets.views.colors import DIVERGING
+from widgets.views.parameter_panel import (
     PanelLayout,
     ParameterPanel,
     Region,

@@ -8,11 +8,12 @@ import torch
 from traitlets import Int, validate
 
 from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer, SequenceModel
+from widgets.maths.limits import parse_preset
 from widgets.maths.lstm import LIMITS, SYMBOLS
 from widgets.maths.mlp import build_mlp
-from widgets.maths.presets import parse_preset, preset_model, state_query, to_query
 from widgets.maths.sequence import load_min_temperatures
-from widgets.settings_model import SettingsModel
+from widgets.state.presets import preset_model, state_query, to_query
+from widgets.state.settings_model import SettingsModel
 
 
 def test_good_values_are_read():

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from widgets import LSTMExplorer, TrainingExplorer, TrainingModel
-from widgets.maths.model_cache import ModelCache
-from widgets.text_alternative import FigureText
+from widgets.store.model_cache import ModelCache
+from widgets.views.text_alternative import FigureText
 
 
 def span(values) -> str:

@@ -12,10 +12,10 @@ import pytest
 
 from bench.voila_client import run
 from widgets import TrainingExplorer, TrainingModel
-from widgets.learning_curves import CurvesChart, PredictionsChart
-from widgets.maths.model_cache import ModelCache
-from widgets.memory_view import MemoryView
-from widgets.text_alternative import FigureText, value_range
+from widgets.store.model_cache import ModelCache
+from widgets.views.learning_curves import CurvesChart, PredictionsChart
+from widgets.views.memory_view import MemoryView
+from widgets.views.text_alternative import FigureText, value_range
 
 QUICK = "epochs=3"  # a run of about a second
 

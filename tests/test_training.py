@@ -14,10 +14,10 @@ import torch
 
 from widgets.maths.lstm import trace_lstm
 from widgets.maths.memory import forget_survival, input_dependence
-from widgets.maths.model_cache import ModelCache, TrainedModel
 from widgets.maths.sequence import load_min_temperatures
 from widgets.maths.tasks import ADDING_TOLERANCE, make_task
 from widgets.maths.training import ManyToOne, TrainConfig, Trainer, check_setting, defaults_for
+from widgets.store.model_cache import ModelCache, TrainedModel
 
 
 @pytest.fixture(scope="module")
@@ -309,7 +309,7 @@ def test_the_folder_and_cap_come_from_the_environment(monkeypatch, tmp_path):
 
 # --- pre-training a lesson's models -------------------------------------------------------
 def test_a_link_names_the_settings_to_pretrain():
-    from widgets.maths.pretrain import config_of
+    from widgets.store.pretrain import config_of
 
     config, problems = config_of("http://host/voila/render/training.ipynb?task=adding&seq_len=80"
                                  "&phase=trained&step=3")
@@ -320,7 +320,7 @@ def test_a_link_names_the_settings_to_pretrain():
 
 
 def test_pretraining_fills_the_cache_once(tmp_path, capsys):
-    from widgets.maths.pretrain import main
+    from widgets.store.pretrain import main
 
     query = "task=temperatures&epochs=2&hidden_size=4"
     assert main(["--cache", str(tmp_path), query]) == 0

@@ -10,9 +10,9 @@ import torch
 
 from bench.voila_client import run
 from widgets import TrainingExplorer, TrainingModel
-from widgets.maths.model_cache import ModelCache, TrainedModel
+from widgets.dashboards.training_dashboard import TICK_S
 from widgets.maths.training import Trainer, defaults_for
-from widgets.training_dashboard import TICK_S
+from widgets.store.model_cache import ModelCache, TrainedModel
 
 QUICK = "epochs=3"  # a run of about a second
 

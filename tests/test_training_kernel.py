@@ -35,7 +35,7 @@ def _printed(client, code: str) -> str:
 
 def test_train_runs_in_the_background_of_a_kernel(kernel):
     out = _printed(kernel, "from widgets import TrainingExplorer\n"
-                           "from widgets.training_dashboard import kernel_loop\n"
+                           "from widgets.dashboards.training_dashboard import kernel_loop\n"
                            "d = TrainingExplorer(preset='task=adding&epochs=40&seed=11')\n"
                            "d.train()\n"
                            "print(kernel_loop() is not None, d.running, d.model.status)")

@@ -1,15 +1,23 @@
-"""Reusable components of the "Disentangling the LSTM" dashboards, in three floors.
+"""Reusable components of the "Disentangling the LSTM" dashboards, one floor a folder.
 
-- ``widgets.maths``: the computations (LSTM, MLP and sequence maths, limits, presets, the
-  corpus, colours and pictures). Torch and numpy only: no widget library, no side effects.
-- ``*_model.py`` and ``settings_model.py``: each dashboard's state, as traitlets models over
-  the maths. No widget library either.
-- the rest: the views (ipywidgets and bqplot), one component a module, and the dashboards.
+From the bottom up; a floor imports only the floors below it (``tests/test_layers.py`` holds
+each rule in a fresh interpreter):
+
+- ``widgets.maths``: the computations (the LSTM, the MLP, sequence data, the training tasks and
+  loop, memory through time) and the settings they take. Torch and numpy only.
+- ``widgets.store``: what lasts on disk, the model cache shared by a server's kernels and
+  ``python -m widgets.store.pretrain``. No widget library.
+- ``widgets.codegen``: the PyTorch code behind each view ("Show the code"). No widget library.
+- ``widgets.state``: each dashboard's state as a traitlets model over the maths, presets from
+  a link, and the training run (a controller that talks only to its model). No widget library.
+- ``widgets.views``: components that draw the arrays they are given (ipywidgets, bqplot); they
+  know no state model.
+- ``widgets.dashboards``: the four dashboards, each a state model and the views bound to it.
 
 Importing this package imports nothing else: a name is loaded from its module on first use,
 so ``from widgets import LSTMExplorer`` builds the views while ``import widgets.maths.lstm``
 stays free of ipywidgets, bqplot and IPython. Building a dashboard runs torch on one thread
-(``dashboard.use_torch_threads``); importing never changes it.
+(``dashboards.dashboard.use_torch_threads``); importing never changes it.
 """
 
 from __future__ import annotations
@@ -18,8 +26,8 @@ import importlib
 
 # public name -> the module (relative to this package) that defines it
 _EXPORTS = {
-    "DIVERGING": ".maths.colors",
-    "SEQUENTIAL": ".maths.colors",
+    "DIVERGING": ".views.colors",
+    "SEQUENTIAL": ".views.colors",
     "GATES": ".maths.lstm",
     "LIMITS": ".maths.lstm",
     "LSTMConfig": ".maths.lstm",
@@ -27,29 +35,29 @@ _EXPORTS = {
     "make_inputs": ".maths.lstm",
     "parameter_count": ".maths.lstm",
     "trace_lstm": ".maths.lstm",
-    "LSTMExplorerModel": ".explorer_model",
-    "MLPModel": ".mlp_model",
-    "SequenceModel": ".sequence_model",
-    "ColorBar": ".heatmap",
-    "MatrixHeatmap": ".heatmap",
-    "GuardedIntSlider": ".controls",
-    "GuardedIntText": ".controls",
-    "MessageBanner": ".controls",
-    "Dashboard": ".dashboard",
-    "KERNEL_STOPPED": ".kernel_notice",
-    "kernel_notice": ".kernel_notice",
-    "LSTMExplorer": ".lstm_explorer",
-    "MLPExplorer": ".mlp_explorer",
-    "SequenceExplorer": ".sequence_explorer",
-    "TrainingExplorer": ".training_dashboard",
-    "TrainingModel": ".training_model",
-    "StepPanel": ".step_panel",
-    "NavBar": ".nav",
-    "StateChart": ".step_view",
-    "StepCursor": ".step_view",
-    "StripStack": ".step_view",
-    "ViewLink": ".view_link",
-    "query_string": ".view_link",
+    "LSTMExplorerModel": ".state.explorer_model",
+    "MLPModel": ".state.mlp_model",
+    "SequenceModel": ".state.sequence_model",
+    "ColorBar": ".views.heatmap",
+    "MatrixHeatmap": ".views.heatmap",
+    "GuardedIntSlider": ".views.controls",
+    "GuardedIntText": ".views.controls",
+    "MessageBanner": ".views.controls",
+    "Dashboard": ".dashboards.dashboard",
+    "KERNEL_STOPPED": ".dashboards.kernel_notice",
+    "kernel_notice": ".dashboards.kernel_notice",
+    "LSTMExplorer": ".dashboards.lstm_explorer",
+    "MLPExplorer": ".dashboards.mlp_explorer",
+    "SequenceExplorer": ".dashboards.sequence_explorer",
+    "TrainingExplorer": ".dashboards.training_dashboard",
+    "TrainingModel": ".state.training_model",
+    "StepPanel": ".views.step_panel",
+    "NavBar": ".views.nav",
+    "StateChart": ".views.step_view",
+    "StepCursor": ".views.step_view",
+    "StripStack": ".views.step_view",
+    "ViewLink": ".views.view_link",
+    "query_string": ".dashboards.dashboard",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -96,30 +96,30 @@ def _get(url: str) -> tuple[int, str]:
 
 
 NOTEBOOK_SOURCE = "dashboard.apply_preset(query_string())"
-PACKAGE_SOURCE = "class _Guarded:"  # widgets/controls.py
+PACKAGE_SOURCE = "class _Guarded:"  # widgets/views/controls.py
 SOURCE_URLS = [
     "/voila/files/lstm_explorer.ipynb",
     "/voila/files/./lstm_explorer.ipynb",
     "/voila/files/LSTM_EXPLORER.IPYNB",
-    "/voila/files/../widgets/controls.py",
-    "/voila/files/%2e%2e/widgets/controls.py",
+    "/voila/files/../widgets/views/controls.py",
+    "/voila/files/%2e%2e/widgets/views/controls.py",
     "/voila/files/..%2fwidgets%2fcontrols.py",
     "/voila/files/lstm_explorer.ipynb%00.png",
-    "/voila/static/../../widgets/controls.py",
+    "/voila/static/../../widgets/views/controls.py",
     "/voila/static/..%2f..%2fwidgets%2fcontrols.py",
     "/voila/templates/lab/static/..%2f..%2f..%2f..%2fwidgets%2fcontrols.py",
     "/voila/labextensions/..%2f..%2fwidgets%2fcontrols.py",
     "/voila/api/contents/lstm_explorer.ipynb",
     "/voila/api/contents/lstm_explorer.ipynb?content=1&format=text",
-    "/voila/api/contents/../widgets/controls.py?content=1&format=text",
-    "/voila/render/../widgets/controls.py",
+    "/voila/api/contents/../widgets/views/controls.py?content=1&format=text",
+    "/voila/render/../widgets/views/controls.py",
     "/voila/render/..%2fwidgets%2fcontrols.py",
     "/voila/tree/../widgets",
     "/api/contents/dashboards/lstm_explorer.ipynb",
     "/files/dashboards/lstm_explorer.ipynb",
-    "/files/widgets/controls.py",
+    "/files/widgets/views/controls.py",
     "/notebooks/lstm_explorer.ipynb",
-    "/edit/widgets/controls.py",
+    "/edit/widgets/views/controls.py",
     "/tree/widgets",
     "/voila/render/lstm_explorer.ipynb",  # the page itself: strip_sources
 ]

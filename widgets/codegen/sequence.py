@@ -104,7 +104,7 @@ def _reviews() -> Section:
 def sequence_recipe(model, link: str = "") -> Recipe:
     """The code that rebuilds the sequence dashboard's view: its data, batch, LSTM and checks.
 
-    ``model`` is a ``widgets.sequence_model.SequenceModel``; only its settings and indices are
+    ``model`` is a ``widgets.state.sequence_model.SequenceModel``; only its settings and indices are
     read. Names the code leaves behind: ``X``, ``targets``, ``X_batch``, ``X_s``, ``x_e``,
     ``lstm``, ``lstm_tf``, ``head``, ``output``, ``h_n``, ``c_n``, ``shapes`` (layout ->
     input/output/h_n/c_n shape), ``unbatched_diff``, ``time_major_diff``, ``last_is_h_n``,

@@ -1,9 +1,10 @@
-"""The maths floor of ``widgets``: what the dashboards compute, with no widget library.
+"""The maths floor of ``widgets``: what the dashboards compute, and the settings it takes.
 
-Modules import torch, numpy, Pillow and the standard library only, and importing them changes
-no global state (torch's thread count included): a script, a test or another front end can use
-them as they are. The tutorial's symbols map to code names as n_X -> ``n_x``, H ->
-``hidden_size``, n_E -> ``seq_len``, b_S -> ``batch_size``, n_S -> ``n_s``.
+Modules import torch, numpy and the standard library only (no widget library, no Pillow, no
+disk but the data files they read), and importing them changes no global state (torch's
+thread count included): a script, a test or another front end can use them as they are. The
+tutorial's symbols map to code names as n_X -> ``n_x``, H -> ``hidden_size``, n_E ->
+``seq_len``, b_S -> ``batch_size``, n_S -> ``n_s``.
 
 - ``lstm``: a seeded ``nn.LSTM``, its input batch, and the recurrence traced step by step
 - ``mlp``: the tutorial's 2-layer network and its checks
@@ -12,10 +13,6 @@ them as they are. The tutorial's symbols map to code names as n_X -> ``n_x``, H 
   the yardsticks it is held to
 - ``training``: ``TrainConfig``, the many-to-one model and the loop that trains it in slices
 - ``memory``: forget-gate survival and |dŷ/dx_e| by autograd
-- ``model_cache``: trained models on disk, shared by a server's kernels
-- ``pretrain``: ``python -m widgets.maths.pretrain``, a lesson's models into the cache
 - ``corpus``: the short movie reviews
-- ``limits``: settings (whole numbers, numbers) checked with a plain sentence
-- ``presets``: settings from a URL's query string, and the query string of a state
-- ``colors``: palettes, colour indices and PNG pictures of matrices
+- ``limits``: settings checked with a plain sentence, one value or a link's query of them
 """

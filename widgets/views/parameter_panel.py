@@ -20,8 +20,8 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
+from .colors import DIVERGING, color_indices, encode_png, indexed_palette
 from .heatmap import mouse_event, set_png, tick_values
-from .maths.colors import DIVERGING, color_indices, encode_png, indexed_palette
 from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["WEIGHT_REGIONS", "PanelLayout", "ParameterPanel", "Region", "panel_indices",

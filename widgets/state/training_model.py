@@ -17,11 +17,11 @@ import numpy as np
 import torch
 from traitlets import Float, Instance, Int, TraitError, Unicode, validate
 
-from .maths.lstm import LSTMTrace, trace_lstm
-from .maths.memory import forget_survival, input_dependence
-from .maths.model_cache import ModelCache, TrainedModel
-from .maths.tasks import TaskData
-from .maths.training import DEFAULTS, PHASES, ManyToOne, TrainConfig, Trainer, check_setting
+from ..maths.lstm import LSTMTrace, trace_lstm
+from ..maths.memory import forget_survival, input_dependence
+from ..maths.tasks import TaskData
+from ..maths.training import DEFAULTS, PHASES, ManyToOne, TrainConfig, Trainer, check_setting
+from ..store.model_cache import ModelCache, TrainedModel
 from .settings_model import SettingsModel
 
 __all__ = ["PHASES", "SETTINGS", "STATUSES", "TrainingModel"]

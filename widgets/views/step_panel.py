@@ -10,11 +10,11 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
+from ..maths.lstm import LSTMTrace
+from .colors import DIVERGING, SEQUENTIAL
 from .controls import GuardedPlay, int_slider, set_bounded
 from .equations import CELL_EQUATIONS, unit_equations
 from .heatmap import ColorBar
-from .maths.colors import DIVERGING, SEQUENTIAL
-from .maths.lstm import LSTMTrace
 from .step_view import StateChart, StepCursor, StripStack, sequence_values
 from .text_alternative import html_table
 

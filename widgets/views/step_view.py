@@ -9,8 +9,8 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .heatmap import cell_outline, mouse_event, set_png, tick_values
-from .maths.colors import (
+from ..maths.lstm import LSTMTrace
+from .colors import (
     DIVERGING,
     SEQUENTIAL,
     color_indices,
@@ -18,7 +18,7 @@ from .maths.colors import (
     indexed_palette,
     nice_bound,
 )
-from .maths.lstm import LSTMTrace
+from .heatmap import cell_outline, mouse_event, set_png, tick_values
 from .text_alternative import FigureText, value_range
 
 __all__ = [

@@ -6,8 +6,8 @@ import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 
+from .colors import SEQUENTIAL
 from .heatmap import MatrixHeatmap
-from .maths.colors import SEQUENTIAL
 from .text_alternative import FigureText
 
 __all__ = ["MemoryView"]

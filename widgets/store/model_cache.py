@@ -26,8 +26,8 @@ from pathlib import Path
 
 import torch
 
-from .tasks import TASK_N_X
-from .training import History, ManyToOne, TrainConfig, Trainer
+from ..maths.tasks import TASK_N_X
+from ..maths.training import History, ManyToOne, TrainConfig, Trainer
 
 __all__ = ["FORMAT", "Claim", "ModelCache", "TrainedModel"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from traitlets import Instance, Int, validate
 
-from .maths.lstm import LIMITS, LSTMConfig, LSTMTrace, check_setting, run
+from ..maths.lstm import LIMITS, LSTMConfig, LSTMTrace, check_setting, run
 from .settings_model import SettingsModel
 
 __all__ = ["SIZE_TRAITS", "LSTMExplorerModel"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .maths.lstm import GATES, LSTMTrace
+from ..maths.lstm import GATES, LSTMTrace
 
 __all__ = ["CELL_EQUATIONS", "unit_equations"]
 

@@ -10,7 +10,7 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-from .maths.colors import DIVERGING, color_indices, encode_png
+from .colors import DIVERGING, color_indices, encode_png
 from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "mouse_event", "set_png", "tick_values"]

@@ -8,7 +8,7 @@ from typing import ClassVar
 import torch
 from traitlets import Instance, Int, Unicode, validate
 
-from .maths.sequence import (
+from ..maths.sequence import (
     BatchRun,
     SequenceDataset,
     build_head,

@@ -1,4 +1,4 @@
-"""``python -m widgets.maths.pretrain QUERY [QUERY ...]``: train a lesson's models before it.
+"""``python -m widgets.store.pretrain QUERY [QUERY ...]``: train a lesson's models before it.
 
 Each QUERY is what follows the ``?`` of a training dashboard link (a whole link works too),
 e.g. ``task=adding&seq_len=80``; settings left out are the task's defaults, and the view's
@@ -16,10 +16,10 @@ import sys
 import time
 from dataclasses import asdict
 
+from ..maths.limits import parse_preset
+from ..maths.tasks import TASKS
+from ..maths.training import DEFAULTS, LIMITS, PHASES, SYMBOLS, TrainConfig, Trainer
 from .model_cache import ModelCache, TrainedModel
-from .presets import parse_preset
-from .tasks import TASKS
-from .training import DEFAULTS, LIMITS, PHASES, SYMBOLS, TrainConfig, Trainer
 
 __all__ = ["config_of", "main", "pretrain"]
 
@@ -66,7 +66,7 @@ def pretrain(config: TrainConfig, cache: ModelCache, say=print) -> TrainedModel:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m widgets.maths.pretrain",
+        prog="python -m widgets.store.pretrain",
         description="Train the training dashboard's models for a lesson into the model cache.")
     parser.add_argument("queries", nargs="+", metavar="QUERY",
                         help="a link's query, e.g. 'task=adding&seq_len=80'")

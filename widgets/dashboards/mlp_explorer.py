@@ -7,17 +7,17 @@ from typing import ClassVar
 
 import ipywidgets as ipw
 
-from .codegen.mlp import mlp_recipe
-from .controls import bind_controls, int_slider, seed_box
+from ..codegen.mlp import mlp_recipe
+from ..maths.lstm import init_bound
+from ..maths.mlp import CLOSE_ATOL, LIMITS, SYMBOLS, Check, dot_product
+from ..state.mlp_model import MLPModel
+from ..views.colors import SEQUENTIAL, nice_bound
+from ..views.controls import bind_controls, int_slider, seed_box
+from ..views.heatmap import MatrixHeatmap
+from ..views.nav import NavBar
+from ..views.style import STYLE, badge
+from ..views.text_alternative import html_table
 from .dashboard import Dashboard
-from .heatmap import MatrixHeatmap
-from .maths.colors import SEQUENTIAL, nice_bound
-from .maths.lstm import init_bound
-from .maths.mlp import CLOSE_ATOL, LIMITS, SYMBOLS, Check, dot_product
-from .mlp_model import MLPModel
-from .nav import NavBar
-from .style import STYLE, badge
-from .text_alternative import html_table
 
 __all__ = ["MLPExplorer"]
 

@@ -20,8 +20,14 @@ from typing import ClassVar
 import ipywidgets as ipw
 import numpy as np
 
-from .codegen.training import training_recipe
-from .controls import (
+from ..codegen.training import training_recipe
+from ..maths.lstm import GATES, init_bound
+from ..maths.tasks import TASK_LABELS, TASKS
+from ..maths.training import LIMITS, SYMBOLS
+from ..state.training_model import PHASES, SETTINGS, TrainingModel
+from ..store.model_cache import TrainedModel
+from ..views.colors import DIVERGING, nice_bound
+from ..views.controls import (
     GuardedToggleButtons,
     bind_controls,
     int_slider,
@@ -29,20 +35,14 @@ from .controls import (
     seed_box,
     set_bounded,
 )
+from ..views.learning_curves import CurvesChart, PredictionsChart
+from ..views.memory_view import MemoryView
+from ..views.nav import NavBar
+from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
+from ..views.step_panel import StepPanel, step_tables
+from ..views.style import STYLE
+from ..views.text_alternative import html_table
 from .dashboard import Dashboard
-from .learning_curves import CurvesChart, PredictionsChart
-from .maths.colors import DIVERGING, nice_bound
-from .maths.lstm import GATES, init_bound
-from .maths.model_cache import TrainedModel
-from .maths.tasks import TASK_LABELS, TASKS
-from .maths.training import LIMITS, SYMBOLS
-from .memory_view import MemoryView
-from .nav import NavBar
-from .parameter_panel import WEIGHT_REGIONS, ParameterPanel
-from .step_panel import StepPanel, step_tables
-from .style import STYLE
-from .text_alternative import html_table
-from .training_model import PHASES, SETTINGS, TrainingModel
 
 __all__ = ["TrainingExplorer", "kernel_loop"]
 

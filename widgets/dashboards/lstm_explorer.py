@@ -6,16 +6,16 @@ from typing import ClassVar
 
 import ipywidgets as ipw
 
-from .codegen.lstm import lstm_recipe
-from .controls import bind_controls, int_slider, seed_box, set_bounded
+from ..codegen.lstm import lstm_recipe
+from ..maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
+from ..state.explorer_model import SIZE_TRAITS, LSTMExplorerModel
+from ..views.colors import DIVERGING
+from ..views.controls import bind_controls, int_slider, seed_box, set_bounded
+from ..views.nav import NavBar
+from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
+from ..views.step_panel import StepPanel, step_tables
+from ..views.style import STYLE, badge
 from .dashboard import Dashboard
-from .explorer_model import SIZE_TRAITS, LSTMExplorerModel
-from .maths.colors import DIVERGING
-from .maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
-from .nav import NavBar
-from .parameter_panel import WEIGHT_REGIONS, ParameterPanel
-from .step_panel import StepPanel, step_tables
-from .style import STYLE, badge
 
 __all__ = ["LSTMExplorer"]
 

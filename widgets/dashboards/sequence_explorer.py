@@ -9,12 +9,8 @@ import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 
-from .codegen.sequence import sequence_recipe
-from .controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
-from .dashboard import Dashboard
-from .heatmap import MatrixHeatmap
-from .maths.colors import nice_bound
-from .maths.sequence import (
+from ..codegen.sequence import sequence_recipe
+from ..maths.sequence import (
     DATASETS,
     LAYOUT_ATOL,
     LIMITS,
@@ -23,10 +19,14 @@ from .maths.sequence import (
     TEMPERATURE_SOURCE,
     load_min_temperatures,
 )
-from .nav import NavBar
-from .sequence_model import INDICES, SETTINGS, SequenceModel
-from .style import STYLE, badge
-from .text_alternative import FigureText, html_table, value_range
+from ..state.sequence_model import INDICES, SETTINGS, SequenceModel
+from ..views.colors import nice_bound
+from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
+from ..views.heatmap import MatrixHeatmap
+from ..views.nav import NavBar
+from ..views.style import STYLE, badge
+from ..views.text_alternative import FigureText, html_table, value_range
+from .dashboard import Dashboard
 
 __all__ = ["SequenceExplorer"]
 

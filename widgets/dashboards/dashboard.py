@@ -1,4 +1,5 @@
-"""What every dashboard shares: one torch thread, a banner, a state from a link, a link back."""
+"""What every dashboard shares: one torch thread, a banner, a state from a link, a link back,
+and the page's own query string under Voila."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from typing import ClassVar
 import ipywidgets as ipw
 import torch
 
+from ..codegen import Recipe
+from ..state.presets import preset_message, preset_model, state_query, view_traits
+from ..views.code_panel import CodePanel
+from ..views.controls import MessageBanner
+from ..views.numbers_panel import NumbersPanel
+from ..views.view_link import ViewLink
 from .accessibility import accessibility_script
-from .code_panel import CodePanel
-from .codegen import Recipe
-from .controls import MessageBanner
-from .maths.presets import preset_message, preset_model
-from .numbers_panel import NumbersPanel
-from .view_link import ViewLink
 
-__all__ = ["Dashboard", "use_torch_threads"]
+__all__ = ["Dashboard", "query_string", "use_torch_threads"]
 
 
 def use_torch_threads() -> int:
@@ -31,6 +32,19 @@ def use_torch_threads() -> int:
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
+
+
+def query_string() -> str:
+    """The page's query string under Voila ('' elsewhere, e.g. in JupyterLab).
+
+    With Voila's preheated kernels this waits for the student's request, which is what lets a
+    preset apply to a kernel that was started before anyone asked for it.
+    """
+    try:
+        from voila.utils import get_query_string
+    except ImportError:
+        return os.environ.get("QUERY_STRING", "")
+    return get_query_string() or ""
 
 
 class Dashboard(ipw.VBox):
@@ -64,9 +78,10 @@ class Dashboard(ipw.VBox):
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
         self.model = self._preset_model(model, preset)
-        self.link = ViewLink(self.model)
-        self.code = CodePanel(self.recipe, [(self.model, self.link.follows)])
-        self.numbers = NumbersPanel(self.numbers_html, [(self.model, self.link.follows)])
+        view = view_traits(self.model)  # what the link names, and the panels follow
+        self.link = ViewLink(lambda: state_query(self.model), self.model, view)
+        self.code = CodePanel(self.recipe, [(self.model, view)])
+        self.numbers = NumbersPanel(self.numbers_html, [(self.model, view)])
         for panel in (self.code, self.numbers):
             panel.toggle.on_reject(lambda _control, message: self.banner.show(message))
         self.panels = ipw.VBox([

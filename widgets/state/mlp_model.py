@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from traitlets import Instance, Int, validate
 
-from .maths.mlp import MLPConfig, MLPTrace, build_mlp, check_setting, make_X, trace_mlp
+from ..maths.mlp import MLPConfig, MLPTrace, build_mlp, check_setting, make_X, trace_mlp
 from .settings_model import SettingsModel
 
 __all__ = ["SETTINGS", "MLPModel"]

@@ -16,7 +16,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from .codegen import Recipe
+from ..codegen import Recipe
 from .on_demand import OnDemandPanel
 
 __all__ = ["CodePanel"]
