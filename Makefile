@@ -18,7 +18,8 @@ POOL ?=
 CULL ?=
 CLASSROOM_ARGS ?=
 # the training dashboard's model cache, shared by every kernel of a server
-# (empty: $LSTM_MODEL_CACHE, else ~/.cache/disentangling-lstm/models)
+# (empty: $LSTM_MODEL_CACHE, else the platform's cache folder, ~/.cache/disentangling-lstm/models
+# on Linux)
 MODEL_CACHE ?=
 ifneq ($(MODEL_CACHE),)
 export LSTM_MODEL_CACHE := $(MODEL_CACHE)

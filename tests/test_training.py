@@ -1,11 +1,9 @@
-"""Training, headless: the tasks, the loop, what the trained gates hold, and the model cache.
+"""Training, headless: the tasks, the loop, and what the trained gates hold.
 
 The README's figures for a trained model are the ones asserted here, at the defaults.
 """
 
 import dataclasses
-import math
-import os
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +15,6 @@ from widgets.maths.memory import forget_survival, input_dependence
 from widgets.maths.sequence import load_min_temperatures
 from widgets.maths.tasks import ADDING_TOLERANCE, make_task
 from widgets.maths.training import ManyToOne, TrainConfig, Trainer, check_setting, defaults_for
-from widgets.store.model_cache import ModelCache, TrainedModel
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +164,13 @@ def test_the_unit_that_holds_the_sum_keeps_its_forget_gate_near_one(adding):
 
 def test_after_training_the_prediction_depends_on_the_marked_steps(adding):
     data = adding.data
-    trained = TrainedModel.of(adding)
+    initial = ManyToOne(data.n_x, adding.config.hidden_size)
+    initial.load_state_dict(adding.initial)
     for s in range(5):
         x = data.X_valid[s]
         marked = set(torch.nonzero(x[:, 1])[:, 0].tolist())
-        before = input_dependence(trained.model("initial"), x)
-        after = input_dependence(trained.model("trained"), x)
+        before = input_dependence(initial, x)
+        after = input_dependence(adding.model, x)
         assert set(np.argsort(after)[-2:]) == marked  # the two marked steps stand out
         assert before.argmax() == len(x) - 1  # untrained: the last step matters most
 
@@ -202,131 +200,3 @@ def test_input_dependence_is_the_gradient_of_the_real_model():
                 numeric[e, k] = (model(plus[None]) - model(minus[None])).item() / (2 * eps)
     np.testing.assert_allclose(got, np.linalg.norm(numeric, axis=1), rtol=1e-5)
     assert all(p.requires_grad for p in model.parameters()) and model.lstm.weight_ih_l0.grad is None
-
-
-# --- the cache ------------------------------------------------------------------------------
-@pytest.fixture
-def small():
-    trainer = Trainer(replace(defaults_for("temperatures"), epochs=2, hidden_size=3))
-    trainer.run()
-    return TrainedModel.of(trainer)
-
-
-def test_a_cached_model_comes_back_as_it_went_in(tmp_path, small):
-    cache = ModelCache(tmp_path)
-    assert cache.get(small.config) is None
-    assert cache.put(small)
-    back = cache.get(small.config)
-    assert back.history == small.history and back.seconds == small.seconds
-    for phase in ("initial", "trained"):
-        for name, value in getattr(small, phase).items():
-            assert torch.equal(getattr(back, phase)[name], value)
-    assert cache.get(replace(small.config, seed=1)) is None  # keyed by every setting
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".writing")] == []
-
-
-class _RunsCode:
-    def __reduce__(self):
-        return (os.system, ("touch ran-code",))
-
-
-@pytest.mark.parametrize("kind", ["garbage", "truncated", "empty", "foreign", "other settings",
-                                  "code"])
-def test_a_bad_file_is_ignored_removed_and_replaced(tmp_path, small, kind, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    cache = ModelCache(tmp_path / "cache")
-    cache.put(small)
-    path = cache.path(small.config)
-    good = path.read_bytes()
-    if kind == "garbage":
-        path.write_bytes(os.urandom(2000))
-    elif kind == "truncated":
-        path.write_bytes(good[: len(good) // 2])
-    elif kind == "empty":
-        path.write_bytes(b"")
-    elif kind == "foreign":
-        torch.save({"weights": torch.zeros(3)}, path)
-    elif kind == "other settings":
-        other = dataclasses.replace(small, config=replace(small.config, seed=9))
-        torch.save(other.to_file(), path)
-    else:
-        torch.save({**small.to_file(), "seconds": _RunsCode()}, path)  # runs if unpickled
-    assert cache.get(small.config) is None
-    assert not path.exists(), "a bad file stays to fail again"
-    assert not (tmp_path / "ran-code").exists(), "loading a cached file ran code"
-    assert cache.put(small) and cache.get(small.config) is not None
-
-
-def test_weights_that_are_not_finite_are_not_loaded(tmp_path, small):
-    cache = ModelCache(tmp_path)
-    bad = {**small.trained, "head.bias": torch.tensor([math.nan])}
-    cache.put(dataclasses.replace(small, trained=bad))
-    assert cache.get(small.config) is None
-
-
-def test_the_cache_keeps_within_its_cap_dropping_the_least_recently_used(tmp_path, small):
-    ModelCache(tmp_path / "one").put(small)
-    size = next((tmp_path / "one").glob("*.pt")).stat().st_size
-    cache = ModelCache(tmp_path, max_bytes=int(3.5 * size))  # three fit, four do not
-    configs = [replace(small.config, seed=s) for s in range(3)]
-    for k, config in enumerate(configs):
-        cache.put(dataclasses.replace(small, config=config))
-        os.utime(cache.path(config), (1000 + k, 1000 + k))
-    cache.get(configs[0])  # used just now: kept
-    cache.put(dataclasses.replace(small, config=replace(small.config, seed=3)))
-    kept = sorted(p.name for p in tmp_path.glob("*.pt"))
-    assert cache.path(configs[1]).name not in kept  # the least recently used went
-    assert cache.path(configs[0]).name in kept
-    assert sum(p.stat().st_size for p in tmp_path.glob("*.pt")) <= cache.max_bytes
-
-
-def test_one_kernel_claims_a_config_while_others_wait(tmp_path, small):
-    cache = ModelCache(tmp_path)
-    first = cache.claim(small.config)
-    assert first is not None
-    assert cache.claim(small.config) is None  # another process (or file description) waits
-    assert cache.claim(replace(small.config, seed=5)) is not None  # other settings do not
-    first.release()
-    again = cache.claim(small.config)
-    assert again is not None
-    again.release()
-
-
-def test_a_cache_that_cannot_write_just_misses(tmp_path, small):
-    blocked = tmp_path / "file"
-    blocked.write_text("not a folder")
-    cache = ModelCache(blocked / "models")
-    assert cache.put(small) is False and cache.get(small.config) is None
-    assert cache.claim(small.config) is not None
-
-
-def test_the_folder_and_cap_come_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("LSTM_MODEL_CACHE", str(tmp_path / "shared"))
-    monkeypatch.setenv("LSTM_MODEL_CACHE_MB", "3")
-    cache = ModelCache()
-    assert cache.folder == tmp_path / "shared" and cache.max_bytes == 3 * 2**20
-
-
-# --- pre-training a lesson's models -------------------------------------------------------
-def test_a_link_names_the_settings_to_pretrain():
-    from widgets.store.pretrain import config_of
-
-    config, problems = config_of("http://host/voila/render/training.ipynb?task=adding&seq_len=80"
-                                 "&phase=trained&step=3")
-    assert config == replace(defaults_for("adding"), seq_len=80) and problems == []
-    config, problems = config_of("epochs=9&lr=abc")
-    assert config == replace(defaults_for("temperatures"), epochs=9)
-    assert problems == ["learning rate='abc' is not a number; it was ignored."]
-
-
-def test_pretraining_fills_the_cache_once(tmp_path, capsys):
-    from widgets.store.pretrain import main
-
-    query = "task=temperatures&epochs=2&hidden_size=4"
-    assert main(["--cache", str(tmp_path), query]) == 0
-    first = capsys.readouterr().out
-    assert "epoch 2 of 2" in first and "cached" in first
-    config = replace(defaults_for("temperatures"), epochs=2, hidden_size=4)
-    assert ModelCache(tmp_path).get(config) is not None
-    assert main(["--cache", str(tmp_path), query]) == 0
-    assert "already in the cache" in capsys.readouterr().out

@@ -6,16 +6,18 @@ at all (a temporary file, then a rename), read with ``torch.load(..., weights_on
 which builds tensors and plain containers and runs no code, and checked against the config
 they claim to be: a truncated, corrupt or foreign file is removed and treated as missing, and
 nothing here raises for it. The folder has a size cap; the least recently used files go
-first. A lock file per key lets one kernel train a config while the others wait for its file.
+first. A lock file per key (``filelock``: ``fcntl`` on Linux and macOS, ``msvcrt`` on
+Windows) lets one kernel train a config while the others wait for its file.
 
-The folder is ``$LSTM_MODEL_CACHE`` (default ``~/.cache/disentangling-lstm/models``) and the
-cap ``$LSTM_MODEL_CACHE_MB`` megabytes (default 256). Nothing here knows of widgets.
+The folder is ``$LSTM_MODEL_CACHE``, else ``models`` in the platform's user cache folder
+(``platformdirs``: ``~/.cache/disentangling-lstm`` on Linux, ``~/Library/Caches/...`` on
+macOS, ``%LOCALAPPDATA%\\disentangling-lstm\\Cache`` on Windows), and the cap
+``$LSTM_MODEL_CACHE_MB`` megabytes (default 256). Nothing here knows of widgets.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import math
@@ -25,13 +27,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
+from filelock import FileLock, Timeout
+from platformdirs import user_cache_dir
 
 from ..maths.tasks import TASK_N_X
 from ..maths.training import History, ManyToOne, TrainConfig, Trainer
 
-__all__ = ["FORMAT", "Claim", "ModelCache", "TrainedModel"]
+__all__ = ["FORMAT", "Claim", "ModelCache", "TrainedModel", "default_folder"]
 
 FORMAT = 1  # the layout of a cached file; a new layout makes old files foreign
+APP = "disentangling-lstm"  # the cache folder's name under the platform's cache folders
+
+
+def default_folder() -> Path:
+    """``$LSTM_MODEL_CACHE`` if set, else ``models`` in the platform's user cache folder."""
+    return Path(os.environ.get("LSTM_MODEL_CACHE") or
+                Path(user_cache_dir(APP, appauthor=False)) / "models").expanduser()
 
 
 @dataclass(frozen=True)
@@ -91,16 +102,19 @@ class TrainedModel:
 
 
 class Claim:
-    """The right to train one config while other kernels wait: an exclusive lock on a file."""
+    """The right to train one config while other kernels wait: a lock file, held.
 
-    def __init__(self, fd: int):
-        self._fd = fd
+    ``None`` for a lock that could not be made (a read-only folder): training goes on without
+    one, as it would with no cache.
+    """
+
+    def __init__(self, lock: FileLock | None):
+        self._lock = lock
 
     def release(self) -> None:
-        if self._fd >= 0:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = -1
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self):
         return self
@@ -117,8 +131,7 @@ class ModelCache:
     """
 
     def __init__(self, folder: str | Path | None = None, max_bytes: int | None = None):
-        default = os.environ.get("LSTM_MODEL_CACHE") or "~/.cache/disentangling-lstm/models"
-        self.folder = Path(folder or default).expanduser()
+        self.folder = Path(folder).expanduser() if folder else default_folder()
         if max_bytes is None:
             mb = os.environ.get("LSTM_MODEL_CACHE_MB", "256")
             max_bytes = int(mb) * 2**20 if mb.isdigit() else 256 * 2**20
@@ -177,15 +190,13 @@ class ModelCache:
         try:
             locks = self.folder / "locks"
             locks.mkdir(parents=True, exist_ok=True)
-            fd = os.open(locks / f"{self.key(config)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            return Claim(-1)  # no lock to be had: train without one
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+            lock = FileLock(locks / f"{self.key(config)}.lock")
+            lock.acquire(timeout=0)
+        except Timeout:
             return None
-        return Claim(fd)
+        except OSError:
+            return Claim(None)  # no lock to be had: train without one
+        return Claim(lock)
 
     def _evict(self) -> None:
         files = []

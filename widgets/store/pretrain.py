@@ -19,7 +19,7 @@ from dataclasses import asdict
 from ..maths.limits import parse_preset
 from ..maths.tasks import TASKS
 from ..maths.training import DEFAULTS, LIMITS, PHASES, SYMBOLS, TrainConfig, Trainer
-from .model_cache import ModelCache, TrainedModel
+from .model_cache import ModelCache, TrainedModel, default_folder
 
 __all__ = ["config_of", "main", "pretrain"]
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a link's query, e.g. 'task=adding&seq_len=80'")
     parser.add_argument("--cache", default=None,
                         help="the cache folder (default: $LSTM_MODEL_CACHE, else "
-                             "~/.cache/disentangling-lstm/models)")
+                             f"{default_folder()})")
     args = parser.parse_args(argv)
     cache = ModelCache(args.cache)
     print(f"Model cache: {cache.folder}")
