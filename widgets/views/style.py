@@ -14,6 +14,8 @@ STYLE = """<style>
 .lstm-dash table.lstm-table td, .lstm-dash table.lstm-table th {
   border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
 .lstm-dash table.lstm-table th { background: #f5f5f5; }
+.lstm-dash table.text-table caption { text-align: left; font-weight: bold; padding: 4px 0 2px 0; }
+.lstm-dash table.text-table th[scope=row] { font-weight: normal; }
 .lstm-dash .lstm-nav a { margin-right: 14px; text-decoration: none; color: #1a5fb4; }
 .lstm-dash .lstm-nav a.current { font-weight: bold; color: #222; }
 .lstm-dash table.unit-eq td { padding: 1px 6px; font-family: serif; font-size: 105%; }

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import ipywidgets as ipw
 import numpy as np
 
-__all__ = ["FigureText", "html_table", "plain", "value_range"]
+__all__ = ["FigureText", "Markup", "html_table", "plain", "value_range"]
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -59,22 +59,37 @@ class FigureText(ipw.HTML):
         self.value = f"<p>{html.escape(text)}</p>" if text else ""
 
 
-def html_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence],
-               digits: int = 4) -> str:
-    """A table with a caption and header cells: the first column heads its row.
+class Markup(str):
+    """Trusted HTML for a table cell or header, written as it is (``html_table`` escapes text).
 
-    Numbers are written with ``digits`` decimals and a sign; text is escaped.
+    Only for markup the code writes itself (``<code>``, ``<sub>``), never for anything a
+    learner, a link or a file could have put there.
     """
 
+
+def html_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence],
+               digits: int = 4, *, number: str | None = None,
+               css: str = "numbers-table") -> str:
+    """A table with a caption and header cells: the first column heads its row.
+
+    Numbers are written with ``digits`` decimals and a sign, or with the format spec
+    ``number`` (e.g. ``".3g"``); text is escaped unless it is ``Markup``. ``css`` names the
+    look beside ``lstm-table``: ``numbers-table`` (monospace, right-aligned: the numbers
+    panels) or ``text-table`` (the tables on the page).
+    """
+    spec = number or f"+.{digits}f"
+
     def cell(value) -> str:
+        if isinstance(value, Markup):
+            return str(value)
         if isinstance(value, (float, np.floating)):
-            return f"{float(value):+.{digits}f}"
+            return format(float(value), spec)
         return html.escape(str(value))
 
-    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
+    head = "".join(f"<th scope='col'>{cell(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<th scope='row'>{cell(v)}</th>" if k == 0 else f"<td>{cell(v)}</td>"
                          for k, v in enumerate(row)) + "</tr>"
         for row in rows)
-    return (f"<table class='lstm-table numbers-table'><caption>{html.escape(caption)}</caption>"
+    return (f"<table class='lstm-table {css}'><caption>{cell(caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
