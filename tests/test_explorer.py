@@ -5,10 +5,11 @@ import pytest
 from traitlets import TraitError
 
 from tests.pictures import decode_png
+from tests.widget_state import by_class
 from widgets import LSTMExplorer, LSTMExplorerModel
 from widgets.maths.lstm import init_bound, parameter_count
 from widgets.views.parameter_panel import panel_indices
-from widgets.views.step_view import STRIPS, strip_colors
+from widgets.views.strips import STRIPS, strip_colors
 
 
 @pytest.fixture
@@ -25,7 +26,8 @@ def test_titles_state_live_shapes(explorer):
     assert explorer.weights.titles()[:3] == [
         "weight_ih_l0 (4H × n_X) = (64 × 3)", "weight_hh_l0 (4H × H) = (64 × 16)",
         "bias_ih_l0 (4H) = (64)"]
-    assert "<b>weight_hh_l0</b> (4H × H) = (64 × 16)" in explorer.weights._titles.value
+    titles = by_class(explorer.weights, "panel-titles").value  # the line the page shows
+    assert "<b>weight_hh_l0</b> (4H × H) = (64 × 16)" in titles
 
 
 def test_heatmaps_show_the_live_module(explorer):
@@ -39,7 +41,15 @@ def test_heatmaps_show_the_live_module(explorer):
     b = lstm.bias_ih_l0.detach().numpy()
     assert np.array_equal(explorer.weights.indices("bias_ih_l0"), panel_indices(b[:, None], -k, k))
     picture, _ = decode_png(explorer.weights.png)  # what the page gets: all four bands
-    assert np.array_equal(picture, explorer.weights._indices)
+    layout = explorer.weights.layout_px
+    assert picture.shape == (4 * explorer.model.hidden_size, layout.matrices_end)
+    background = np.ones(picture.shape, bool)
+    for n, (start, region) in enumerate(zip(layout.starts, layout.regions, strict=True)):
+        cells = panel_indices(explorer.weights.values(region.key), -k, k)  # a bias: one column
+        band = picture[:, start : start + region.width]
+        assert np.array_equal(band, cells[:, layout.columns(n, cells.shape[1])]), region.key
+        background[:, start : start + region.width] = False
+    assert np.all(picture[background] == 0)  # between the bands: the background
 
 
 def test_parameter_count_and_badges(explorer):

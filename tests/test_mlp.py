@@ -101,8 +101,8 @@ def test_checks_are_reported_honestly(mlp):
 
 
 def test_hover_on_y_shows_its_dot_product(mlp):
-    mlp.heatmaps["y"]._on_mouse(None, {"event": "mousemove", "domain": {"x": 0, "y": 3}}, [])
-    readout = mlp.heatmaps["y"]._readout.value
+    mlp.heatmaps["y"].hover(0, 3)
+    readout = mlp.heatmaps["y"].hover_readout.readout.value
     t = mlp.model.trace
     assert readout.startswith("y[3, 0] = a[1][3,:]·A[2][0,:] + b[2][0] = ")
     assert readout.count("×") == mlp.model.n1

@@ -79,10 +79,10 @@ def test_hover_messages_from_the_page_cannot_raise(explorer, content):
     heatmap = MatrixHeatmap(x_label="k", y_label="row")
     heatmap.show(np.arange(12, dtype=np.float32).reshape(3, 4), title="m", vmin=0, vmax=11)
     content = json.loads(json.dumps(content))  # as parsed by the kernel: NaN is a float
-    # the handlers themselves (ipywidgets' dispatcher would catch and print an exception)
+    # the handler itself (ipywidgets' dispatcher would catch and print an exception)
     for view in (heatmap, explorer.weights, explorer.steps.strips):
-        view._on_mouse(view._hover, content, [])
-        assert not view._cursor.visible
+        view.hover_readout.receive(content)
+        assert not view.hover_readout.cursor.visible
     # and a sane hover still reads a cell
-    heatmap._on_mouse(heatmap._hover, {"event": "mousemove", "domain": {"x": 1, "y": 2}}, [])
-    assert heatmap._cursor.visible
+    heatmap.hover_readout.receive({"event": "mousemove", "domain": {"x": 1, "y": 2}})
+    assert heatmap.hover_readout.cursor.visible

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from widgets.views.parameter_panel import WEIGHT_REGIONS, PanelLayout
+from widgets.views.panel_layout import PanelLayout
+from widgets.views.parameter_panel import WEIGHT_REGIONS
 
 from .conftest import RENDER_TIMEOUT_MS
 from .ui import heatmap_href, natural_size, set_slider, slider_value, text, wait_text

@@ -1,19 +1,19 @@
-"""A matrix heatmap that stays fast at 1024 x 256, and the colour bar that goes with it."""
+"""A matrix heatmap that stays fast at 1024 x 256, and the small helpers every picture shares."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
-from bqplot_image_gl.interacts import MouseInteraction
 
+from .colorbar import ColorBar
 from .colors import DIVERGING, color_indices, encode_png
+from .hover import HoverReadout, Pointed, box_outline, cell_outline
 from .text_alternative import FigureText, plain, value_range
 
-__all__ = ["ColorBar", "MatrixHeatmap", "cell_outline", "mouse_event", "set_png", "tick_values"]
+__all__ = ["MatrixHeatmap", "plural", "set_png", "tick_values"]
 
 
 def tick_values(n: int, most: int = 8) -> np.ndarray:
@@ -26,28 +26,9 @@ def tick_values(n: int, most: int = 8) -> np.ndarray:
     return np.arange(0, n, stride, dtype=np.float32)
 
 
-def cell_outline(row: int, col: int, half_height: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Closed x, y paths around the cell (row, col) of a grid centred on integers."""
-    x = np.array([col - 0.5, col + 0.5, col + 0.5, col - 0.5, col - 0.5], dtype=np.float32)
-    y = np.array([row - half_height, row - half_height, row + half_height, row + half_height,
-                  row - half_height], dtype=np.float32)
-    return x, y
-
-
-def mouse_event(content) -> tuple[str | None, float | None, float | None]:
-    """The event name and data coordinates of a MouseInteraction message, if they are sane.
-
-    The message comes from the browser, so anything may be in it: coordinates that are not
-    finite numbers (JSON parsers accept NaN and Infinity) come back as None.
-    """
-    if not isinstance(content, dict):
-        return None, None, None
-    domain = content.get("domain")
-    x, y = (domain.get("x"), domain.get("y")) if isinstance(domain, dict) else (None, None)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-               for v in (x, y)):
-        x = y = None
-    return content.get("event"), x, y
+def plural(n: int, word: str) -> str:
+    """'1 row', '3 rows': a count and its noun, for the text alternatives."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def set_png(mark: bq.Image, png: bytes) -> None:
@@ -96,6 +77,13 @@ class MatrixHeatmap(ipw.VBox):
         Draw this heatmap's own colour bar beside it (for ranges not shared with others).
     describe : callable(row, col) -> str, optional
         The hover text of a cell; by default its row, band, column and value.
+
+    Attributes
+    ----------
+    figure : bq.Figure -- the matrix, hidden from screen readers by the page script
+    alt : FigureText -- the figure in words (``summary``)
+    colorbar : ColorBar or None -- its own colour bar, when asked for
+    hover_readout : HoverReadout -- the read-out line (``heatmap-readout``) and the cursor
     """
 
     def __init__(
@@ -122,12 +110,6 @@ class MatrixHeatmap(ipw.VBox):
 
         self._title = ipw.HTML(layout=ipw.Layout(margin="0 0 0 8px"))
         self._title.add_class("heatmap-title")
-        self._readout = ipw.HTML(
-            "<span class='hint'>hover a cell to read it</span>",
-            layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"),
-        )
-        self._readout.add_class("heatmap-readout")
-
         self._labels = (x_label, y_label)
         self.alt = FigureText()  # what a screen reader reads in the figure's place
         self._x_scale = bq.LinearScale(min=-0.5, max=0.5, allow_padding=False)
@@ -158,36 +140,35 @@ class MatrixHeatmap(ipw.VBox):
             default_size=14, align="start", x_offset=6, y_offset=5, apply_clip=False,
             visible=n > 0,
         )
-        self._cursor = bq.Lines(
-            x=[0.0], y=[0.0], scales=scales, colors=["#111"], stroke_width=2, visible=False,
-        )
         self._highlights = bq.Lines(x=[0.0], y=[0.0], scales=scales, stroke_width=3,
                                     visible=False)
         self._x_axis = bq.Axis(scale=self._x_scale, label=x_label, tick_format="d",
                                grid_lines="none")
         self._y_axis = bq.Axis(scale=self._y_scale, label=y_label, side="left",
                                tick_format="d", grid_lines="none", visible=not compact)
-        self._hover = MouseInteraction(
-            x_scale=self._x_scale, y_scale=self._y_scale, move_throttle=40,
-            events=["mousemove", "mouseleave"],
-        )
-        self._hover.on_msg(self._on_mouse)
+        self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
+                                   css_class="heatmap-readout")
         margin = (dict(top=4, bottom=30, left=12, right=12) if compact
                   else dict(top=6, bottom=40, left=50, right=26 if self._bands else 10))
         self.figure = bq.Figure(
             marks=[self._image, self._band_gaps, self._band_lines, self._band_labels,
-                   self._highlights, self._cursor],
+                   self._highlights, self._hover.cursor],
             axes=[self._x_axis, self._y_axis],
             fig_margin=margin,
             padding_x=0,
             padding_y=0,
-            interaction=self._hover,
+            interaction=self._hover.interaction,
             layout=ipw.Layout(width=width, height=height),
         )
         self.figure.add_class("heatmap-figure")
         self.colorbar = ColorBar(palette=palette, height=height, caption="") if colorbar else None
         body = ipw.HBox([self.figure, self.colorbar]) if colorbar else self.figure
-        self.children = [self._title, self.alt, body, self._readout]
+        self.children = [self._title, self.alt, body, self._hover.readout]
+
+    @property
+    def hover_readout(self) -> HoverReadout:
+        """The mouse, the read-out line and the cursor (``hover`` points it from Python)."""
+        return self._hover
 
     @property
     def title(self) -> str:
@@ -227,8 +208,8 @@ class MatrixHeatmap(ipw.VBox):
         """The figure in words: its title, shape, range and bands (its text alternative)."""
         rows, cols = self._values.shape
         x_label, y_label = self._labels
-        text = (f"Heatmap {plain(self.title)}: {rows} {_rows(rows)}"
-                f"{f' ({y_label})' if y_label else ''} by {cols} {_cols(cols)}"
+        text = (f"Heatmap {plain(self.title)}: {plural(rows, 'row')}"
+                f"{f' ({y_label})' if y_label else ''} by {plural(cols, 'column')}"
                 f"{f' ({x_label})' if x_label else ''}, values "
                 f"{value_range(self._values)}, coloured on a scale from {self._vmin:g} "
                 f"to {self._vmax:g}.")
@@ -254,7 +235,7 @@ class MatrixHeatmap(ipw.VBox):
             for mark, shown in ((self._band_gaps, n > 1), (self._band_lines, n > 1),
                                 (self._band_labels, True)):
                 mark.visible = shown and per is not None
-        self._cursor.visible = False
+        self._hover.leave()
 
     @property
     def band_rows(self) -> int | None:
@@ -268,14 +249,11 @@ class MatrixHeatmap(ipw.VBox):
         if not boxes:
             self._highlights.visible = False
             return
-        xs, ys = [], []
-        for row0, row1, col0, col1 in boxes:
-            x0, x1, y0, y1 = col0 - 0.5, col1 + 0.5, row0 - 0.5, row1 + 0.5
-            xs.append([x0, x1, x1, x0, x0])
-            ys.append([y0, y0, y1, y1, y0])
+        outlines = [box_outline(col0 - 0.5, col1 + 0.5, row0 - 0.5, row1 + 0.5)
+                    for row0, row1, col0, col1 in boxes]
         with self._highlights.hold_sync():
-            self._highlights.x = np.array(xs, dtype=np.float32)
-            self._highlights.y = np.array(ys, dtype=np.float32)
+            self._highlights.x = np.array([x for x, _ in outlines])
+            self._highlights.y = np.array([y for _, y in outlines])
             self._highlights.colors = list(colors)
             self._highlights.visible = True
 
@@ -292,86 +270,15 @@ class MatrixHeatmap(ipw.VBox):
 
     def hover(self, x: float, y: float) -> None:
         """Point at data coordinates (x, y): show that cell's readout and outline it."""
+        self._hover.hover(x, y)
+
+    def unhover(self) -> None:
+        """Hide the cursor, as the mouse leaving the figure does."""
+        self._hover.leave()
+
+    def _locate(self, x: float, y: float) -> Pointed | None:
         rows, cols = self._values.shape
         row, col = int(np.floor(y + 0.5)), int(np.floor(x + 0.5))
         if not (0 <= row < rows and 0 <= col < cols):
-            self.unhover()
-            return
-        self._readout.value = self.describe(row, col)
-        with self._cursor.hold_sync():
-            self._cursor.x, self._cursor.y = cell_outline(row, col)
-            self._cursor.visible = True
-
-    def unhover(self) -> None:
-        self._cursor.visible = False
-
-    def _on_mouse(self, _widget, content, _buffers) -> None:
-        event, x, y = mouse_event(content)
-        if event == "mousemove" and x is not None:
-            self.hover(float(x), float(y))
-        elif event == "mouseleave":
-            self.unhover()
-
-
-def _rows(n: int) -> str:
-    return "row" if n == 1 else "rows"
-
-
-def _cols(n: int) -> str:
-    return "column" if n == 1 else "columns"
-
-
-class ColorBar(ipw.VBox):
-    """A vertical colour bar for a palette on a fixed range, with a caption.
-
-    Parameters
-    ----------
-    palette : (256, 3) uint8 array
-    caption : str
-        Shown above the bar, e.g. "weights" or "gate value".
-    height : str, default "300px"
-    """
-
-    def __init__(self, *, palette: np.ndarray = DIVERGING, caption: str = "",
-                 height: str = "300px", **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("lstm-colorbar")
-        self._scale = bq.LinearScale(min=-1.0, max=1.0, allow_padding=False)
-        gradient = np.arange(255, -1, -1, dtype=np.uint8)[:, None]  # top is the maximum
-        self._image = bq.Image(
-            image=ipw.Image(format="png", value=encode_png(gradient, palette)),
-            scales={"x": bq.LinearScale(min=0.0, max=1.0), "y": self._scale},
-            x=[0.0, 1.0],
-            y=[-1.0, 1.0],
-        )
-        axis = bq.Axis(scale=self._scale, side="right",
-                       tick_format=".2f", grid_lines="none")
-        self._figure = bq.Figure(
-            marks=[self._image], axes=[axis], padding_x=0, padding_y=0,
-            fig_margin=dict(top=6, bottom=40, left=4, right=44),
-            layout=ipw.Layout(width="80px", height=height),
-        )
-        self._caption = ipw.HTML(caption, layout=ipw.Layout(margin="0 0 0 12px"))
-        self._caption.add_class("colorbar-caption")
-        self.alt = FigureText()
-        self.children = [self._caption, self.alt, self._figure]
-        self._describe()
-
-    def _describe(self) -> None:
-        lo, hi = self.range
-        what = plain(self._caption.value)
-        self.alt.text = (f"Colour scale{f' for {what}' if what else ''}: {lo:.2f} at the "
-                         f"bottom to {hi:.2f} at the top.")
-
-    @property
-    def range(self) -> tuple[float, float]:
-        return self._scale.min, self._scale.max
-
-    def set_range(self, vmin: float, vmax: float, caption: str | None = None) -> None:
-        with self._scale.hold_sync():
-            self._scale.min, self._scale.max = float(vmin), float(vmax)
-        with self._image.hold_sync():
-            self._image.y = [float(vmin), float(vmax)]
-        if caption is not None:
-            self._caption.value = caption
-        self._describe()
+            return None
+        return Pointed(self.describe(row, col), *cell_outline(row, col))

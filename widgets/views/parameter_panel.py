@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
-from bqplot_image_gl.interacts import MouseInteraction
 
 from .colors import DIVERGING, color_indices, encode_png, indexed_palette
-from .heatmap import mouse_event, set_png, tick_values
+from .heatmap import set_png, tick_values
+from .hover import HoverReadout, Pointed, box_outline
+from .panel_layout import PanelLayout, Region
 from .text_alternative import FigureText, plain, value_range
 
-__all__ = ["WEIGHT_REGIONS", "PanelLayout", "ParameterPanel", "Region", "panel_indices",
-           "panel_palette"]
+__all__ = ["WEIGHT_REGIONS", "ParameterPanel", "panel_indices", "panel_palette"]
 
 LEVELS = 255  # colour levels of the range; index 0 is the background between the bands
 
@@ -38,58 +37,6 @@ def panel_palette(palette: np.ndarray) -> np.ndarray:
 def panel_indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     """Picture indices of ``values`` on the fixed range [vmin, vmax], clipped: 1..LEVELS."""
     return color_indices(values, vmin, vmax, levels=LEVELS, offset=1)
-
-
-@dataclass(frozen=True)
-class Region:
-    key: str  # the parameter's name in ``named_parameters()``, e.g. "weight_ih_l0"
-    symbols: str  # its shape in the tutorial's notation, e.g. "4H × n_X"
-    x_label: str  # what its columns are
-    width: int  # screen pixels
-
-
-@dataclass(frozen=True)
-class PanelLayout:
-    """Where each region sits, in screen pixels from the plot area's left edge."""
-
-    regions: tuple[Region, ...]
-    gap: int = 34
-    colorbar_width: int = 22
-
-    @property
-    def starts(self) -> tuple[int, ...]:
-        out, x = [], 0
-        for r in self.regions:
-            out.append(x)
-            x += r.width + self.gap
-        return tuple(out)
-
-    @property
-    def matrices_end(self) -> int:
-        return self.starts[-1] + self.regions[-1].width
-
-    @property
-    def colorbar_start(self) -> int:
-        return self.matrices_end + self.gap + 12  # room for the gate letters
-
-    @property
-    def width(self) -> int:
-        return self.colorbar_start + self.colorbar_width
-
-    def columns(self, k: int, cols: int) -> np.ndarray:
-        """For each screen pixel of region ``k``, the tensor column it shows (of ``cols``).
-
-        Pixel p covers x in [p, p + 1); its centre decides, as ``locate`` does for the mouse.
-        """
-        width = self.regions[k].width
-        return np.minimum(((np.arange(width) + 0.5) * cols / width).astype(int), cols - 1)
-
-    def locate(self, x: float) -> tuple[int, float] | None:
-        """(region index, fraction across it) of plot x in pixels; None between regions."""
-        for k, (start, r) in enumerate(zip(self.starts, self.regions, strict=True)):
-            if start <= x < start + r.width:
-                return k, (x - start) / r.width
-        return None
 
 
 # an LSTM layer's parameters left to right, each over a fixed width of screen pixels
@@ -116,6 +63,7 @@ class ParameterPanel(ipw.VBox):
     figure : bq.Figure -- every tensor, hidden from screen readers by the page script
     alt : FigureText -- the figure in words (``summary``): each tensor's name, shape and
         range, and the row bands
+    hover_readout : HoverReadout -- the read-out line (``heatmap-readout``) and the cursor
     """
 
     MARGIN: ClassVar[dict[str, int]] = dict(top=8, bottom=46, left=58, right=56)
@@ -168,16 +116,13 @@ class ParameterPanel(ipw.VBox):
                                  rotate_angle=-90, default_size=12, **fixed_text)
         # every number on the axes, in one mark: the only text a size change touches
         self._ticks = bq.Label(x=[0.0], y=[0.0], text=[""], default_size=11, **fixed_text)
-        self._cursor = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#111"],
-                                stroke_width=2, visible=False)
-        self._hover = MouseInteraction(x_scale=self._x_scale, y_scale=self._y_scale,
-                                       move_throttle=40, events=["mousemove", "mouseleave"])
-        self._hover.on_msg(self._on_mouse)
+        self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
+                                   css_class="heatmap-readout")
         m = self.MARGIN
         self.figure = bq.Figure(
             marks=[self._picture, self._colorbar, self._band_gaps, self._band_lines,
-                   self._static, self._y_label, self._ticks, self._cursor],
-            fig_margin=m, padding_x=0, padding_y=0, interaction=self._hover,
+                   self._static, self._y_label, self._ticks, self._hover.cursor],
+            fig_margin=m, padding_x=0, padding_y=0, interaction=self._hover.interaction,
             layout=ipw.Layout(width=f"{L.width + m['left'] + m['right']}px",
                               height=f"{height + m['top'] + m['bottom']}px"),
         )
@@ -186,13 +131,15 @@ class ParameterPanel(ipw.VBox):
         # the titles sit over their regions: one HTML line, absolutely placed spans
         self._titles = ipw.HTML(layout=ipw.Layout(width=self.figure.layout.width))
         self._titles.add_class("panel-titles")
-        self._readout = ipw.HTML("<span class='hint'>hover a cell to read it</span>",
-                                 layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
-        self._readout.add_class("heatmap-readout")
         self.alt = FigureText()  # what a screen reader reads in the figure's place
-        self.children = [self._titles, self.alt, self.figure, self._readout]
+        self.children = [self._titles, self.alt, self.figure, self._hover.readout]
 
     # --- reading back (tests, hover) -------------------------------------------------------
+    @property
+    def hover_readout(self) -> HoverReadout:
+        """The mouse, the read-out line and the cursor (``hover`` points it from Python)."""
+        return self._hover
+
     @property
     def png(self) -> bytes:
         """The PNG on screen: every band, (rows, plot pixels), indices into ``palette``."""
@@ -246,7 +193,7 @@ class ParameterPanel(ipw.VBox):
             picture[:, start : start + region.width] = cells[:, L.columns(k, m.shape[1])]
         self._indices = picture
         set_png(self._picture, encode_png(picture, self._palette))
-        self._cursor.visible = False
+        self._hover.leave()
         x, y, text = self._tick_labels(mats, vmin, vmax)
         with self._ticks.hold_sync():
             self._ticks.x, self._ticks.y, self._ticks.text = x, y, text
@@ -339,25 +286,17 @@ class ParameterPanel(ipw.VBox):
         return f"<b>{key}</b> {where}{column}: <b>{value:+.4f}</b>"
 
     def hover(self, x: float, y: float) -> None:
+        """Point at plot coordinates (x pixels, y fraction of the rows): read the cell there."""
+        self._hover.hover(x, y)
+
+    def _locate(self, x: float, y: float) -> Pointed | None:
         cell = self.cell_at(x, y)
         if cell is None:
-            self._cursor.visible = False
-            return
+            return None
         key, row, col = cell
-        self._readout.value = self.describe(key, row, col)
         k = [r.key for r in self.layout_px.regions].index(key)
         start, width = self.layout_px.starts[k], self.layout_px.regions[k].width
         cols = self._matrices[key].shape[1]
-        x0, x1 = start + col * width / cols, start + (col + 1) * width / cols
-        y0, y1 = row / self._rows, (row + 1) / self._rows
-        with self._cursor.hold_sync():
-            self._cursor.x = np.float32([x0, x1, x1, x0, x0])
-            self._cursor.y = np.float32([y0, y0, y1, y1, y0])
-            self._cursor.visible = True
-
-    def _on_mouse(self, _widget, content, _buffers) -> None:
-        event, x, y = mouse_event(content)
-        if event == "mousemove" and x is not None:
-            self.hover(float(x), float(y))
-        elif event == "mouseleave":
-            self._cursor.visible = False
+        return Pointed(self.describe(key, row, col),
+                       *box_outline(start + col * width / cols, start + (col + 1) * width / cols,
+                                    row / self._rows, (row + 1) / self._rows))

@@ -11,11 +11,12 @@ import ipywidgets as ipw
 import numpy as np
 
 from ..maths.lstm import LSTMTrace
+from .colorbar import ColorBar
 from .colors import DIVERGING, SEQUENTIAL
 from .controls import GuardedPlay, int_slider, set_bounded
 from .equations import CELL_EQUATIONS, unit_equations
-from .heatmap import ColorBar
-from .step_view import StateChart, StepCursor, StripStack, sequence_values
+from .state_chart import StateChart, StepCursor
+from .strips import StripStack, sequence_values
 from .text_alternative import html_table
 
 __all__ = ["StepPanel", "step_tables"]

@@ -1,0 +1,68 @@
+"""A vertical colour bar: a palette on a fixed range, its numbers and a caption."""
+
+from __future__ import annotations
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+
+from .colors import DIVERGING, encode_png
+from .text_alternative import FigureText, plain
+
+__all__ = ["ColorBar"]
+
+
+class ColorBar(ipw.VBox):
+    """A vertical colour bar for a palette on a fixed range, with a caption.
+
+    Parameters
+    ----------
+    palette : (256, 3) uint8 array
+    caption : str
+        Shown above the bar, e.g. "weights" or "gate value".
+    height : str, default "300px"
+    """
+
+    def __init__(self, *, palette: np.ndarray = DIVERGING, caption: str = "",
+                 height: str = "300px", **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-colorbar")
+        self._scale = bq.LinearScale(min=-1.0, max=1.0, allow_padding=False)
+        gradient = np.arange(255, -1, -1, dtype=np.uint8)[:, None]  # top is the maximum
+        self._image = bq.Image(
+            image=ipw.Image(format="png", value=encode_png(gradient, palette)),
+            scales={"x": bq.LinearScale(min=0.0, max=1.0), "y": self._scale},
+            x=[0.0, 1.0],
+            y=[-1.0, 1.0],
+        )
+        axis = bq.Axis(scale=self._scale, side="right",
+                       tick_format=".2f", grid_lines="none")
+        self._figure = bq.Figure(
+            marks=[self._image], axes=[axis], padding_x=0, padding_y=0,
+            fig_margin=dict(top=6, bottom=40, left=4, right=44),
+            layout=ipw.Layout(width="80px", height=height),
+        )
+        self._caption = ipw.HTML(caption, layout=ipw.Layout(margin="0 0 0 12px"))
+        self._caption.add_class("colorbar-caption")
+        self.alt = FigureText()
+        self.children = [self._caption, self.alt, self._figure]
+        self._describe()
+
+    def _describe(self) -> None:
+        lo, hi = self.range
+        what = plain(self._caption.value)
+        self.alt.text = (f"Colour scale{f' for {what}' if what else ''}: {lo:.2f} at the "
+                         f"bottom to {hi:.2f} at the top.")
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return self._scale.min, self._scale.max
+
+    def set_range(self, vmin: float, vmax: float, caption: str | None = None) -> None:
+        with self._scale.hold_sync():
+            self._scale.min, self._scale.max = float(vmin), float(vmax)
+        with self._image.hold_sync():
+            self._image.y = [float(vmin), float(vmax)]
+        if caption is not None:
+            self._caption.value = caption
+        self._describe()

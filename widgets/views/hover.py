@@ -1,0 +1,124 @@
+"""The hover read-out every picture of cells shares: the mouse, a line of text and a cursor.
+
+A view hands ``HoverReadout`` the scales of its figure and one question, "what is at data
+(x, y)?", answered with a ``Pointed`` (the read-out's HTML and the cursor's outline) or None.
+The read-out owns the rest: the ``MouseInteraction`` that reports the mouse (at most one
+message every 40 ms), the read-out line under the figure and the cursor mark on it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import bqplot as bq
+import ipywidgets as ipw
+import numpy as np
+from bqplot_image_gl.interacts import MouseInteraction
+
+__all__ = ["HINT", "HoverReadout", "Pointed", "box_outline", "cell_outline", "mouse_event"]
+
+HINT = "<span class='hint'>hover a cell to read it</span>"  # the read-out before any hover
+
+
+def box_outline(x0: float, x1: float, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray]:
+    """Closed float32 x, y paths around the box [x0, x1] by [y0, y1]."""
+    return (np.array([x0, x1, x1, x0, x0], dtype=np.float32),
+            np.array([y0, y0, y1, y1, y0], dtype=np.float32))
+
+
+def cell_outline(row: int, col: int, half_height: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Closed x, y paths around the cell (row, col) of a grid centred on integers."""
+    return box_outline(col - 0.5, col + 0.5, row - half_height, row + half_height)
+
+
+def mouse_event(content) -> tuple[str | None, float | None, float | None]:
+    """The event name and data coordinates of a MouseInteraction message, if they are sane.
+
+    The message comes from the browser, so anything may be in it: coordinates that are not
+    finite numbers (JSON parsers accept NaN and Infinity) come back as None.
+    """
+    if not isinstance(content, dict):
+        return None, None, None
+    domain = content.get("domain")
+    x, y = (domain.get("x"), domain.get("y")) if isinstance(domain, dict) else (None, None)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+               for v in (x, y)):
+        x = y = None
+    return content.get("event"), x, y
+
+
+class Pointed(NamedTuple):
+    """What the mouse is on: the read-out's HTML and the cursor's closed outline (x, y)."""
+
+    text: str
+    x: np.ndarray
+    y: np.ndarray
+
+
+class HoverReadout:
+    """The mouse over a figure, a read-out line naming what it is on, a cursor outlining it.
+
+    Parameters
+    ----------
+    x_scale, y_scale : bq.Scale
+        The figure's data scales: the mouse is reported, and the cursor drawn, on them.
+    locate : callable(x, y) -> Pointed or None
+        The owner's answer to "what is at data (x, y)?"; None hides the cursor.
+    css_class : str
+        The read-out's class, which the page's tests and benchmarks select on, e.g.
+        "heatmap-readout".
+
+    Attributes
+    ----------
+    interaction : MouseInteraction -- the figure's ``interaction``
+    cursor : bq.Lines -- the cursor mark, for the figure's marks (hidden until a hover)
+    readout : ipw.HTML -- the read-out line, for the owner's children
+    """
+
+    def __init__(self, x_scale: bq.Scale, y_scale: bq.Scale, *,
+                 locate: Callable[[float, float], Pointed | None], css_class: str):
+        self._locate = locate
+        self._interaction = MouseInteraction(x_scale=x_scale, y_scale=y_scale, move_throttle=40,
+                                             events=["mousemove", "mouseleave"])
+        self._interaction.on_msg(lambda _widget, content, _buffers: self.receive(content))
+        self._cursor = bq.Lines(x=[0.0], y=[0.0], scales={"x": x_scale, "y": y_scale},
+                                colors=["#111"], stroke_width=2, visible=False)
+        self._readout = ipw.HTML(HINT, layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
+        self._readout.add_class(css_class)
+
+    @property
+    def interaction(self) -> MouseInteraction:
+        return self._interaction
+
+    @property
+    def cursor(self) -> bq.Lines:
+        return self._cursor
+
+    @property
+    def readout(self) -> ipw.HTML:
+        return self._readout
+
+    def receive(self, content) -> None:
+        """Act on one message of the interaction, as the browser sent it; ignore a malformed one."""
+        event, x, y = mouse_event(content)
+        if event == "mousemove" and x is not None:
+            self.hover(float(x), float(y))
+        elif event == "mouseleave":
+            self.leave()
+
+    def hover(self, x: float, y: float) -> None:
+        """Point at data (x, y): name what is there and outline it, or hide the cursor."""
+        pointed = self._locate(x, y)
+        if pointed is None:
+            self.leave()
+            return
+        self._readout.value = pointed.text
+        with self._cursor.hold_sync():  # the outline and its visibility: one message
+            self._cursor.x, self._cursor.y = pointed.x, pointed.y
+            self._cursor.visible = True
+
+    def leave(self) -> None:
+        """Hide the cursor; the read-out keeps the last cell read."""
+        self._cursor.visible = False

@@ -1,0 +1,67 @@
+"""Where each tensor of the parameter panel sits: fixed bands of screen pixels, side by side.
+
+The arithmetic alone (no widget): the panel draws with it, the hover reads back with it, and
+the browser tests aim the mouse with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["PanelLayout", "Region"]
+
+
+@dataclass(frozen=True)
+class Region:
+    """One tensor of the panel: its name, its shape in symbols, its columns' label, its width."""
+
+    key: str  # the parameter's name in ``named_parameters()``, e.g. "weight_ih_l0"
+    symbols: str  # its shape in the tutorial's notation, e.g. "4H × n_X"
+    x_label: str  # what its columns are
+    width: int  # screen pixels
+
+
+@dataclass(frozen=True)
+class PanelLayout:
+    """Where each region sits, in screen pixels from the plot area's left edge."""
+
+    regions: tuple[Region, ...]
+    gap: int = 34
+    colorbar_width: int = 22
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        out, x = [], 0
+        for r in self.regions:
+            out.append(x)
+            x += r.width + self.gap
+        return tuple(out)
+
+    @property
+    def matrices_end(self) -> int:
+        return self.starts[-1] + self.regions[-1].width
+
+    @property
+    def colorbar_start(self) -> int:
+        return self.matrices_end + self.gap + 12  # room for the gate letters
+
+    @property
+    def width(self) -> int:
+        return self.colorbar_start + self.colorbar_width
+
+    def columns(self, k: int, cols: int) -> np.ndarray:
+        """For each screen pixel of region ``k``, the tensor column it shows (of ``cols``).
+
+        Pixel p covers x in [p, p + 1); its centre decides, as ``locate`` does for the mouse.
+        """
+        width = self.regions[k].width
+        return np.minimum(((np.arange(width) + 0.5) * cols / width).astype(int), cols - 1)
+
+    def locate(self, x: float) -> tuple[int, float] | None:
+        """(region index, fraction across it) of plot x in pixels; None between regions."""
+        for k, (start, r) in enumerate(zip(self.starts, self.regions, strict=True)):
+            if start <= x < start + r.width:
+                return k, (x - start) / r.width
+        return None
