@@ -122,8 +122,8 @@ def test_the_code_prints_the_predictions_and_targets_of_the_table(runs):
     for page, ran in runs:
         m, v = page.model, ran.values
         first = m.batch * m.batch_size
-        shown = re.findall(r"<tr><td>(\d+)</td><td>([-+.\d]+)</td><td>([-+.\d]+)</td></tr>",
-                           page.many_to_one.value)
+        shown = re.findall(r"<tr><th scope='row'>(\d+)</th><td>([-+.\d]+)</td>"
+                           r"<td>([-+.\d]+)</td></tr>", page.many_to_one.value)
         printed = re.findall(r"^s = (\d+): prediction (\S+), target (\S+)$", ran.stdout,
                              flags=re.MULTILINE)
         assert printed == shown and len(shown) == len(m.current_batch()), page.query

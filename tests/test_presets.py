@@ -182,7 +182,7 @@ def test_sequence_starts_from_the_preset():
     assert e.controls["batch"].value == 40 and e.controls["batch"].max == 286
     assert e.controls["element"].value == 7 and e.controls["element"].max == 30
     _, temps = load_min_temperatures()
-    np.testing.assert_array_equal(e._window_line.y, temps[203:233])
+    np.testing.assert_array_equal(e.windows.window_line.y, temps[203:233])
     assert e.query == query
     assert "dataset=temperatures" in e.link.value
 

@@ -1,10 +1,12 @@
 """Sequence data: notation, sliding windows, tokens, batches and the LSTM's three layouts."""
 
+import bqplot as bq
 import numpy as np
 import pytest
 import torch
 
 from widgets import SequenceExplorer
+from widgets.dashboards.sequence_text import BATCH_COLOR, ELEMENT_COLOR, SEQUENCE_COLOR
 from widgets.maths.corpus import REVIEWS
 from widgets.maths.sequence import (
     PAD,
@@ -19,6 +21,7 @@ from widgets.maths.sequence import (
     sliding_windows,
     tokenize,
 )
+from widgets.views.window_chart import WindowChart
 
 
 def test_temperatures_are_the_real_series():
@@ -145,6 +148,60 @@ def test_a_batch_is_fed_once_and_then_only_indexed(lstm_calls):
     assert "output[0]" in seq.output.title
 
 
+def test_each_dataset_says_how_the_page_presents_it():
+    signals = make_dataset("signals", n_s=10, seq_len=5, n_x=2, seed=0)
+    temps = make_dataset("temperatures", n_s=10, seq_len=30, n_x=2, seed=0)
+    reviews = make_dataset("reviews", n_s=10, seq_len=6, n_x=2, seed=0)
+    assert [d.card.label for d in (signals, temps, reviews)] == [
+        "synthetic signals", "daily min. temperatures", "movie reviews"]
+    assert [d.card.target for d in (signals, temps, reviews)] == [
+        "next value", "next day (°C)", "label"]
+    assert [d.card.example for d in (signals, temps, reviews)] == ["", "windows", "tokens"]
+    assert signals.card.fixes == {} and set(temps.card.fixes) == {"n_s", "n_x"}
+    assert set(reviews.card.fixes) == {"n_s"}
+    # the source sentence, with the sizes the data has and its code between backticks
+    assert signals.source.startswith("Data: smooth seeded signals")
+    assert temps.source.endswith("n_S = N − n_E = 1461 − 30 = 1431 windows.")
+    vocab = len(reviews.reviews.vocab)
+    assert "padded with `<pad>` to n_E = 6 tokens" in reviews.source
+    assert f"`nn.Embedding({vocab}, 2, padding_idx=0)`" in reviews.source
+    # what names an element besides e: window s starts on day s; a review's element is a token
+    assert signals.element_names(3) == [] and signals.card.element == ""
+    assert temps.element_names(40) == list(range(40, 70)) and temps.card.element == "day"
+    assert temps.dates[40] == "2012-02-10"
+    assert reviews.element_names(2) == reviews.reviews.tokens[2]
+    assert reviews.card.element == "token"
+
+
+def test_window_chart_draws_the_series_the_window_and_its_target():
+    chart = WindowChart(quantity="daily level", unit="m", y_label="level (m)")
+    series = np.array([1.0, 2.5, -0.5, 4.0, 3.0], dtype=np.float32)
+    dates = ("2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04", "2020-01-05")
+    chart.show_series(series, dates)
+    chart.show_window(1, 2)  # days 1 and 2; the target is day 3
+    np.testing.assert_array_equal(chart.series_line.y, series)
+    np.testing.assert_array_equal(chart.window_line.x, [1, 2])
+    np.testing.assert_array_equal(chart.window_line.y, [2.5, -0.5])
+    assert list(chart.target_dot.x) == [3] and list(chart.target_dot.y) == [4.0]
+    assert chart.figure.axes[0].label == "day (0 = 2020-01-01)"
+    assert chart.alt.text == (
+        "Line chart of the daily level, day 0 (2020-01-01) to day 4 (2020-01-05), from -0.5 "
+        "to 4.0 m. The window X<1> (sequence s = 1) covers days 1 to 2 (2020-01-02 to "
+        "2020-01-03), n_E = 2, from -0.5 to 2.5 m. Its target, day 3 (2020-01-04), is 4.0 m.")
+    assert "Red diamond: its target, day 3, 4.0 m." in chart.legend.value
+    chart.show_window(3, 1)  # a window of one day
+    assert "covers day 3 (2020-01-04), n_E = 1" in chart.alt.text
+    assert "the window X<sup>&lt;3&gt;</sup>, day 3 (2020-01-04)." in chart.legend.value
+
+
+def outlines(heatmap) -> tuple[np.ndarray, np.ndarray]:
+    """The x and y of the page's three outlines (batch, sequence, element) on ``heatmap``, as
+    the browser receives them: the figure's line mark in the three highlight colours."""
+    (mark,) = [mark for mark in heatmap.figure.marks if isinstance(mark, bq.Lines)
+               and mark.visible and mark.colors == [BATCH_COLOR, SEQUENCE_COLOR, ELEMENT_COLOR]]
+    return mark.x, mark.y
+
+
 @pytest.fixture
 def seq():
     return SequenceExplorer()
@@ -156,7 +213,8 @@ def test_notation_table_has_the_live_numbers(seq):
     seq.controls["batch_size"].value = 4
     seq.controls["batch"].value = 2  # the last, shorter batch: sequence 8 only
     text = seq.notation.value
-    assert "(n_S, n_E, n_X) = (9, 7, 3)" in text
+    assert "<th scope='row'>X</th><td>(n_S, n_E, n_X) = (9, 7, 3)</td><td>the dataset</td>" in text
+    assert "<th scope='row'>n_S</th><td></td><td>sequences in the dataset = 9</td>" in text
     assert "(b_S, n_E, n_X) = (1, 7, 3)" in text and "this batch holds 1; 3 batches" in text
     assert seq.model.sample == 8
     assert seq.tensor.title.startswith("<b>X</b> (n_S, n_E, n_X) = (9, 7, 3)")
@@ -166,8 +224,7 @@ def test_highlights_follow_batch_sequence_and_element(seq):
     seq.controls["batch"].value = 1
     seq.controls["position"].value = 2
     seq.controls["element"].value = 5
-    ys = seq.tensor._highlights.y
-    xs = seq.tensor._highlights.x
+    xs, ys = outlines(seq.tensor)
     n_x = seq.model.n_x
     assert ys[0].min() == 3.5 and ys[0].max() == 7.5  # batch 1 of b_S = 4: rows 4..7
     assert ys[1].min() == 5.5 and ys[1].max() == 6.5  # X^<6>
@@ -184,8 +241,12 @@ def test_temperature_preset(seq):
     seq.controls["batch"].value = 10
     s = seq.model.sample
     _, temps = load_min_temperatures()
-    np.testing.assert_array_equal(seq._window_line.y, temps[s : s + 30])
-    assert seq._target_dot.x[0] == s + 30 and seq._target_dot.y[0] == temps[s + 30]
+    chart = seq.windows
+    assert chart in seq.example.children
+    np.testing.assert_array_equal(chart.window_line.x, np.arange(s, s + 30))
+    np.testing.assert_array_equal(chart.window_line.y, temps[s : s + 30])
+    assert chart.target_dot.x[0] == s + 30 and chart.target_dot.y[0] == temps[s + 30]
+    np.testing.assert_array_equal(chart.series_line.y, temps)  # all 1461 days behind it
 
 
 def test_sizes_the_data_fixes_are_off_and_say_why(seq):
@@ -214,14 +275,39 @@ def test_review_preset_shows_tokens(seq):
     seq.controls["dataset"].value = "reviews"
     seq.controls["seq_len"].value = 5
     assert "class='cut'" in seq.tokens.value  # truncation shown
+    assert "padded with <code>&lt;pad&gt;</code> to n_E = 5 tokens" in seq.source.value
     seq.controls["seq_len"].value = 14
     assert "&lt;pad&gt;<sub>0</sub>" in seq.tokens.value  # padding shown
+    # one row a review of the batch, headed by its s; the sequence shown in bold
+    seq.controls["position"].value = 2
+    r = seq.model.data.reviews
+    assert seq.tokens.value.count("<th scope='row'>") == 4
+    assert "<th scope='row'><strong>2</strong></th>" in seq.tokens.value
+    assert f"<th scope='row'>1</th><td>{int(r.labels[1])}</td>" in seq.tokens.value
 
 
 def test_many_to_one_reads_the_last_hidden_state(seq):
     assert "output[:, -1, :] equals h_n[-1]" in seq.many_to_one.value
     assert f"nn.Linear({seq.model.hidden_size}, 1)" in seq.many_to_one.value
     assert seq.output.values.shape == (seq.model.seq_len, seq.model.hidden_size)
+    # each sequence of the batch: its prediction to 3 decimals, its target to 2, as on screen
+    prediction, targets = seq.model.feed().prediction, seq.model.data.targets
+    for s in range(4):
+        assert (f"<th scope='row'>{s}</th><td>{float(prediction[s]):+.3f}</td>"
+                f"<td>{float(targets[s]):+.2f}</td>") in seq.many_to_one.value
+    assert "<th scope='col'>target: next value</th>" in seq.many_to_one.value
+    seq.controls["dataset"].value = "temperatures"
+    assert "<th scope='col'>target: next day (°C)</th>" in seq.many_to_one.value
+
+
+def test_layouts_table_has_the_shapes_of_the_three_ways(seq):
+    value = seq.layouts.value  # b_S = 4, n_E = 12, n_X = 3, H = 8
+    assert ("<th scope='row'>batched, <code>batch_first=True</code></th><td>(4, 12, 3)</td>"
+            "<td>(4, 12, 8)</td><td>(1, 4, 8)</td><td>(1, 4, 8)</td>") in value
+    assert ("<th scope='row'>unbatched X<sup>&lt;s&gt;</sup></th><td>(12, 3)</td>"
+            "<td>(12, 8)</td><td>(1, 8)</td><td>(1, 8)</td>") in value
+    assert ("<th scope='row'>batched, <code>batch_first=False</code></th><td>(12, 4, 3)</td>"
+            "<td>(12, 4, 8)</td><td>(1, 4, 8)</td><td>(1, 4, 8)</td>") in value
 
 
 def test_forced_values_are_refused(seq):

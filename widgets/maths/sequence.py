@@ -135,12 +135,44 @@ def build_embedding(vocab_size: int, n_x: int, seed: int) -> nn.Embedding:
 
 # --- the dataset as the LSTM sees it --------------------------------------------------------------
 @dataclass(frozen=True)
+class DatasetCard:
+    """What a page says of one dataset whatever its sizes: its name, its target, its elements."""
+
+    label: str  # the dataset's name on the page, e.g. the toggle's words
+    target: str  # what a target is, as a table's column names it
+    element: str  # what names an element besides e ("day", "token"), or "" for nothing
+    example: str  # the worked example a page shows: "windows", "tokens", or "" for none
+    fixes: dict[str, str]  # the settings this data fixes, each with what fixes it
+
+
+CARDS = {
+    "signals": DatasetCard("synthetic signals", "next value", "", "", {}),
+    "temperatures": DatasetCard("daily min. temperatures", "next day (°C)", "day", "windows",
+                                {"n_s": "the windows", "n_x": "one temperature a day"}),
+    "reviews": DatasetCard("movie reviews", "label", "token", "tokens",
+                           {"n_s": "the reviews"}),
+}
+
+
+@dataclass(frozen=True)
 class SequenceDataset:
+    """The data the controls make, and how a page presents it.
+
+    ``source`` is one sentence on where the data comes from and how it becomes X, with code
+    between backticks (as Markdown writes it).
+    """
+
     name: str
     X: torch.Tensor  # (n_S, n_E, n_X)
     targets: np.ndarray  # (n_S,): next day's temperature, a review's label, or the next value
+    source: str
     reviews: ReviewBatch | None = None
     series: np.ndarray | None = None  # the temperatures, for the sliding-window picture
+    dates: tuple[str, ...] | None = None  # the series' days, "2012-01-01" on
+
+    @property
+    def card(self) -> DatasetCard:
+        return CARDS[self.name]
 
     @property
     def n_s(self) -> int:
@@ -154,23 +186,41 @@ class SequenceDataset:
         ``DataLoader`` with ``drop_last=False``."""
         return self.X[index * batch_size : (index + 1) * batch_size]
 
+    def element_names(self, s: int) -> list:
+        """What names each element of sequence ``s`` besides e (``card.element``): the days of
+        window s, the tokens of review s; empty for the signals."""
+        if self.series is not None:
+            return list(range(s, s + self.X.shape[1]))  # window s starts on day s
+        if self.reviews is not None:
+            return list(self.reviews.tokens[s])
+        return []
+
 
 def make_dataset(name: str, n_s: int, seq_len: int, n_x: int, seed: int) -> SequenceDataset:
     """The dataset for the controls: ``n_s`` applies to signals only, ``n_x`` not to temperatures
     (one value a day)."""
     if name == "signals":
         x = make_inputs(n_s, seq_len + 1, n_x, seed)  # one extra step: the next value
-        return SequenceDataset(name, x[:, :-1].contiguous(), x[:, -1, 0].numpy())
+        return SequenceDataset(name, x[:, :-1].contiguous(), x[:, -1, 0].numpy(),
+                               "Data: smooth seeded signals, one noisy sine per sequence and "
+                               "value; the target of each sequence is its next value.")
     if name == "temperatures":
-        _, temps = load_min_temperatures()
+        dates, temps = load_min_temperatures()
         X, targets = sliding_windows(temps, seq_len)
-        return SequenceDataset(name, torch.from_numpy(X), targets, series=temps)
+        source = (f"Data: {TEMPERATURE_SOURCE}. A window of n_E days predicts the next day: "
+                  f"n_S = N − n_E = {len(temps)} − {seq_len} = {len(X)} windows.")
+        return SequenceDataset(name, torch.from_numpy(X), targets, source, series=temps,
+                               dates=dates)
     if name == "reviews":
         reviews = encode_reviews(seq_len)
         embedding = build_embedding(len(reviews.vocab), n_x, seed)
         with torch.no_grad():
             X = embedding(torch.from_numpy(reviews.ids))  # (n_S, n_E) -> (n_S, n_E, n_X)
-        return SequenceDataset(name, X, reviews.labels, reviews=reviews)
+        source = (f"Data: {len(X)} short reviews written for this project, tokenised, "
+                  f"truncated or padded with `{PAD}` to n_E = {seq_len} tokens, and embedded "
+                  f"by `nn.Embedding({len(reviews.vocab)}, {n_x}, padding_idx=0)`: words "
+                  "become a (n_S, n_E, n_X) tensor.")
+        return SequenceDataset(name, X, reviews.labels, source, reviews=reviews)
     raise ValueError(f"unknown dataset {name!r}")
 
 

@@ -9,6 +9,7 @@ import torch
 from traitlets import Instance, Int, Unicode, validate
 
 from ..maths.sequence import (
+    CARDS,
     BatchRun,
     SequenceDataset,
     build_head,
@@ -74,21 +75,16 @@ class SequenceModel(SettingsModel):
     def _valid_index(self, proposal):
         return self._validate_index(proposal)
 
-    # a setting the data fixes: (what fixes it, which data the slider is for)
-    FIXED_BY_DATA: ClassVar[dict[str, dict[str, str]]] = {
-        "n_s": {"temperatures": "the windows", "reviews": "the reviews"},
-        "n_x": {"temperatures": "one temperature a day"},
-    }
-
     def used(self, name: str) -> bool:
         """Whether the setting ``name`` shapes the current data (n_S: signals only; n_X: not
-        the temperatures). Unused settings are kept, so switching back restores them."""
-        return self.dataset not in self.FIXED_BY_DATA.get(name, {})
+        the temperatures: the data's card says which it fixes). Unused settings are kept, so
+        switching back restores them."""
+        return name not in CARDS[self.dataset].fixes
 
     @property
     def n_x_used(self) -> int:
         """n_X as the data has it: one temperature a day, whatever the slider says."""
-        return 1 if self.dataset == "temperatures" else self.n_x
+        return self.n_x if self.used("n_x") else 1  # only the temperatures fix n_X
 
     def index_range(self, name: str) -> tuple[int, int]:
         if self.data is None:

@@ -26,7 +26,7 @@ STYLE = """<style>
 .lstm-dash .panel-title-row span.narrow { transform: translateX(-50%); text-align: center; }
 .lstm-dash .lstm-nav { padding: 4px 0 8px 0; border-bottom: 1px solid #e5e5e5; }
 .lstm-dash .lstm-strips, .lstm-dash .lstm-chart, .lstm-dash .curves-chart,
-.lstm-dash .predictions-chart, .lstm-dash .memory-view {
+.lstm-dash .predictions-chart, .lstm-dash .memory-view, .lstm-dash .window-view {
   overflow: hidden; }  /* a figure's 2px margins would make a scroll box no key can reach */
 .lstm-dash .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
@@ -45,3 +45,9 @@ def badge(level: str, text: str) -> str:
     """A badge of ``level`` "ok", "warn" or "bad" (colour and mark) saying ``text`` (HTML)."""
     return (f"<span class='badge badge-{level}'><span aria-hidden='true'>{_MARKS[level]} "
             f"</span>{text}</span>")
+
+
+def swatch(color: str) -> str:
+    """A square of ``color`` as a key for the eye; the words beside it carry the meaning, so it
+    is hidden from screen readers."""
+    return f"<span aria-hidden='true' style='color:{color}'>■</span>"
