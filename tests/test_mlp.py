@@ -85,8 +85,12 @@ def test_titles_and_shape_table_follow_the_sliders(mlp):
     assert "<code>nn.Linear(7, 3)</code>" in table
     assert "(*, H_in) = (20, 7)" in table and "(*, H_out) = (20, 3)" in table
     assert "(out_features, in_features) = (3, 7)" in table
-    headers = re.findall(r"<th>(.*?)</th>", table)
+    headers = re.findall(r"<th scope='col'>(.*?)</th>", table)
     assert all(headers) and "bias" in headers, headers  # every column says what it holds
+    assert "<caption>The shapes of each layer: its module" in table
+    assert "<th scope='row'>layer1</th>" in table and "<th scope='row'>layer2</th>" in table
+    assert "<td>bias (3)</td>" in table and "<td>bias (1)</td>" in table
+    assert "W<sup>[2]</sup>: (n<sup>[2]</sup>, n<sup>[1]</sup>) = (1, 3)" in table
     np.testing.assert_array_equal(h["A1"].values, mlp.model.net[0].weight.numpy())
 
 

@@ -8,53 +8,63 @@ would fail.
 import re
 from html.parser import HTMLParser
 
+import ipywidgets as ipw
 import pytest
 import torch
 
+from tests.test_accessibility import walk
+from tests.test_sequence import outlines
 from widgets import MLPExplorer, SequenceExplorer
 from widgets.maths.sequence import load_min_temperatures
 
 
 class _Tables(HTMLParser):
-    """Every table of an HTML snippet: caption -> rows, each row a list of cell texts."""
+    """Every table of an HTML snippet, in order: its classes, its caption and its rows, each
+    row a list of cells (tag, scope, text)."""
 
     def __init__(self):
         super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._caption, self._row, self._cell = None, None, None
-        self._table = ""  # the caption of the table being read
+        self.tables: list[dict] = []
+        self._caption, self._cell = None, None
 
     def handle_starttag(self, tag, attrs):
-        if tag == "caption":
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append({"classes": attrs.get("class", "").split(), "caption": "",
+                                "rows": []})
+        elif tag == "caption":
             self._caption = ""
         elif tag == "tr":
-            self._row = []
+            self.tables[-1]["rows"].append([])
         elif tag in ("td", "th"):
-            self._cell = ""
+            self._cell = (tag, attrs.get("scope"), "")
 
     def handle_endtag(self, tag):
         if tag == "caption":
-            self.tables[self._caption] = []
-            self._table, self._caption = self._caption, None
+            self.tables[-1]["caption"], self._caption = self._caption, None
         elif tag in ("td", "th"):
-            self._row.append(self._cell)
+            self.tables[-1]["rows"][-1].append(self._cell)
             self._cell = None
-        elif tag == "tr":
-            self.tables[self._table].append(self._row)
 
     def handle_data(self, data):
         if self._cell is not None:
-            self._cell += data
+            self._cell = (*self._cell[:2], self._cell[2] + data)
         elif self._caption is not None:
             self._caption += data
 
 
-def tables(page) -> dict[str, list[list[str]]]:
-    """The page's numbers panel, opened, read as tables (the header row first)."""
-    page.numbers.toggle.value = True
+def read_tables(value: str) -> list[dict]:
     parser = _Tables()
-    parser.feed(page.numbers.view.value)
+    parser.feed(value)
     return parser.tables
+
+
+def tables(page) -> dict[str, list[list[str]]]:
+    """The page's numbers panel, opened, read as tables: caption -> rows of cell texts (the
+    header row first)."""
+    page.numbers.toggle.value = True
+    return {t["caption"]: [[text for _, _, text in row] for row in t["rows"]]
+            for t in read_tables(page.numbers.view.value)}
 
 
 def table(page, starts: str) -> list[list[str]]:
@@ -90,6 +100,52 @@ def contrast(foreground: str, background: str = "#ffffff") -> float:
 
     hi, lo = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def page_tables(page) -> list[tuple[str, dict]]:
+    """Every table the page shows, numbers panel open: ("page" or "numbers", the table)."""
+    page.numbers.toggle.value = True
+    found = []
+    for widget, _ in walk(page):
+        if isinstance(widget, ipw.HTML) and "<table" in widget.value:
+            where = "numbers" if widget is page.numbers.view else "page"
+            found += [(where, t) for t in read_tables(widget.value)]
+    return found
+
+
+def assert_tables_are_read_as_tables(page, on_page: int, in_numbers: int) -> None:
+    """Each table has a caption that says what it is, a header row of column headers and a
+    row header first in every other row; the page's own tables have the page's look."""
+    shown = page_tables(page)
+    assert sum(where == "page" for where, _ in shown) == on_page
+    assert sum(where == "numbers" for where, _ in shown) == in_numbers
+    for where, t in shown:
+        assert len(t["caption"].split()) >= 3, t["caption"]  # a sentence, not a stray word
+        header, *rows = t["rows"]
+        assert rows, t["caption"]
+        assert all(cell[:2] == ("th", "col") for cell in header), t["caption"]
+        for row in rows:
+            assert row[0][:2] == ("th", "row") and len(row) == len(header), t["caption"]
+            assert all(cell[:2] == ("td", None) for cell in row[1:]), t["caption"]
+        look = "text-table" if where == "page" else "numbers-table"
+        assert {"lstm-table", look} <= set(t["classes"]), (t["caption"], t["classes"])
+
+
+def test_every_table_of_the_mlp_page_has_a_caption_and_header_scopes():
+    # the shapes; X, a[1], y, A[1], b[1], A[2], b[2]
+    assert_tables_are_read_as_tables(MLPExplorer(), on_page=1, in_numbers=7)
+
+
+@pytest.mark.parametrize(("dataset", "on_page"), [
+    ("signals", 3),  # the notation, the layouts, the read-out
+    ("temperatures", 3),
+    ("reviews", 4),  # and the tokens
+])
+def test_every_table_of_the_sequence_page_has_a_caption_and_header_scopes(dataset, on_page):
+    page = SequenceExplorer()
+    page.controls["dataset"].value = dataset
+    # x_e^<s>, X^<s>, output[p], the read-out
+    assert_tables_are_read_as_tables(page, on_page=on_page, in_numbers=4)
 
 
 # --- the MLP page -----------------------------------------------------------------------------
@@ -232,9 +288,10 @@ def test_window_chart_alt_text_follows_the_window(seq):
     seq.controls["seq_len"].value = 30
     seq.controls["batch"].value = 10  # b_S = 4: sequence s = 40
     dates, temps = load_min_temperatures()
-    alt = seq.window_alt
-    assert alt in seq.example.children and "sr-only" in alt._dom_classes
-    assert seq.example.children.index(alt) == seq.example.children.index(seq.windows) - 1
+    chart = seq.windows
+    alt = chart.alt
+    assert chart in seq.example.children and "sr-only" in alt._dom_classes
+    assert chart.children.index(alt) == chart.children.index(chart.figure) - 1  # read first
     assert "covers days 40 to 69" in alt.text and "n_E = 30" in alt.text
     assert f"({dates[40]} to {dates[69]})" in alt.text
     assert f"Its target, day 70 ({dates[70]}), is {temps[70]:.1f} °C." in alt.text
@@ -246,12 +303,13 @@ def test_window_chart_alt_text_follows_the_window(seq):
     s = seq.model.sample
     assert f"covers days {s} to {s + 9}" in alt.text and "n_E = 10" in alt.text
     # the legend says in words what each mark is; the target is a diamond, not just red
-    legend = seq.window_legend.value
+    legend = chart.legend.value
     assert "Thin blue line: all 1461 days" in legend
     assert f"Thick black line: the window X<sup>&lt;{s}&gt;</sup>, days {s} to {s + 9}" in legend
     assert f"Red diamond: its target, day {s + 10}" in legend
-    assert seq._target_dot.marker == "diamond"
-    assert seq._window_line.stroke_width > seq._series_line.stroke_width
+    assert chart.target_dot.marker == "diamond"
+    assert chart.window_line.stroke_width > chart.series_line.stroke_width
+    assert chart.figure.axes[0].label == f"day (0 = {dates[0]})"
 
 
 def test_highlight_legend_names_the_batch_sequence_and_element(seq):
@@ -264,7 +322,7 @@ def test_highlight_legend_names_the_batch_sequence_and_element(seq):
     assert "element e = 5, columns 12 to 14 of row 6" in legend  # n_X = 3: (5 − 1)·3 ..
     assert "element e = 5, row e − 1 = 4" in legend
     # the words name the very boxes drawn
-    ys, xs = seq.tensor._highlights.y, seq.tensor._highlights.x
+    xs, ys = outlines(seq.tensor)
     assert (ys[0].min(), ys[0].max()) == (3.5, 7.5) and (xs[2].min(), xs[2].max()) == (11.5, 14.5)
     # n_S = 10, b_S = 4: the last batch holds 8 and 9, so position 2 becomes its last, 1
     seq.controls["batch"].value = 2

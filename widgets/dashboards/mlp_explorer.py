@@ -16,7 +16,7 @@ from ..views.controls import bind_controls, int_slider, seed_box
 from ..views.heatmap import MatrixHeatmap
 from ..views.nav import NavBar
 from ..views.style import STYLE, badge
-from ..views.text_alternative import html_table
+from ..views.text_alternative import Markup, html_table
 from .dashboard import Dashboard
 
 __all__ = ["MLPExplorer"]
@@ -210,23 +210,18 @@ class MLPExplorer(Dashboard):
 
     def _shape_table(self) -> str:
         m = self.model
-        rows = [
-            ("layer1", f"nn.Linear({m.n_x}, {m.n1})", m.n_x, m.n1),
-            ("layer2", f"nn.Linear({m.n1}, {m.n2})", m.n1, m.n2),
-        ]
-        body = "".join(
-            f"<tr><td>{name}</td><td><code>{module}</code></td>"
-            f"<td>(*, H_in) = ({m.n_d}, {h_in})</td><td>(*, H_out) = ({m.n_d}, {h_out})</td>"
-            f"<td>(out_features, in_features) = ({h_out}, {h_in})</td>"
-            f"<td>bias ({h_out})</td>"
-            f"<td>W<sup>[{k}]</sup>: (n<sup>[{k}]</sup>, n<sup>[{k - 1}]</sup>) = "
-            f"({h_out}, {h_in}), z = W a + b on columns</td></tr>"
-            for k, (name, module, h_in, h_out) in enumerate(rows, start=1)
-        )
-        return ("<table class='lstm-table'><tr><th>layer</th><th>module</th><th>input</th>"
-                "<th>output</th><th>weight, as PyTorch stores it</th><th>bias</th>"
-                "<th>the textbook's weight</th></tr>"
-                f"{body}</table><p class='hint'>Here * = n_D = {m.n_d}: however many "
+        layers = [("layer1", m.n_x, m.n1), ("layer2", m.n1, m.n2)]
+        rows = [(name, Markup(f"<code>nn.Linear({h_in}, {h_out})</code>"),
+                 f"(*, H_in) = ({m.n_d}, {h_in})", f"(*, H_out) = ({m.n_d}, {h_out})",
+                 f"(out_features, in_features) = ({h_out}, {h_in})", f"bias ({h_out})",
+                 Markup(f"W<sup>[{k}]</sup>: (n<sup>[{k}]</sup>, n<sup>[{k - 1}]</sup>) = "
+                        f"({h_out}, {h_in}), z = W a + b on columns"))
+                for k, (name, h_in, h_out) in enumerate(layers, start=1)]
+        columns = ["layer", "module", "input", "output", "weight, as PyTorch stores it", "bias",
+                   "the textbook's weight"]
+        return (html_table("The shapes of each layer: its module, what it takes and gives, and "
+                           "its weight and bias", columns, rows, css="text-table")
+                + f"<p class='hint'>Here * = n_D = {m.n_d}: however many "
                 "instances go in, as many come out. PyTorch puts instances in rows "
                 "(y = x A<sup>T</sup> + b); the textbook W<sup>[l]</sup> has the same shape "
                 "and puts instances in columns (z = W a + b).</p>")
