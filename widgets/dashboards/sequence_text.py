@@ -122,9 +122,8 @@ def layouts_html(lay: Layouts, position: int, s: int) -> str:
     rows = [(FED_AS[k], *(_shape(v[p]) for p in ("input", "output", "h_n", "c_n")))
             for k, v in lay.shapes.items()]
     # each check said in words (matches / does NOT match), its badge's colour only echoes it
-    return (html_table("One batch fed to nn.LSTM three ways: the shapes of its input, "
-                       "output, h_n and c_n", ["fed as", "input", "output", "h_n", "c_n"],
-                       rows, css="text-table")
+    return (html_table("nn.LSTM fed one batch three ways: the shapes",
+                       ["fed as", "input", "output", "h_n", "c_n"], rows, css="text-table")
             + badge("ok" if unbatched_ok else "bad",
                     f"unbatched output of X<sup>&lt;{s}&gt;</sup> "
                     f"{'matches' if unbatched_ok else 'does NOT match'} batched "
@@ -154,7 +153,7 @@ def many_to_one_html(m: SequenceModel, first: int, n_e: int, equal: bool) -> str
         f"into <code>nn.Linear({m.hidden_size}, 1)</code>.</p>"
         + badge("ok" if equal else "bad",
                 f"output[:, -1, :] {'equals' if equal else 'differs from'} h_n[-1]")
-        + html_table(f"Batch {m.batch} read out: each sequence's prediction beside its target",
+        + html_table(f"Batch {m.batch}: predictions and targets",
                      ["s", "prediction", f"target: {m.data.card.target}"], rows,
                      number="+.3f", css="text-table")
         + "<p class='hint'>The model is untrained: its predictions are random until it "
