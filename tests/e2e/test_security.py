@@ -103,17 +103,17 @@ SOURCE_URLS = [
     "/voila/files/LSTM_EXPLORER.IPYNB",
     "/voila/files/../widgets/views/controls.py",
     "/voila/files/%2e%2e/widgets/views/controls.py",
-    "/voila/files/..%2fwidgets%2fcontrols.py",
+    "/voila/files/..%2fwidgets%2fviews%2fcontrols.py",
     "/voila/files/lstm_explorer.ipynb%00.png",
     "/voila/static/../../widgets/views/controls.py",
-    "/voila/static/..%2f..%2fwidgets%2fcontrols.py",
-    "/voila/templates/lab/static/..%2f..%2f..%2f..%2fwidgets%2fcontrols.py",
-    "/voila/labextensions/..%2f..%2fwidgets%2fcontrols.py",
+    "/voila/static/..%2f..%2fwidgets%2fviews%2fcontrols.py",
+    "/voila/templates/lab/static/..%2f..%2f..%2f..%2fwidgets%2fviews%2fcontrols.py",
+    "/voila/labextensions/..%2f..%2fwidgets%2fviews%2fcontrols.py",
     "/voila/api/contents/lstm_explorer.ipynb",
     "/voila/api/contents/lstm_explorer.ipynb?content=1&format=text",
     "/voila/api/contents/../widgets/views/controls.py?content=1&format=text",
     "/voila/render/../widgets/views/controls.py",
-    "/voila/render/..%2fwidgets%2fcontrols.py",
+    "/voila/render/..%2fwidgets%2fviews%2fcontrols.py",
     "/voila/tree/../widgets",
     "/api/contents/dashboards/lstm_explorer.ipynb",
     "/files/dashboards/lstm_explorer.ipynb",
@@ -129,7 +129,7 @@ def test_the_markers_are_in_the_sources():
     """Otherwise the next test would pass for the wrong reason."""
     nb = nbformat.read(ROOT / "dashboards" / "lstm_explorer.ipynb", as_version=4)
     assert NOTEBOOK_SOURCE in nb.cells[1].source
-    assert PACKAGE_SOURCE in (ROOT / "widgets" / "controls.py").read_text()
+    assert PACKAGE_SOURCE in (ROOT / "widgets" / "views" / "controls.py").read_text()
 
 
 @pytest.mark.parametrize("path", SOURCE_URLS)
