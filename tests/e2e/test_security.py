@@ -144,7 +144,16 @@ def test_sources_are_not_served(voila_server, path):
 # --- tracebacks stay in the kernel -----------------------------------------------------------
 
 SECRET = "SECRET-7f3a"
+STDOUT_MARK, STDERR_MARK, WARNING_MARK = "printed-7f3a", "to-stderr-7f3a", "warned-7f3a"
+# a cell that writes to stdout, to stderr and warns (a warning carries its file's path)
+NOISY_CELL = f"""import sys
+import warnings
+
+print("{STDOUT_MARK}")
+print("{STDERR_MARK}", file=sys.stderr)
+warnings.warn("{WARNING_MARK}")"""
 FAILING_NOTEBOOK = [
+    NOISY_CELL,
     f"""import ipywidgets as ipw
 
 status = ipw.Label("ready")
@@ -203,6 +212,15 @@ def test_a_raising_callback_shows_no_traceback(browser, failing_server):
     assert "There was an error when executing cell" in shown  # the rendering error, unsourced
     for leak in (SECRET, "Traceback", "ValueError", "RuntimeError", "raise ", "def explode"):
         assert leak not in shown and leak not in html, leak
+
+
+def test_stderr_while_rendering_stays_out_of_the_page(failing_server):
+    """Voila runs the notebook to render the page; under voila.json (``show_tracebacks:
+    false``) it keeps a cell's stdout and drops its stderr, warnings included."""
+    status, body = _get(failing_server.url + "/voila/render/failing.ipynb")
+    assert status == 200 and STDOUT_MARK in body  # the cell ran and its output is shown
+    for leak in (STDERR_MARK, WARNING_MARK, "UserWarning", "Traceback"):
+        assert leak not in body, leak
 
 
 def test_a_raising_callback_sends_no_traceback(failing_server):
