@@ -12,7 +12,8 @@
   the last step, E[target | x_{n_E}]. A prediction within 0.04 of the target counts as right
   (the 1997 paper's criterion).
 
-Nothing here knows of widgets.
+Each task's data also carries how a page presents it (its answers chart, the results' second
+number), so no page asks which task it has. Nothing here knows of widgets.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import torch
 
 from .sequence import TEMPERATURE_SOURCE, load_min_temperatures
 
-__all__ = ["ADDING_TOLERANCE", "TASKS", "TASK_N_X", "TaskData", "make_task"]
+__all__ = ["ADDING_TOLERANCE", "TASKS", "TASK_N_X", "AnswersChart", "TaskData", "make_task"]
 
 TASKS = ("temperatures", "adding")
 # n_X of each task: one temperature a day; a number and its marker
@@ -37,6 +38,16 @@ ADDING_TRAIN, ADDING_VALID = 2000, 500
 ADDING_TOLERANCE = 0.04
 # the first year that validates; earlier targets train
 VALID_FROM = "2015-01-01"
+
+
+@dataclass(frozen=True)
+class AnswersChart:
+    """How a page draws a task's answers against the truth on the validation sequences."""
+
+    order: str  # "time": the sequences as they come; "truth": sorted by their target
+    x_label: str
+    y_label: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ class TaskData:
     yardsticks: dict[str, np.ndarray]  # name -> its predictions on the validation set, task units
     source: str  # one line on where the data comes from
     valid_labels: tuple[str, ...]  # what each validation sequence is, e.g. its target's date
+    answers_chart: AnswersChart  # how the answers are drawn against the truth
+    score_name: str  # the results' column beside the metric: what ``score`` gives
 
     @property
     def n_x(self) -> int:
@@ -92,6 +105,12 @@ class TaskData:
     def mae(self, predictions: np.ndarray) -> float:
         """Mean absolute error in the task's units, on the validation set."""
         return float(np.mean(np.abs(np.asarray(predictions, np.float64) - self.truth)))
+
+    def score(self, predictions: np.ndarray) -> float | str:
+        """The results' second number: the share within the tolerance where the task has
+        one (written as a percentage), else the mean absolute error."""
+        share = self.accuracy(predictions)
+        return self.mae(predictions) if share is None else f"{100 * share:.0f}%"
 
     def accuracy(self, predictions: np.ndarray) -> float | None:
         """Share of validation answers within ``ADDING_TOLERANCE`` (the adding problem only)."""
@@ -135,6 +154,11 @@ def _temperatures(seq_len: int) -> TaskData:
                 f"({train.sum()}), those in 2015 validate ({valid.sum()}); normalised with "
                 f"2012-2014's mean {mean:.2f} °C and standard deviation {std:.2f} °C."),
         valid_labels=tuple(dates[d] for d in target_day[valid]),
+        answers_chart=AnswersChart(
+            order="time", x_label="day of 2015", y_label="min. temperature (°C)",
+            title="The next day's minimum temperature in 2015: the truth (line) and the "
+                  "LSTM's answer (crosses)"),
+        score_name="mean absolute error (°C)",
     )
 
 
@@ -171,4 +195,10 @@ def _adding(seq_len: int, seed: int) -> TaskData:
                 f"each half; the target is the sum of the two marked numbers."),
         valid_labels=tuple(f"marked at steps {a + 1} and {b + 1}" for a, b in
                            torch.nonzero(X_valid[..., 1])[:, 1].view(-1, 2).tolist()),
+        answers_chart=AnswersChart(
+            order="truth", x_label="validation sequence, by its target",
+            y_label="sum of the marked numbers",
+            title="The target (line, sorted) and the LSTM's answer (crosses) for every "
+                  "validation sequence"),
+        score_name=f"within {ADDING_TOLERANCE:g}",
     )

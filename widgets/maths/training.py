@@ -3,10 +3,11 @@
 The model is the tutorial's: ``nn.LSTM(n_X, H, batch_first=True)`` read out by
 ``nn.Linear(H, 1)`` on the last step. The loop is nanoGPT's shape (a config, a seed, batches,
 an evaluation every epoch) with one difference: ``Trainer.run(seconds)`` returns after about
-``seconds`` of batches, so a dashboard can draw, answer its controls and honour Stop between
-two slices, and a test can run it to the end in one call. Where the slices fall changes
-nothing: the batches, their order and every number are fixed by the config and its seed, and
-the loop runs on one torch thread, so the same settings give the same loss history.
+``seconds`` of batches (or after ``batches`` of them), so a dashboard can draw, answer its
+controls and honour Stop between two slices, and a test can run it to the end in one call.
+Where the slices fall changes nothing: the batches, their order and every number are fixed by
+the config and its seed, and the loop runs on one torch thread, so the same settings give the
+same loss history.
 
 Nothing here knows of widgets.
 """
@@ -189,13 +190,14 @@ class Trainer:
         return self.data.to_task(out)
 
     def run(self, seconds: float | None = None,
-            should_stop: Callable[[], bool] = lambda: False) -> None:
-        """Train until about ``seconds`` have passed (checked after every batch), the epochs
-        are done, ``should_stop()`` is true, or the loss stops being a finite number."""
+            should_stop: Callable[[], bool] = lambda: False, batches: int | None = None) -> None:
+        """Train until about ``seconds`` have passed (checked after every batch), ``batches``
+        batches are done, the epochs are done, ``should_stop()`` is true, or the loss stops
+        being a finite number."""
         if self.done:
             return
         self.status = "running"
-        start = time.perf_counter()
+        start, ran = time.perf_counter(), 0
         try:
             with one_torch_thread():
                 while self.epoch < self.config.epochs and not self.done:
@@ -203,7 +205,10 @@ class Trainer:
                         self.stop()
                         return
                     self._step()
+                    ran += 1
                     if seconds is not None and time.perf_counter() - start >= seconds:
+                        return
+                    if batches is not None and ran >= batches:
                         return
                 if not self.done:
                     self._end("finished", f"Trained for {self.config.epochs} epochs.")
