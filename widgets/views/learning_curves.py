@@ -32,6 +32,7 @@ class CurvesChart(ipw.VBox):
     figure : bq.Figure -- the chart, hidden from screen readers by the page script
     alt : FigureText -- the chart in words: each curve's first, last and lowest value, and
         the yardsticks
+    train_curve, valid_curve : np.ndarray -- the curves as drawn (read-only)
     """
 
     def __init__(self, **kwargs):
@@ -62,6 +63,16 @@ class CurvesChart(ipw.VBox):
         self._title.add_class("chart-title")
         self.alt = FigureText()  # what a screen reader reads in the figure's place
         self.children = [self._title, self.alt, self.figure]
+
+    @property
+    def train_curve(self) -> np.ndarray:
+        """The training curve drawn, one float32 value an epoch (empty before the first)."""
+        return _drawn(self._train)
+
+    @property
+    def valid_curve(self) -> np.ndarray:
+        """The validation curve drawn, one float32 value an epoch (empty before the first)."""
+        return _drawn(self._valid)
 
     def show(self, train: Sequence[float], valid: Sequence[float], epochs: int,
              yardsticks: dict[str, float], metric: str) -> None:
@@ -97,6 +108,10 @@ class CurvesChart(ipw.VBox):
         self._title.value = (f"<b>{html.escape(metric)}</b> per epoch, on the training and "
                              f"validation sequences (validation now {last}); dashed: the "
                              "yardsticks, on the same validation sequences")
+
+
+def _drawn(line: bq.Lines) -> np.ndarray:
+    return np.asarray(line.y, dtype=np.float32) if line.visible else np.zeros(0, np.float32)
 
 
 def curves_text(train: Sequence[float], valid: Sequence[float], epochs: int,
@@ -140,6 +155,7 @@ class PredictionsChart(ipw.VBox):
     figure : bq.Figure -- the chart, hidden from screen readers by the page script
     alt : FigureText -- the chart in words: how many sequences, both ranges, the mean
         absolute error of the answers
+    truth, predictions : np.ndarray -- as drawn, in the chart's order (read-only)
     """
 
     def __init__(self, **kwargs):
@@ -164,6 +180,16 @@ class PredictionsChart(ipw.VBox):
         self._title.add_class("chart-title")
         self.alt = FigureText()  # what a screen reader reads in the figure's place
         self.children = [self._title, self.alt, self.figure]
+
+    @property
+    def truth(self) -> np.ndarray:
+        """The truth drawn (float32), in the chart's order along x."""
+        return np.asarray(self._truth.y, dtype=np.float32)
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """The answers drawn (float32), in the chart's order along x."""
+        return np.asarray(self._prediction.y, dtype=np.float32)
 
     def show(self, truth: np.ndarray, prediction: np.ndarray, *, order: str, x_label: str,
              y_label: str, title: str) -> None:

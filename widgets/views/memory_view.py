@@ -26,6 +26,8 @@ class MemoryView(ipw.VBox):
     survival : MatrixHeatmap -- the survival heatmap, with its own text alternative
     figure : bq.Figure -- the dependence chart, hidden from screen readers by the page script
     alt : FigureText -- the dependence chart in words: each line's range and its peak step
+    initial_dependence, trained_dependence : np.ndarray -- the lines as drawn (read-only;
+        the trained one None while hidden)
     """
 
     def __init__(self, **kwargs):
@@ -69,6 +71,16 @@ class MemoryView(ipw.VBox):
             self.figure,
             self.summary,
         ]
+
+    @property
+    def initial_dependence(self) -> np.ndarray:
+        """|dŷ/dx_e| (n_E,) drawn for the initial weights, float32."""
+        return np.asarray(self._initial.y, dtype=np.float32)
+
+    @property
+    def trained_dependence(self) -> np.ndarray | None:
+        """|dŷ/dx_e| (n_E,) drawn for the trained weights, float32; None while not shown."""
+        return np.asarray(self._trained.y, dtype=np.float32) if self._trained.visible else None
 
     def show(self, survival: np.ndarray, initial: np.ndarray, trained: np.ndarray | None,
              *, title: str, summary: str) -> None:
