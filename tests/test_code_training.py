@@ -85,7 +85,8 @@ def test_the_yardsticks_are_the_pages(runs):
             assert second == pytest.approx(d.mae(p) if d.name == "temperatures"
                                            else d.accuracy(p), rel=1e-12)
             # the results table prints the same three digits
-            assert f"<td>{html.escape(name)}</td><td>{error:.3g}</td>" in page.results.value
+            assert (f"<th scope='row'>{html.escape(name)}</th><td>{error:.3g}</td>"
+                    in page.results.value)
 
 
 def test_the_initial_weights_are_the_pages_bit_for_bit(runs):
@@ -103,8 +104,8 @@ def test_training_gives_the_pages_curves_and_weights_bit_for_bit(runs):
         assert v["history"]["train"] == t.history.train, page.query
         # the validation curve: torch's mean against numpy's, so to float64 rounding
         assert v["history"]["valid"] == pytest.approx(t.history.valid, rel=1e-12)
-        np.testing.assert_array_equal(page.curves._valid.y, np.float32(v["history"]["valid"]))
-        np.testing.assert_array_equal(page.curves._train.y, np.float32(v["history"]["train"]))
+        np.testing.assert_array_equal(page.curves.valid_curve, np.float32(v["history"]["valid"]))
+        np.testing.assert_array_equal(page.curves.train_curve, np.float32(v["history"]["train"]))
         for name, tensor in t.model.state_dict().items():
             assert torch.equal(v["model_state"][name], tensor), (page.query, name)
         np.testing.assert_array_equal(v["predictions"].numpy(), t.valid_predictions)
@@ -112,7 +113,7 @@ def test_training_gives_the_pages_curves_and_weights_bit_for_bit(runs):
         assert error == pytest.approx(t.history.valid[-1], rel=1e-12)
         assert second == pytest.approx(t.data.mae(t.valid_predictions) if t.data.unit
                                        else t.data.accuracy(t.valid_predictions), rel=1e-12)
-        assert f"<td>this LSTM</td><td>{error:.3g}</td>" in page.results.value
+        assert f"<th scope='row'>this LSTM</th><td>{error:.3g}</td>" in page.results.value
 
 
 def test_the_steps_are_the_pages_under_its_phase(runs):
@@ -139,7 +140,7 @@ def test_the_prediction_and_the_memory_are_the_pages(runs):
         np.testing.assert_array_equal(v["survival"].numpy(), m.survival())  # (H, n_E)
         np.testing.assert_array_equal(v["dependence"].numpy(), m.dependence())  # (n_E,)
         # the page's memory view draws the same numbers
-        np.testing.assert_array_equal(page.memory._initial.y,
+        np.testing.assert_array_equal(page.memory.initial_dependence,
                                       np.float32(m.dependence("initial")))
         kept = m.survival()[:, 0]
         assert (f"of step 1, unit {int(kept.argmax())} keeps the most: {kept.max():.3f}"

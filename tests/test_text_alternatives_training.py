@@ -2,7 +2,6 @@
 the live run, "Show the numbers" holds the run's numbers as tables and follows training, and
 what changes in the run is announced once, not at every tick."""
 
-import asyncio
 import html
 import re
 
@@ -10,18 +9,21 @@ import bqplot as bq
 import numpy as np
 import pytest
 
-from bench.voila_client import run
+from tests.background import on_a_loop, run_to_its_end
 from widgets import TrainingExplorer, TrainingModel
+from widgets.state.training_run import Pace
 from widgets.store.model_cache import ModelCache
 from widgets.views.learning_curves import CurvesChart, PredictionsChart
 from widgets.views.memory_view import MemoryView
 from widgets.views.text_alternative import FigureText, value_range
 
 QUICK = "epochs=3"  # a run of about a second
+BY_BATCHES = Pace(seconds=None, batches=50, replay_s=0.0, wait_s=0.0)  # counted, not timed
 
 
 def dashboard(cache_dir, preset: str = QUICK) -> TrainingExplorer:
-    return TrainingExplorer(TrainingModel(cache=ModelCache(cache_dir)), preset=preset)
+    return TrainingExplorer(TrainingModel(cache=ModelCache(cache_dir)), preset=preset,
+                            pace=BY_BATCHES)
 
 
 @pytest.fixture
@@ -82,15 +84,15 @@ def test_the_curves_name_a_minimum_inside_the_run():
 
 def test_the_predictions_say_how_far_the_answers_shown_are(fresh, trained):
     for d in (fresh, trained):
-        data, answers = d.model.data, d.model.trainer.valid_predictions
+        data, answers = d.model.data, d.model.answers
         text = d.predictions.alt.text
         assert text.startswith("Chart of min. temperature (°C) for 365 validation sequences "
                                "along the x axis (day of 2015): the truth as a line, ")
         assert f"the truth as a line, {value_range(data.truth)};" in text
         assert f"the LSTM's answers as crosses, {value_range(answers)}." in text
         # the error of the arrays drawn, and the results table's mean absolute error
-        drawn = np.mean(np.abs(np.float64(d.predictions._prediction.y)
-                               - np.float64(d.predictions._truth.y)))
+        drawn = np.mean(np.abs(np.float64(d.predictions.predictions)
+                               - np.float64(d.predictions.truth)))
         assert text.endswith(f"Mean absolute error of the answers: {data.mae(answers):.3g}.")
         assert np.isclose(drawn, data.mae(answers), rtol=1e-5)
     assert fresh.predictions.alt.text != trained.predictions.alt.text
@@ -98,7 +100,7 @@ def test_the_predictions_say_how_far_the_answers_shown_are(fresh, trained):
 
 def test_truth_and_answers_differ_by_shape_and_say_so():
     chart = PredictionsChart()
-    truth, answer = chart._truth, chart._prediction
+    truth, answer = chart.figure.marks
     # a line against crosses: told apart in greyscale too, and the legend names both
     assert isinstance(truth, bq.Lines) and truth.marker is None
     assert isinstance(answer, bq.Scatter) and answer.marker == "cross"
@@ -195,14 +197,10 @@ def test_an_open_panel_follows_the_run_as_it_trains(tmp_path):
                                                  if "per epoch" in c["new"] else 0),
                            names="value")
 
-    async def train(d):
-        d.train_in(asyncio.get_running_loop())
-        await d._job
-
-    run(train(d))
+    on_a_loop(run_to_its_end(d.run))
     t = d.model.trainer
     assert d.model.status == "trained" and t.epoch == 6
-    # while it trained the phase stayed put: only the run's revision moved the panel
+    # while it trained the phase stayed put: only the run's progress moved the panel
     assert any(0 < n < 6 for n in seen), seen
     assert seen == sorted(seen) and seen[-1] == 6
     view = d.numbers.view.value
@@ -221,11 +219,7 @@ def test_the_run_is_announced_when_it_changes_not_at_every_tick(tmp_path):
     d.status.observe(lambda c: lines.append(c["new"]), names="value")
     d.announcer.observe(lambda c: said.append(c["new"]), names="value")
 
-    async def train(d):
-        d.train_in(asyncio.get_running_loop())
-        await d._job
-
-    run(train(d))
+    on_a_loop(run_to_its_end(d.run))
     t = d.model.trainer
     assert len(lines) > 3  # the visible line moves with the run...
     assert said == [  # ...and the announcer speaks of its start and its end only

@@ -1,20 +1,22 @@
 """The training dashboard without a browser: controls, the run in the background, the cache,
-bad input, presets, and the views of what was learned."""
+bad input, presets, and the views of what was learned.
 
-import asyncio
-import time
+Background runs are sliced in batches (``Pace``) and waited on by the model's changes, so
+what is asserted is counted, never timed.
+"""
 
 import numpy as np
 import pytest
 import torch
 
-from bench.voila_client import run
+from tests.background import first, on_a_loop, run_to_its_end
 from widgets import TrainingExplorer, TrainingModel
-from widgets.dashboards.training_dashboard import TICK_S
 from widgets.maths.training import Trainer, defaults_for
+from widgets.state.training_run import Pace
 from widgets.store.model_cache import ModelCache, TrainedModel
 
 QUICK = "epochs=3"  # a run of about a second
+BY_BATCHES = Pace(seconds=None, batches=50, replay_s=0.0, wait_s=0.0)
 
 
 @pytest.fixture
@@ -23,19 +25,7 @@ def cache(tmp_path):
 
 
 def dashboard(cache, preset: str = QUICK) -> TrainingExplorer:
-    return TrainingExplorer(TrainingModel(cache=cache), preset=preset)
-
-
-async def _background(d: TrainingExplorer, during=None) -> None:
-    """Press Train with an event loop running, as the kernel's does in Voila; wait for the run.
-
-    Each test runs it with ``run``: in a thread of its own, out of any loop the session has.
-    """
-    d.train_in(asyncio.get_running_loop())
-    assert d.running
-    if during is not None:
-        await during(d)
-    await d._job
+    return TrainingExplorer(TrainingModel(cache=cache), preset=preset, pace=BY_BATCHES)
 
 
 def test_it_opens_untrained_with_the_temperatures(cache):
@@ -44,8 +34,12 @@ def test_it_opens_untrained_with_the_temperatures(cache):
     assert (m.task, m.hidden_size, m.seq_len, m.epochs) == ("temperatures", 16, 14, 20)
     assert m.status == "untrained" and m.phase == "initial" and d.phase.disabled
     assert "Untrained: press Train." in d.status.value
-    assert "this LSTM (untrained)" in d.results.value
-    assert "persistence (tomorrow = today)</td><td>1.96</td><td>1.49" in d.results.value
+    assert "<th scope='row'>this LSTM (untrained)</th>" in d.results.value
+    assert ("<th scope='row'>persistence (tomorrow = today)</th><td>1.96</td><td>1.49</td>"
+            in d.results.value)
+    assert ("<caption>The LSTM against the yardsticks</caption><thead><tr>"
+            "<th scope='col'>on the 365 validation sequences</th><th scope='col'>RMSE (°C)</th>"
+            "<th scope='col'>mean absolute error (°C)</th></tr></thead>") in d.results.value
     assert d.weights.titles()[0] == "weight_ih_l0 (4H × n_X) = (64 × 1)"
     assert "vega_datasets" in d.source.value
 
@@ -57,13 +51,14 @@ def test_train_without_a_loop_trains_to_the_end_and_shows_the_trained_model(cach
     assert m.status == "trained" and m.phase == "trained" and not d.phase.disabled
     assert len(t.history.valid) == 3
     # every number on the page is the live model's
-    assert f"<td>this LSTM</td><td>{t.data.error(t.valid_predictions):.3g}</td>" in d.results.value
+    assert (f"<th scope='row'>this LSTM</th><td>{t.data.error(t.valid_predictions):.3g}</td>"
+            in d.results.value)
     np.testing.assert_array_equal(d.weights.values("weight_hh_l0"),
                                   t.model.lstm.weight_hh_l0.detach().numpy())
-    np.testing.assert_array_equal(d.curves._valid.y, np.float32(t.history.valid))
-    np.testing.assert_allclose(d.predictions._prediction.y, np.float32(t.valid_predictions))
-    assert d.memory._trained.visible
-    np.testing.assert_allclose(d.memory._trained.y, np.float32(m.dependence("trained")))
+    np.testing.assert_array_equal(d.curves.valid_curve, np.float32(t.history.valid))
+    np.testing.assert_array_equal(d.curves.train_curve, np.float32(t.history.train))
+    np.testing.assert_allclose(d.predictions.predictions, np.float32(t.valid_predictions))
+    np.testing.assert_allclose(d.memory.trained_dependence, np.float32(m.dependence("trained")))
     d.phase.value = "initial"
     np.testing.assert_array_equal(d.weights.values("weight_hh_l0"),
                                   t.initial["lstm.weight_hh_l0"].numpy())
@@ -78,96 +73,131 @@ def test_the_dashboard_trains_what_the_maths_trains(cache):
     assert d.model.trainer.history == direct.history
 
 
-def test_training_in_the_background_publishes_a_few_times_a_second(cache):
-    d = dashboard(cache, "task=adding&seq_len=50&epochs=8")
-    revisions, disabled = [], []
-    d.model.observe(lambda c: revisions.append(time.perf_counter()), names="revision")
+def test_each_task_draws_its_answers_its_own_way(cache):
+    d = dashboard(cache)
+    assert d.predictions.figure.axes[0].label == "day of 2015"
+    np.testing.assert_allclose(d.predictions.truth, np.float32(d.model.data.truth))  # in time
+    assert "mean absolute error (°C)" in d.results.value
+    d.task.value = "adding"
+    data = d.model.data
+    assert d.predictions.figure.axes[0].label == "validation sequence, by its target"
+    assert d.predictions.figure.axes[1].label == "sum of the marked numbers"
+    np.testing.assert_allclose(d.predictions.truth, np.sort(np.float32(data.truth)))
+    share = np.mean(np.abs(d.model.answers - data.truth) < 0.04)
+    assert (f"<th scope='col'>within 0.04</th></tr></thead><tbody><tr><th scope='row'>this "
+            f"LSTM (untrained)</th><td>{data.error(d.model.answers):.3g}</td>"
+            f"<td>{100 * share:.0f}%</td>") in d.results.value
 
-    async def during(d):
-        await asyncio.sleep(0.05)
-        disabled.append((d.controls["hidden_size"].disabled, d.task.disabled,
+
+def test_training_in_the_background_publishes_every_slice(cache):
+    d = dashboard(cache, "task=adding&seq_len=50&epochs=8")  # 504 batches: 11 slices
+    lines, controls = [], []
+
+    def look(_change):
+        lines.append(d.status.value)
+        controls.append((d.controls["hidden_size"].disabled, d.task.disabled,
                          d.buttons["train"].disabled, d.buttons["stop"].disabled))
 
-    start = time.perf_counter()
-    run(_background(d, during))
-    took = time.perf_counter() - start
+    d.model.observe(look, names="progress")  # after the dashboard's: what it drew
+    on_a_loop(run_to_its_end(d.run))
     assert d.model.status == "trained" and d.model.trainer.epoch == 8
-    assert disabled == [(True, True, True, False)]  # settings wait while it trains
-    assert not d.controls["hidden_size"].disabled and d.buttons["stop"].disabled
-    assert len(revisions) >= took / TICK_S / 2  # a look every slice or so
-    gaps = np.diff(revisions)
-    assert np.median(gaps) < 3 * TICK_S
+    assert len(lines) == 1 + 11  # the press, then every slice
+    assert all("<b>Training…</b>" in line for line in lines[:-1])
+    assert "<b>Trained.</b> epoch 8 of 8" in lines[-1]
+    assert controls[:-1] == [(True, True, True, False)] * 11  # settings wait while it trains
+    assert controls[-1] == (False, False, False, True)
+    assert d.progress.value == d.progress.max == 504
 
 
-def test_stop_is_honoured_within_half_a_second_and_train_goes_on(cache):
+def test_one_publication_draws_each_view_once(cache):
+    d = dashboard(cache, "task=adding&seq_len=50&epochs=2")  # 126 batches: 3 slices
+    drawn = {name: 0 for name in ("curves", "predictions", "weights", "memory")}
+    for name in drawn:
+        view = getattr(d, name)
+        original = view.show
+
+        def counted(*a, _name=name, _show=original, **k):
+            drawn[_name] += 1
+            return _show(*a, **k)
+
+        view.show = counted
+    told = []
+    d.status.observe(lambda c: told.append(c["new"]), names="value")
+    on_a_loop(run_to_its_end(d.run))
+    # the press and 3 slices: the curves 4 times, the answers 3, the weights once, at the end
+    assert drawn == {"curves": 4, "predictions": 3, "weights": 1, "memory": 1}
+    assert len(told) == 4
+
+
+def test_stop_is_honoured_within_one_slice_and_train_goes_on(cache):
     d = dashboard(cache, "task=adding&seq_len=100&epochs=50")
-    stopped_in = []
-
-    async def during(d):
-        await asyncio.sleep(0.6)
-        pressed = time.perf_counter()
-        d.stop()
-        await d._job
-        stopped_in.append(time.perf_counter() - pressed)
-
-    run(_background(d, during))
-    assert stopped_in[0] < 0.5
     m = d.model
+
+    async def stop_after_an_epoch():
+        pressed = await first(m, "progress", lambda p: p.epoch > 0)
+        d.buttons["stop"].click()
+        stopped = await first(m, "progress", lambda p: p.status != "training")
+        assert stopped.done - pressed.done <= BY_BATCHES.batches  # the slice under way
+
+    on_a_loop(run_to_its_end(d.run, stop_after_an_epoch()))
     assert m.status == "stopped" and m.phase == "trained"
+    assert "<b>Stopped.</b>" in d.status.value and not d.phase.disabled
     done = m.trainer.batches_done
     assert 0 < done < m.trainer.batches_total
-    run(_background(d, lambda d: _stop_after(d, 0.4)))  # Train again: goes on
+
+    async def stop_again():
+        await first(m, "progress", lambda p: p.done > done)
+        d.stop()
+
+    on_a_loop(run_to_its_end(d.run, stop_again()))  # Train again: it goes on
     assert m.trainer.batches_done > done
-
-
-async def _stop_after(d, seconds):
-    await asyncio.sleep(seconds)
-    d.stop()
 
 
 def test_reset_during_a_run_stops_it_then_resets(cache):
     d = dashboard(cache, "task=adding&epochs=50")
 
-    async def during(d):
-        await asyncio.sleep(0.3)
-        d.reset()
+    async def reset_after_a_slice():
+        await first(d.model, "progress", lambda p: p.done > 0)
+        d.buttons["reset"].click()
 
-    run(_background(d, during))
+    on_a_loop(run_to_its_end(d.run, reset_after_a_slice()))
     assert d.model.status == "untrained" and d.model.trainer.batches_done == 0
+    assert "Untrained: press Train." in d.status.value and not d.buttons["train"].disabled
 
 
 def test_a_cached_run_is_replayed_not_trained(cache):
-    first = dashboard(cache)
-    first.train()
+    first_page = dashboard(cache)
+    first_page.train()
     second = dashboard(cache)
-    frames = []
-    second.curves.observe  # noqa: B018 -- built
-    original = second.curves.show
-    second.curves.show = lambda *a, **k: (frames.append(len(a[1])), original(*a, **k))[1]
-    run(_background(second))
+    frames = []  # the curves drawn at each frame
+    second.model.observe(lambda _c: frames.append(len(second.curves.valid_curve)),
+                         names="progress")
+    on_a_loop(run_to_its_end(second.run))
     assert second.model.status == "trained"
     assert "taken from the model cache" in second.model.message
-    assert second.model.trainer.history == first.model.trainer.history
-    assert frames[:3] == [1, 2, 3]  # the curves grew, a frame an epoch
-    for name, value in first.model.trainer.model.state_dict().items():
+    assert second.model.trainer.history == first_page.model.trainer.history
+    assert frames == [0, 0, 1, 2, 3, 3]  # the press, replaying, the curves grew, adopted
+    assert second.progress.tooltip == "Training progress: 102 of 102 batches"
+    for name, value in first_page.model.trainer.model.state_dict().items():
         assert torch.equal(second.model.trainer.model.state_dict()[name], value)
 
 
 def test_a_second_kernel_waits_for_the_first_and_uses_its_model(cache):
     d = dashboard(cache)
     claim = cache.claim(d.model.config)  # another kernel is training these settings
-    statuses = []
+    lines = []
 
-    async def during(d):
-        await asyncio.sleep(0.8)
-        statuses.append(d.model.status)
+    async def the_other_kernel_finishes():
+        await first(d.model, "status", lambda s: s == "waiting")
+        lines.append(d.status.value)
         other = Trainer(d.model.config)
         other.run()
         cache.put(TrainedModel.of(other))
         claim.release()
 
-    run(_background(d, during))
-    assert statuses == ["waiting"]
+    on_a_loop(run_to_its_end(d.run, the_other_kernel_finishes()))
+    assert lines == ["<div><b>Waiting…</b> epoch 0 of 3 · Another dashboard on this server is "
+                     "training these very settings; its result will be used here.</div>"]
     assert d.model.status == "trained" and "model cache" in d.model.message
 
 
@@ -193,13 +223,13 @@ def test_settings_cannot_be_forced_while_training(cache):
     d = dashboard(cache, "task=adding&epochs=20")
     messages = []
 
-    async def during(d):
-        await asyncio.sleep(0.2)
+    async def force_a_size():
+        await first(d.model, "progress", lambda p: p.done > 0)
         d.controls["hidden_size"].set_state({"value": 3})
         messages.append(d.message)
         d.stop()
 
-    run(_background(d, during))
+    on_a_loop(run_to_its_end(d.run, force_a_size()))
     assert messages == ["H is switched off here; 3 was refused."]
     assert d.model.hidden_size == 8
 
@@ -214,6 +244,21 @@ def test_a_diverging_run_stops_and_says_so(cache):
     assert "<b>Diverged.</b>" in d.status.value
     d.reset()
     assert d.model.status == "untrained"
+
+
+def test_a_failed_run_is_told_on_the_banner(cache, monkeypatch):
+    d = dashboard(cache)
+
+    def broken(*_args):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(d.model, "advance", broken)
+    on_a_loop(run_to_its_end(d.run))
+    assert d.message == ("Training failed (RuntimeError: out of memory). Press Reset and try "
+                         "again, or smaller sizes.")
+    assert "banner-error" in d.banner.value
+    assert "<b>Stopped.</b> epoch 0 of 3 · Training failed." in d.status.value
+    assert not d.buttons["train"].disabled
 
 
 def test_a_new_task_brings_its_defaults_and_the_seed_stays(cache):

@@ -1,21 +1,25 @@
 """The training dashboard's state: the settings decide a run; the run's progress is published.
 
 A change of a setting builds the task's data and a fresh, untrained model (a ``Trainer``).
-Training advances the trainer a slice at a time (``advance``, safe to call from a worker
-thread: it touches no trait) and ``publish`` then tells the views, from the kernel's own
-thread. A finished run goes to the model cache, and a run the cache already holds is adopted
-instead of trained. The view traits pick what the learner looks at: a validation sequence,
-a step, a unit, and the weights before or after training.
+Training (``TrainingRun``) advances the trainer a slice at a time (``advance``, safe to call
+from a worker thread: it touches no trait) and ``publish`` then tells the views, from the
+kernel's own thread. A finished run goes to the model cache, and a run the cache already holds
+is adopted instead of trained. The view traits pick what the learner looks at: a validation
+sequence, a step, a unit, and the weights before or after training.
+
+What the views draw is published as values, each set once per change so that each view hears
+of a change once: ``progress`` (the run as the page tells it: status line, curves, bar),
+``revision`` (new weights and answers) and ``look`` (which weights through which sequence).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import ClassVar
 
 import numpy as np
 import torch
-from traitlets import Float, Instance, Int, TraitError, Unicode, validate
+from traitlets import Float, Instance, Int, TraitError, Unicode, observe, validate
 
 from ..maths.lstm import LSTMTrace, trace_lstm
 from ..maths.memory import forget_survival, input_dependence
@@ -24,11 +28,60 @@ from ..maths.training import DEFAULTS, PHASES, ManyToOne, TrainConfig, Trainer, 
 from ..store.model_cache import ModelCache, TrainedModel
 from .settings_model import SettingsModel
 
-__all__ = ["PHASES", "SETTINGS", "STATUSES", "TrainingModel"]
+__all__ = ["PHASES", "SETTINGS", "STATUSES", "Look", "Progress", "TrainingModel"]
 
 SETTINGS = ("task", "hidden_size", "seq_len", "lr", "epochs", "batch_size", "seed")
 # untrained: as built; waiting: another kernel trains these settings; the rest: the run's end
 STATUSES = ("untrained", "training", "waiting", "trained", "stopped", "diverged")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The run as the page tells it, published whole: one change, one notification per view.
+
+    status, message : as the model's traits; alert : a sentence for the banner ('' if none)
+    epoch, epochs : epochs finished (or replayed) of the run's
+    train, valid : the curves so far, one value an epoch
+    done, total, what : the bar, ``done`` of ``total`` ``what`` ("batches", or "epochs,
+        replayed")
+    seconds_left : at the pace so far while training, else None
+    revision : the model's revision it tells of (a new run is news even if it reads the same)
+    """
+
+    status: str
+    message: str
+    epoch: int
+    epochs: int
+    train: tuple[float, ...]
+    valid: tuple[float, ...]
+    done: int
+    total: int
+    what: str = "batches"
+    seconds_left: float | None = None
+    revision: int = 0
+    alert: str = ""
+
+    @property
+    def running(self) -> bool:
+        """A run is on: training, replaying, or waiting for another kernel's."""
+        return self.status in ("training", "waiting")
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the views of the weights show: which weights (``weights`` counts their changes,
+    at a rebuild and at a run's end), whose (``phase``), through which sequence, step, unit."""
+
+    weights: int
+    phase: str
+    sample: int
+    step: int
+    unit: int
+
+    def same_sequence(self, other: Look | None) -> bool:
+        """Only the step or the unit moved: the same weights through the same sequence."""
+        return other is not None and (self.weights, self.phase, self.sample) == (
+            other.weights, other.phase, other.sample)
 
 
 class TrainingModel(SettingsModel):
@@ -43,6 +96,8 @@ class TrainingModel(SettingsModel):
     phase : {"initial", "trained"} -- whose weights the views show
     status : one of ``STATUSES``; message : str -- a sentence on the run
     revision : int -- bumped whenever the weights or the curves change
+    progress : Progress -- the run as the page tells it; look : Look -- what the weights'
+        views show (both set once per change, read-only for the views)
     """
 
     task = Unicode(DEFAULTS["temperatures"].task, help="the data the LSTM learns")
@@ -62,11 +117,15 @@ class TrainingModel(SettingsModel):
     revision = Int(0, help="bumped when the weights or the curves change")
     data = Instance(TaskData, allow_none=True)
     trainer = Instance(Trainer, allow_none=True, help="the run: its model, curves, progress")
+    progress = Instance(Progress, allow_none=True, help="the run as the page tells it")
+    look = Instance(Look, allow_none=True, help="which weights the views show, and where")
 
     SETTINGS = SETTINGS
     VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"phase": PHASES}
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "sample": "The validation sequence", "step": "The step e", "unit": "The unit j"}
+
+    _weights = 0  # changes of the weights the views show (``Look.weights``)
 
     def __init__(self, cache: ModelCache | None = None, **kwargs):
         self.cache = cache if cache is not None else ModelCache()
@@ -124,6 +183,7 @@ class TrainingModel(SettingsModel):
         initial = self._copy(trainer, trainer.initial)
         self._shown = {"initial": initial, "trained": initial}  # untrained: the same weights
         self._traces: dict[tuple[str, int], LSTMTrace] = {}
+        self._answers = trainer.valid_predictions
         with self.hold_trait_notifications():
             self.data, self.trainer = trainer.data, trainer
             self.status, self.message = "untrained", ""
@@ -132,6 +192,9 @@ class TrainingModel(SettingsModel):
             self.unit = min(self.unit, self.hidden_size - 1)
             self.phase = "initial"
             self.revision += 1
+            self._weights += 1
+            self.look = self._look()
+            self._tell()
 
     def reset(self) -> None:
         """The same settings, untrained again."""
@@ -141,9 +204,11 @@ class TrainingModel(SettingsModel):
     def cached(self) -> TrainedModel | None:
         return self.cache.get(self.config)
 
-    def advance(self, seconds: float, should_stop=lambda: False) -> None:
-        """Train for about ``seconds``: the trainer only, no trait, so any thread may call it."""
-        self.trainer.run(seconds, should_stop)
+    def advance(self, seconds: float | None, should_stop=lambda: False,
+                batches: int | None = None) -> None:
+        """Train for about ``seconds`` (or ``batches`` batches): the trainer only, no trait,
+        so any thread may call it."""
+        self.trainer.run(seconds, should_stop, batches)
 
     def publish(self) -> None:
         """Tell the views where the run is (from the kernel's thread); cache a finished run."""
@@ -166,9 +231,36 @@ class TrainingModel(SettingsModel):
             f"took {trained.seconds:.1f} s when it was made).")
         self._after_weights_changed("trained", t.message)
 
-    def set_status(self, status: str, message: str = "") -> None:
+    def set_status(self, status: str, message: str = "", alert: str = "") -> None:
+        """Say where the run is (``alert``: a sentence for the banner too)."""
         with self.hold_trait_notifications():
             self.status, self.message = status, message
+            self._tell(alert)
+
+    def replay(self, trained: TrainedModel, epochs: int) -> None:
+        """Tell a frame of a cached run's replay: its curves over its first ``epochs``."""
+        h, total = trained.history, trained.config.epochs
+        self.progress = Progress(self.status, self.message, epochs, total,
+                                 tuple(h.train[:epochs]), tuple(h.valid[:epochs]), epochs,
+                                 total, "epochs, replayed", revision=self.revision)
+
+    def _tell(self, alert: str = "") -> None:
+        """The progress of the run as the trainer has it, under the status and message."""
+        t, status = self.trainer, self.status
+        self.progress = Progress(
+            status, self.message, t.epoch, t.config.epochs, tuple(t.history.train),
+            tuple(t.history.valid), t.batches_done, max(t.batches_total, 1),
+            seconds_left=t.seconds_left() if status == "training" else None,
+            revision=self.revision,
+            alert=alert or (self.message if status == "diverged" else ""))
+
+    def _look(self) -> Look:
+        return Look(self._weights, self.phase, self.sample, self.step, self.unit)
+
+    @observe("phase", "sample", "step", "unit")
+    def _looked_elsewhere(self, _change) -> None:
+        # set again after a held change that set it already: equal, so no second notification
+        self.look = self._look()
 
     @staticmethod
     def _copy(trainer: Trainer, state: dict) -> ManyToOne:
@@ -180,17 +272,27 @@ class TrainingModel(SettingsModel):
         # the views read a copy taken here, in the kernel's thread: the live model may be in
         # the middle of a training step in another
         self._shown["trained"] = self._copy(self.trainer, self.trainer.model.state_dict())
+        self._answers = self.trainer.valid_predictions
         self._traces = {}
         with self.hold_trait_notifications():
             self.status, self.message = status, message
             if status in ("trained", "stopped"):
                 self.phase = "trained"
             self.revision += 1
+            if status != "training":  # while it trains, its weights' views wait for its end
+                self._weights += 1
+            self.look = self._look()
+            self._tell()
 
     # --- what the views read -------------------------------------------------------------------
     @property
     def trained(self) -> bool:
         return self.trainer is not None and self.trainer.epoch > 0
+
+    @property
+    def answers(self) -> np.ndarray:
+        """(n_valid,) the model's answers on the validation set as last published, task units."""
+        return self._answers
 
     def model_of(self, phase: str) -> ManyToOne:
         """The model with the initial weights, or with the trained ones as last published."""

@@ -1,0 +1,106 @@
+"""The training page's words: its status line, what is announced, the results table, the note
+under its code and its numbers as tables, each written from the model's published values.
+
+Everything is read from the run (its progress, data, answers and trace), never from the
+settings: a new task sets its settings one by one before the rebuild, and the text in between
+is the old run's, whole, not a mix.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..maths.tasks import TaskData
+from ..state.training_model import Progress, TrainingModel
+from ..views.step_panel import step_tables
+from ..views.text_alternative import html_table
+
+__all__ = ["PHASE_LABELS", "announcement", "code_note", "numbers_html", "results_table",
+           "status_line"]
+
+PHASE_LABELS = {"initial": "before training (initial weights)", "trained": "after training"}
+WORDS = {"untrained": "Untrained: press Train.", "training": "Training…", "waiting": "Waiting…",
+         "trained": "Trained.", "stopped": "Stopped.", "diverged": "Diverged."}
+
+
+def _facts(p: Progress, data: TaskData) -> tuple[str, str]:
+    """The last validation error and the message, as the status line ends."""
+    unit = f" {data.unit}" if data.unit else ""
+    last = f" · validation {data.metric} {p.valid[-1]:.3g}{unit}" if p.valid else ""
+    return last, (f" · {html.escape(p.message)}" if p.message else "")
+
+
+def status_line(p: Progress, data: TaskData) -> str:
+    """Where the run is (or, replaying a cached run, where the replay is), with its pace."""
+    last, note = _facts(p, data)
+    pace = (f" · about {p.seconds_left:.0f} s left"
+            if p.seconds_left is not None and p.status == "training" else "")
+    return f"<div><b>{WORDS[p.status]}</b> epoch {p.epoch} of {p.epochs}{last}{pace}{note}</div>"
+
+
+def announcement(p: Progress, data: TaskData) -> str:
+    """What is said when the run changes (started, stopped, trained): the line without pace."""
+    last, note = _facts(p, data)
+    return f"<p>{WORDS[p.status]} epoch {p.epoch} of {p.epochs}{last}{note}</p>"
+
+
+def results_table(data: TaskData, answers, trained: bool) -> str:
+    """The model against the yardsticks, on the same validation sequences."""
+    unit = f" ({data.unit})" if data.unit else ""
+    rows = [("this LSTM" + ("" if trained else " (untrained)"), answers),
+            *data.yardsticks.items()]
+    return html_table("The LSTM against the yardsticks",
+                      [f"on the {len(data.truth)} validation sequences", f"{data.metric}{unit}",
+                       data.score_name],
+                      [(name, data.error(values), data.score(values)) for name, values in rows],
+                      number=".3g", css="text-table")
+
+
+def code_note(p: Progress) -> str:
+    """Where the code, which always trains every epoch, and the page's run part ways."""
+    left = {"untrained": "The page has not trained yet",
+            "training": f"The page is training (epoch {p.epoch} of {p.epochs})",
+            "waiting": "The page waits for another kernel training these settings",
+            "stopped": f"The page's run was stopped after {p.epoch} of {p.epochs} epochs",
+            "diverged": "The page's run diverged"}.get(p.status)
+    if left is None:
+        return ""
+    return (f"{left}; this code trains all {p.epochs} epochs, so its curves and trained "
+            "weights are those of a full run.")
+
+
+def numbers_html(m: TrainingModel) -> str:
+    """The run's numbers as tables: its curves per epoch and the yardsticks, its answers
+    against the truth, and the step the step view shows, under the weights it shows."""
+    p, data = m.progress, m.data
+    unit = f" ({data.unit})" if data.unit else ""
+    n_valid = len(data.truth)
+    parts = [f"<p>The run: {p.status}, epoch {p.epoch} of {p.epochs}.</p>"]
+    if p.valid:
+        epochs = zip(p.train, p.valid, strict=True)
+        parts.append(html_table(
+            f"{data.metric}{unit} per epoch on the training and validation sequences",
+            ["epoch", f"training {data.metric}", f"validation {data.metric}"],
+            [(k, float(a), float(b)) for k, (a, b) in enumerate(epochs, start=1)]))
+    else:
+        parts.append("<p>No epoch trained yet: the learning curves start with Train.</p>")
+    parts.append(html_table(
+        f"The yardsticks: {data.metric}{unit} on the same {n_valid} validation sequences",
+        ["yardstick", data.metric],
+        [(name, data.error(values)) for name, values in data.yardsticks.items()]))
+    # the answers the predictions chart draws, in the validation set's order
+    answers = zip(data.valid_labels, data.truth, m.answers, strict=True)
+    parts.append(html_table(
+        f"The LSTM's answers{'' if m.trained else ' (untrained)'} and the truth on the "
+        f"{n_valid} validation sequences{unit}",
+        ["sequence", "what it is", "truth", "LSTM's answer", "answer − truth"],
+        [(k, label, float(y), float(a), float(a - y))
+         for k, (label, y, a) in enumerate(answers)]))
+    # the trace holds only the sequence shown (b_S = 1): index 0 there, m.sample here
+    trace = m.trace()
+    if m.step < trace.h.shape[1]:  # h: (1, n_E + 1, H); a new task's n_E comes first
+        parts.append(f"<h4>Validation sequence {m.sample} "
+                     f"({html.escape(data.valid_labels[m.sample])}), "
+                     f"{PHASE_LABELS[m.phase]}</h4>")
+        parts.append(step_tables(trace, 0, m.step, label=f"validation sequence {m.sample}"))
+    return "".join(parts)
