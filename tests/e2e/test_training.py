@@ -4,7 +4,6 @@ Each test trains settings of its own: the session's model cache is shared by its
 """
 
 import re
-import time
 
 import pytest
 
@@ -39,11 +38,8 @@ def test_train_watch_it_learn_stop_and_see_the_trained_gates(dashboard):
     page.wait_for_function(f"() => ({CURVE_POINTS_JS})() > {points}", timeout=30_000)
     progress = page.locator(".training-progress .progress-bar").get_attribute("style")
     assert re.search(r"width: (?!0%)\d", progress), progress  # the bar has moved
-    pressed = time.monotonic()
-    page.click(".stop-button")
-    wait_text(page, ".training-status", r"Stopped\.", timeout_ms=10_000)
-    stopped_in = time.monotonic() - pressed
-    assert stopped_in < 5, stopped_in  # within a slice, plus the round trips of a busy machine
+    page.click(".stop-button")  # honoured within a slice: counted headless, not timed here
+    wait_text(page, ".training-status", r"Stopped\.")
     # the trained gates: the views now show the weights as training left them
     wait_text(page, ".step-title", r"after training")
     assert "after training" in text(page, ".ctl-phase .mod-active, .ctl-phase button.mod-active")
