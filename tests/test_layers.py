@@ -38,6 +38,7 @@ LIBRARIES = {
               "pygments", "IPython"},
 }
 WIDGET_LIBRARIES = ["ipywidgets", "bqplot", "bqplot_image_gl", "IPython", "ipykernel"]
+MAX_LINES = 350  # a module a newcomer reads in one sitting
 
 
 def _modules(floor: str) -> list[str]:
@@ -86,6 +87,12 @@ def test_a_floor_imports_only_its_libraries(floor):
     for path in (PACKAGE / floor).glob("*.py"):
         for name in _imports(path):
             assert name.split(".")[0] in allowed, f"{floor}/{path.name} imports {name}"
+
+
+def test_no_module_is_long():
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert long == {}, f"modules over {MAX_LINES} lines: split them where their parts part"
 
 
 def _fresh(code: str, **env: str) -> dict:

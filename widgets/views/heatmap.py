@@ -11,7 +11,7 @@ import numpy as np
 from .colorbar import ColorBar
 from .colors import DIVERGING, color_indices, encode_png
 from .hover import HoverReadout, Pointed, box_outline, cell_outline
-from .text_alternative import FigureText, plain, value_range
+from .text_alternative import FigureText, plain, plural, value_range
 
 __all__ = ["MatrixHeatmap", "plural", "set_png", "tick_values"]
 
@@ -26,9 +26,6 @@ def tick_values(n: int, most: int = 8) -> np.ndarray:
     return np.arange(0, n, stride, dtype=np.float32)
 
 
-def plural(n: int, word: str) -> str:
-    """'1 row', '3 rows': a count and its noun, for the text alternatives."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def set_png(mark: bq.Image, png: bytes) -> None:

@@ -7,9 +7,9 @@ import ipywidgets as ipw
 import numpy as np
 
 from .colors import encode_png, nice_bound
-from .heatmap import plural, set_png
+from .heatmap import set_png
 from .raster import line_coverage
-from .text_alternative import FigureText, value_range
+from .text_alternative import FigureText, plural, value_range
 
 __all__ = ["StateChart", "StepCursor", "states_text"]
 

@@ -10,9 +10,9 @@ import numpy as np
 
 from ..maths.lstm import LSTMTrace
 from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png, indexed_palette
-from .heatmap import plural, set_png, tick_values
+from .heatmap import set_png, tick_values
 from .hover import HoverReadout, Pointed, cell_outline
-from .text_alternative import FigureText, value_range
+from .text_alternative import FigureText, plural, value_range
 
 __all__ = [
     "STRIPS",

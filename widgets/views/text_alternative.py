@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import ipywidgets as ipw
 import numpy as np
 
-__all__ = ["FigureText", "Markup", "html_table", "plain", "value_range"]
+__all__ = ["FigureText", "Markup", "html_table", "plain", "plural", "value_range"]
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -34,6 +34,11 @@ def value_range(values: np.ndarray, digits: int = 2) -> str:
         return "no values"
     lo, hi = float(finite.min()), float(finite.max())
     return f"from {lo:.{digits}f} to {hi:.{digits}f}"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 row', '3 rows': a count and its noun, for the text alternatives."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class FigureText(ipw.HTML):
