@@ -3,7 +3,7 @@
 Starts the hub of ``make hub`` (docs/jupyterhub_config.py) on free ports. Students arrive over
 ``--ramp`` seconds; each logs in through the hub's form (its own name, the class's password),
 waits for the server the hub spawns for them, opens the explorer there as a browser does
-(bench/voila_client.py, with the cookies the hub's OAuth gave) and moves H, n_E and the step
+(driver/kernel_session.py, with the cookies the hub's OAuth gave) and moves H, n_E and the step
 with think time until ``--duration`` seconds after the last one is in, then logs out.
 
 Reported, next to ``make loadtest``'s figures for one Voila server: time from pressing Sign in
@@ -38,10 +38,12 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 
 from bench.loadtest import _choose  # noqa: E402
-from bench.run import Series, kernel_memory  # noqa: E402
-from bench.voila_client import DashboardSession  # noqa: E402
-from bench.voila_client import run as run_async  # noqa: E402
-from tests.harness import HUB_PASSWORD, HubServer  # noqa: E402
+from bench.measures import Series  # noqa: E402
+from driver.kernel_session import KernelSession  # noqa: E402
+from driver.kernel_session import run as run_async  # noqa: E402
+from driver.processes import family, kernel_memory  # noqa: E402
+from driver.servers import HUB_PASSWORD, HubServer  # noqa: E402
+from driver.wait import wait_until  # noqa: E402
 
 NOTEBOOK = "dashboards/lstm_explorer.ipynb"
 LOGINS = ThreadPoolExecutor(64, thread_name_prefix="login")  # urllib blocks: a thread each
@@ -70,16 +72,16 @@ def log_in(hub_url: str, name: str, timeout: float = 300.0) -> dict[str, str]:
     xsrf = next(c.value for c in jar if c.name == "_xsrf")
     form = urlencode({"username": name, "password": HUB_PASSWORD, "_xsrf": xsrf}).encode()
     opener.open(f"{hub_url}/hub/login", form, timeout=60).read()  # starts the spawn
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         try:  # Voila's file list: cheap, and it needs the server's login as the page does
             with opener.open(f"{hub_url}/user/{name}/voila/tree", timeout=30) as answer:
-                if answer.status == 200 and f"/user/{name}/voila/tree" in answer.geturl():
-                    return {c.name: c.value for c in jar}
+                return answer.status == 200 and f"/user/{name}/voila/tree" in answer.geturl()
         except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{name}'s server did not answer within {timeout:.0f} s")
+            return False
+
+    wait_until(answers, timeout, every=0.5, what=f"{name}'s server answering")
+    return {c.name: c.value for c in jar}
 
 
 def log_out(hub_url: str, cookies: dict[str, str]) -> None:
@@ -104,7 +106,7 @@ async def _student(i: int, run: HubRun, hub: HubServer, ramp: float, duration_en
         # thirty blocked logins would starve ("Timeout while resolving 127.0.0.1")
         cookies = await asyncio.get_running_loop().run_in_executor(LOGINS, log_in, hub.url,
                                                                    name)
-        session = DashboardSession(f"{hub.url}/user/{name}/", timeout=300)
+        session = KernelSession(f"{hub.url}/user/{name}/", timeout=300)
         session.cookies = dict(cookies)
         await session.open(NOTEBOOK)
         run.pages_s.append(time.perf_counter() - t0)
@@ -130,22 +132,14 @@ async def _student(i: int, run: HubRun, hub: HubServer, ramp: float, duration_en
 
 def _sample(run: HubRun, hub: HubServer) -> None:
     """Memory now: each student's server with its kernels, and the hub's own processes."""
-    families = [_family(pid) for pid in hub.servers().values()]
+    families = [family(pid) for pid in hub.servers().values()]
     each = [kernel_memory(family)[1] for family in families if family]
     if sum(each) > sum(run.student_pss_mb):  # the peak: every server with its kernel
         run.student_pss_mb = each
         student_pids = {p for family in families for p in family}
-        hub_pids = [p for p in _family(hub.proc.pid) if p not in student_pids]
+        hub_pids = [p.pid for p in hub.processes() if p.pid not in student_pids]
         run.hub_pss_mb = kernel_memory(hub_pids)[1]
     run.available_mb_min = min(run.available_mb_min, psutil.virtual_memory().available / 2**20)
-
-
-def _family(pid: int) -> list[int]:
-    """``pid`` and every process under it; none if it is gone."""
-    try:
-        return [pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))]
-    except psutil.Error:
-        return []
 
 
 async def _lesson(run: HubRun, hub: HubServer, ramp: float, duration: float) -> None:
@@ -161,7 +155,7 @@ async def _lesson(run: HubRun, hub: HubServer, ramp: float, duration: float) -> 
             end[0] = time.perf_counter() + duration
         print(f"  {len(run.pages_s)} in, {len(run.errors)} errors, {len(run.moves.values)} "
               f"moves, {len(hub.servers())} servers", flush=True)
-        await asyncio.sleep(5)
+        await asyncio.wait(tasks, timeout=5)
     await asyncio.gather(*tasks)
 
 

@@ -2,7 +2,7 @@
 
 Starts ``python -m classroom`` (the settings of ``make classroom``, with short culling so the
 run ends in minutes) on a free port with a token, then N simulated students, each a real
-websocket client of Voila (bench/voila_client.py). Students arrive over ``--ramp`` seconds;
+websocket client of Voila (driver/kernel_session.py). Students arrive over ``--ramp`` seconds;
 each opens the explorer, moves the size controls (H, n_E) and the step with think time between
 moves until ``--duration`` seconds after the last one arrived, and leaves: most close the tab
 (socket closed, unload beacon sent), ``--vanish`` of them just disappear (socket closed, no
@@ -36,10 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 
-from bench.run import Series, cpu_time, kernel_memory  # noqa: E402
-from bench.voila_client import ClassFullError, DashboardSession  # noqa: E402
-from bench.voila_client import run as run_async  # noqa: E402
-from tests.harness import VoilaServer  # noqa: E402
+from bench.measures import Series  # noqa: E402
+from driver.kernel_session import ClassFullError, KernelSession  # noqa: E402
+from driver.kernel_session import run as run_async  # noqa: E402
+from driver.processes import cpu_time, kernel_memory  # noqa: E402
+from driver.servers import VoilaServer  # noqa: E402
+from driver.wait import wait_until  # noqa: E402
 
 NOTEBOOK = "lstm_explorer.ipynb"
 TRAINING = "training.ipynb"  # the trainers' dashboard
@@ -186,7 +188,7 @@ class Probe:
         return sum(self.waits.values())
 
 
-def _choose(rng: random.Random, session: DashboardSession, controls: dict[str, str]):
+def _choose(rng: random.Random, session: KernelSession, controls: dict[str, str]):
     """(kind, control, new value): a size now and then, mostly steps."""
     if rng.random() < SIZE_SHARE:
         name = rng.choice(sorted(SIZE_RANGES))
@@ -200,7 +202,7 @@ def _choose(rng: random.Random, session: DashboardSession, controls: dict[str, s
     return kind, name, rng.choice(choices)
 
 
-def _training_over(session: DashboardSession, status: str) -> str | None:
+def _training_over(session: KernelSession, status: str) -> str | None:
     """"trained", "cached", another ending word, or None while the run goes on."""
     text = session.states.get(status, {}).get("value", "")
     if "<b>Trained.</b>" in text:
@@ -218,7 +220,7 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
     rng = random.Random(cfg.seed * 100_003 + i)
     trainer = i < cfg.trainers  # the first to arrive train; the rest explore
     await asyncio.sleep(i * cfg.ramp / max(cfg.students - 1, 1))
-    session = DashboardSession(url, token=token, timeout=cfg.timeout)
+    session = KernelSession(url, token=token, timeout=cfg.timeout)
     pressed = status = None
     try:
         if trainer:
@@ -349,31 +351,34 @@ async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> N
         s.result()  # a bug in the load test itself must not pass silently
 
 
-async def _wait_for_freed(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
+def _wait_for_freed(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
     """Every student's kernel gone: the beacon's at once, the vanished ones' by culling."""
     cfg = run.settings
     deadline = cfg.cull + 3 * cfg.cull_interval + 30
-    checker = DashboardSession(server.url, token=server.token, timeout=cfg.timeout)
-    t_left = last_print = time.perf_counter()
+    t_left = time.perf_counter()
+    last_print = [t_left]
     waiting = dict(run.kernel_ids)
-    while waiting and time.perf_counter() - t_left < deadline:
+
+    def all_freed() -> bool:
         for student, kernel_id in list(waiting.items()):
-            checker.kernel_id = kernel_id
-            if not await checker.kernel_alive():
+            if not server.kernel_alive(kernel_id):
                 run.freed_after_s[student] = time.perf_counter() - t_left
                 del waiting[student]
-        if waiting and not quiet and time.perf_counter() - last_print >= 10:
-            last_print = time.perf_counter()
+        if waiting and not quiet and time.perf_counter() - last_print[0] >= 10:
+            last_print[0] = time.perf_counter()
             print(f"[after ] {len(waiting)} student kernel(s) still running "
                   f"({time.perf_counter() - t_left:.0f} s after the last left)", flush=True)
-        if waiting:
-            await asyncio.sleep(2.0)
-    for student in waiting:
-        run.errors.append(f"student {student}: kernel still running {deadline} s after leaving")
-    await asyncio.sleep(1.0)  # the pool refills right after the last start
+        return not waiting
+
+    try:
+        wait_until(all_freed, deadline, every=2.0, what="every student's kernel freed")
+    except TimeoutError:
+        for student in waiting:
+            run.errors.append(f"student {student}: kernel still running {deadline} s after "
+                              "leaving")
+    time.sleep(1.0)  # the pool refills right after the last start
     run.sample_after = probe.sample(time.perf_counter())
     run.kernels_after = run.sample_after.kernels
-    checker.close()
 
 
 def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
@@ -402,40 +407,18 @@ def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
         if not quiet:
             print(f"classroom server up at {server.url} (log: {server.log_path}); warming "
                   f"{cfg.pool} kernel(s) ...", flush=True)
-        _wait_for_pool(server, cfg.pool, cfg.timeout + 20 * cfg.pool)
+        # as when a teacher starts the server before the lesson
+        server.wait_settled(cfg.pool, cfg.timeout + 20 * cfg.pool)
         run.warmup_s = time.perf_counter() - t0
         probe = Probe(server)
         if not quiet:
             print(f"warm after {run.warmup_s:.0f} s; {cfg.students} students arrive over "
                   f"{cfg.ramp:.0f} s", flush=True)
-        run_async(_lesson_and_after(run, server, probe, quiet))
+        run_async(_lesson(run, server, probe, quiet))
+        _wait_for_freed(run, server, probe, quiet)
     finally:
         server.stop()
     return run
-
-
-async def _lesson_and_after(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
-    await _lesson(run, server, probe, quiet)
-    await _wait_for_freed(run, server, probe, quiet)
-
-
-def _wait_for_pool(server: VoilaServer, pool: int, timeout: float) -> None:
-    """The warm kernels started and done running the notebook (their CPU gone quiet), as
-    when a teacher starts the server before the lesson."""
-    deadline = time.monotonic() + timeout
-    before: dict[int, float | None] = {}
-    quiet = 0
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"the classroom server exited:\n{server.log()}")
-        kernels = server.kernel_pids()
-        now = {pid: cpu_time(pid) for pid in kernels}
-        quiet = quiet + 1 if len(kernels) >= pool and now == before else 0
-        if quiet >= 2:
-            return
-        before = now
-        time.sleep(1.5)
-    raise RuntimeError(f"the preheated pool did not settle within {timeout:.0f} s")
 
 
 def report(run: Run) -> str:

@@ -26,21 +26,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psutil  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
-from tests.harness import CHROMIUM_FLAGS, VoilaServer  # noqa: E402
+from bench.measures import Series, report, save  # noqa: E402
+from bench.training import measure_training  # noqa: E402
+from driver.processes import kernel_memory  # noqa: E402
+from driver.servers import VoilaServer  # noqa: E402
+from driver.ui import launch_chromium, set_slider  # noqa: E402
 
 EXPLORER = "dashboards/lstm_explorer.ipynb"
 FLOOR = "bench/floor.ipynb"
@@ -87,34 +87,6 @@ SETTLE_JS = """async ([done, quiet, timeout]) => {
 }"""
 
 
-@dataclass
-class Series:
-    name: str
-    unit: str = "ms"
-    values: list[float] = field(default_factory=list)
-    bytes: list[int] = field(default_factory=list)
-    target: str = ""
-    cpu_ms: float | None = None  # renderer main-thread CPU per move, from a Chrome trace
-
-    def median(self) -> float | None:
-        return statistics.median(self.values) if self.values else None
-
-    def p95(self) -> float | None:
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def save(results: dict, out: Path) -> None:
-    """Write the results as JSON. A series may come from ``bench.run`` imported by a step
-    (bench/training.py) while this file runs as ``__main__``: two ``Series`` classes, so
-    any dataclass is written as one."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({k: asdict(v) if is_dataclass(v) else v
-                               for k, v in results.items()}, indent=1))
-
-
 class Page:
     """A page with the observer installed and a tally of websocket bytes received."""
 
@@ -153,8 +125,6 @@ class Page:
         return int(self.page.locator(f".{ctl} .widget-readout").inner_text())
 
     def set_slider(self, ctl: str, value: int) -> None:
-        from tests.e2e.ui import set_slider
-
         set_slider(self.page, ctl, value)
 
     def close(self) -> None:
@@ -285,19 +255,6 @@ def play_rate(page: Page, seq_len: int, steps: int) -> tuple[float, float]:
     return (end - start) / elapsed, drawn / elapsed
 
 
-def kernel_memory(pids: list[int]) -> tuple[float, float]:
-    """(RSS, PSS) in MB of the processes ``pids`` together; those gone are left out."""
-    rss = pss = 0.0
-    for pid in pids:
-        try:
-            memory = psutil.Process(pid).memory_full_info()
-        except psutil.Error:
-            continue
-        rss += memory.rss / 2**20
-        pss += memory.pss / 2**20
-    return rss, pss
-
-
 def measure_latencies(browser, server: VoilaServer, repeat: int, results: dict) -> None:
     # the floor: the cheapest widget round trip in this same run
     page = Page(browser, server, FLOOR, ".floor-label")
@@ -377,80 +334,17 @@ def measure_tti(browser, server: VoilaServer, label: str, runs: int, results: di
                     {"empty notebook kernel RSS MB": rss, "empty notebook kernel PSS MB": pss})
             page.close()
             if label == "preheated":
-                wait_for_pool(server, kernels=len(TTI_PAGES), refill_after=before)
+                wait_for_pool(server, results, refill_after=before)
 
 
-def cpu_time(pid: int) -> float | None:
-    """User + system CPU seconds ``pid`` has used so far; None if it is gone."""
+def wait_for_pool(server: VoilaServer, results: dict, refill_after: set[int] | None = None,
+                  timeout_s: float = 240) -> None:
+    """The preheated pool full (a kernel for each page compared) and quiet; the run goes on
+    if it is not, and the report says so."""
     try:
-        times = psutil.Process(pid).cpu_times()
-    except psutil.Error:
-        return None
-    return times.user + times.system
-
-
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """CPU seconds each of the processes ``pids`` has used so far; those gone are left out."""
-    used = {pid: cpu_time(pid) for pid in pids}
-    return {pid: t for pid, t in used.items() if t is not None}
-
-
-def wait_for_pool(server: VoilaServer, kernels: int, timeout_s: float = 240,
-                  refill_after: set[int] | None = None) -> None:
-    """Preheated kernels are ready once started and their CPU has gone quiet.
-
-    A pool refills after every page load, and a refill runs the whole notebook (the
-    explorer's imports torch): a page loaded meanwhile would be timed against it, or find
-    the pool empty. ``refill_after``: the kernels before a page took one; wait for a new one.
-    """
-    deadline = time.monotonic() + timeout_s
-
-    def waiting() -> bool:
-        pids = set(server.kernel_pids())
-        return len(pids) < kernels or (refill_after is not None and not pids - refill_after)
-
-    while time.monotonic() < deadline and waiting():
-        time.sleep(0.5)
-    used = cpu_seconds([server.proc.pid, *server.kernel_pids()])
-    while time.monotonic() < deadline:
-        time.sleep(1)
-        now = cpu_seconds([server.proc.pid, *server.kernel_pids()])
-        # per process: a kernel shut down meanwhile takes its CPU time out of any total
-        if sum(t - used.get(pid, 0.0) for pid, t in now.items()) < 0.05:  # < 5% of a core
-            return
-        used = now
-
-
-def report(results: dict) -> str:
-    rows = [("scenario", "n", "median", "p95", "ratio", "CPU", "bytes", "target")]
-    base = {k: results.get(f"baseline H, {k} sizes") for k in ("default", "maximum")}
-    for key, s in results.items():
-        if not isinstance(s, Series) or not s.values:
-            continue
-        ratio = ""
-        for size, b in base.items():
-            if (key.startswith("explorer H") and size in key and b and b.values):
-                ratio = f"{b.median() / s.median():.1f}x faster"
-        if key.startswith("tti explorer"):
-            ratios = []
-            for ref, short in (("empty notebook", "empty"), ("one widget", "one widget")):
-                other = results.get(key.replace("explorer", ref))
-                if other and other.values:
-                    ratios.append(f"{s.median() / other.median():.2f}x {short}")
-            ratio = ", ".join(ratios)
-        med = f"{s.median():.0f} {s.unit}" if s.unit == "ms" else f"{s.median():.1f} {s.unit}"
-        p95 = f"{s.p95():.0f} ms" if s.unit == "ms" else ""
-        sent = f"{statistics.median(s.bytes) / 1024:.1f} KiB" if s.bytes else ""
-        cpu = f"{s.cpu_ms:.0f} ms" if s.cpu_ms is not None else ""
-        rows.append((s.name, str(len(s.values)), med, p95, ratio, cpu, sent, s.target))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    for name, value in results.get("memory", {}).items():
-        lines.append(f"{name}: {value:.0f}")
-    for error in results.get("errors", []):
-        lines.append(f"FAILED {error}")
-    return "\n".join(lines)
+        server.wait_settled(len(TTI_PAGES), timeout_s, refill_after)
+    except TimeoutError as err:
+        results.setdefault("errors", []).append(f"preheated pool: {err}")
 
 
 def main() -> None:
@@ -470,9 +364,7 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.perf_counter()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM") or "/usr/bin/chromium",
-            args=CHROMIUM_FLAGS)
+        browser = launch_chromium(pw)
         print("1/4 latencies: floor, interact + matplotlib baseline, explorer ...", flush=True)
         server = VoilaServer(ROOT, logs / "voila.log", serve=".")
         try:
@@ -491,14 +383,12 @@ def main() -> None:
                           (".venv", "test-artifacts", "baseline", "mlp", "sequence_data"))])
         try:
             server.wait_ready()
-            wait_for_pool(server, kernels=len(TTI_PAGES))
+            wait_for_pool(server, results)
             measure_tti(browser, server, "preheated", args.tti_runs, results)
         finally:
             server.stop()
         browser.close()
     print("4/4 training on one core (no browser) ...", flush=True)
-    from bench.training import measure_training
-
     measure_training(1 if args.quick else 3, results)
 
     print()

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Series  # noqa: E402
+from bench.measures import Series, report  # noqa: E402
 from widgets.maths.training import Trainer, defaults_for  # noqa: E402
 
 SOLVED = 0.9  # the adding problem: share of validation sums within 0.04
@@ -71,8 +71,6 @@ def measure_training(runs: int, results: dict) -> None:
 
 
 def main() -> None:
-    from bench.run import report
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()

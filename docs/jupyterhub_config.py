@@ -131,6 +131,12 @@ c.Spawner.environment = {
     "LSTM_MODEL_CACHE": os.environ.get("LSTM_MODEL_CACHE") or str(STATE / "models"),
 }
 
+# the marks whoever started the hub put in its environment (the test suite's run and its
+# driver's server, driver/processes.py): passed on to every student's server and the culler, as
+# the proxy inherits them, so that all of this hub's processes can be found and stopped
+MARKS = ("LSTM_TEST_RUN", "LSTM_SERVER_ID")
+c.Spawner.env_keep.extend(MARKS)
+
 # --- culling: stop the servers of students who left ---------------------------------------
 # the culler of Zero to JupyterHub, with docs/z2jh-values.yaml's cull.timeout and cull.every;
 # it sees a server as idle when none of its kernels or tabs has done anything for that long
@@ -141,6 +147,7 @@ c.JupyterHub.services = [
         "name": "jupyterhub-idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                     f"--timeout={CULL_TIMEOUT_S}", f"--cull-every={CULL_EVERY_S}"],
+        "environment": {name: os.environ[name] for name in MARKS if name in os.environ},
     },
 ]
 c.JupyterHub.load_roles = [

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -16,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.ui import set_slider  # noqa: E402
-from tests.harness import CHROMIUM_FLAGS, RENDER_TIMEOUT_MS, VoilaServer  # noqa: E402
+from driver.servers import VoilaServer  # noqa: E402
+from driver.ui import RENDER_TIMEOUT_MS, launch_chromium, set_slider  # noqa: E402
 
 
 def main() -> None:
@@ -42,9 +41,7 @@ def main() -> None:
     try:
         server.wait_ready()
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                args=CHROMIUM_FLAGS)
+            browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.route(lambda url: not url.startswith(server.url),
                        lambda route: route.fulfill(status=200, body=""))

@@ -1,6 +1,7 @@
 """The benchmark's own arithmetic: percentiles, ratios and the table (no browser here)."""
 
-from bench.run import Series, report, title_has
+from bench.measures import Series, report
+from bench.run import title_has
 
 
 def test_median_and_p95():
@@ -56,7 +57,7 @@ def test_renderer_cpu_counts_the_busiest_renderer_main_thread():
 def test_cpu_seconds_counts_each_process_and_skips_gone_ones():
     import os
 
-    from bench.run import cpu_seconds
+    from driver.processes import cpu_seconds
 
     gone = 2**22 + 1  # above the kernel's largest pid: never a process
     before = cpu_seconds([os.getpid(), gone])
@@ -71,30 +72,6 @@ def test_training_speed_is_measured_per_epoch_and_to_its_milestone():
     seconds, reached = run_once("temperatures")
     assert len(seconds) == 20 and all(s > 0 for s in seconds)
     assert reached is not None and 0 < reached <= sum(seconds) + 1e-9
-
-
-def test_results_save_whichever_import_made_the_series(tmp_path):
-    """make bench runs bench/run.py as __main__ while bench/training.py imports bench.run:
-    the two Series classes differ, and both must be written."""
-    import importlib.util
-    import json
-    import sys
-
-    from bench.run import ROOT, save
-
-    spec = importlib.util.spec_from_file_location("bench_run_as_main", ROOT / "bench" / "run.py")
-    as_main = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = as_main  # dataclasses look their module up while they build
-    try:
-        spec.loader.exec_module(as_main)
-    finally:
-        del sys.modules[spec.name]
-    out = tmp_path / "latest.json"
-    save({"a": Series("a", values=[1.0]), "b": as_main.Series("b", values=[2.0]),
-          "memory": {"kernel": 1.0}}, out)
-    written = json.loads(out.read_text())
-    assert written["a"]["values"] == [1.0] and written["b"]["values"] == [2.0]
-    assert written["memory"] == {"kernel": 1.0}
 
 
 def test_hub_loadtest_reports_a_students_cost_and_the_seats_memory_allows(monkeypatch):
@@ -114,3 +91,28 @@ def test_hub_loadtest_reports_a_students_cost_and_the_seats_memory_allows(monkey
     # 90% of 10,000 MB, less the hub's 200, in students of 400 MB: 8,800 / 400 = 22
     assert "students per machine by memory (90% of it): 22" in text
     assert "error: student02: TimeoutError" in text
+
+
+def test_no_bench_module_imports_one_that_imports_it_back():
+    """make bench runs bench/run.py as __main__: a circle would load a second copy of a module
+    (two Series classes); every import of another bench module, at any depth, counts."""
+    import ast
+
+    from driver.servers import ROOT
+
+    imports = {}
+    for path in (ROOT / "bench").glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found |= {n.split(".")[1] for n in names if n.startswith("bench.")}
+        imports[path.stem] = found
+
+    def reaches(start: str, seen: frozenset = frozenset()) -> set[str]:
+        return {m for direct in imports.get(start, set()) - seen
+                for m in {direct} | reaches(direct, seen | {direct})}
+
+    assert imports["run"] >= {"measures", "training"}, imports  # the test sees the imports
+    circles = sorted(name for name in imports if name in reaches(name))
+    assert not circles, {name: imports[name] for name in circles}

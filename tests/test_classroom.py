@@ -9,9 +9,9 @@ import asyncio
 
 import pytest
 
-from bench.voila_client import run
 from classroom import ClassroomKernelManager, ClassroomVoila, class_full_page
-from tests.harness import ROOT
+from driver.kernel_session import run
+from driver.servers import ROOT
 
 
 def _classroom(*args: str) -> ClassroomVoila:

@@ -10,21 +10,18 @@
   the resources the load test measured.
 """
 
-import asyncio
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 import yaml
 
-from bench.voila_client import DashboardSession, run
-from tests.harness import ROOT, free_port
+from driver.kernel_session import KernelSession, run
+from driver.servers import ROOT, JupyterServer
+from driver.wait import wait_until
 
 CONFIG = ROOT / "docs" / "jupyter_config.json"
 VALUES = ROOT / "docs" / "z2jh-values.yaml"
@@ -62,8 +59,9 @@ def test_jupyter_server_loads_the_config(tmp_path):
     assert ".kernel_websocket_connection_class = 'dashboard_server.NoDelayConnection'" in shown
 
 
-async def _a_student_on_binder(url: str, token: str) -> tuple[list[str], bool]:
-    student = DashboardSession(url, token=token, timeout=180)
+async def _a_student_on_binder(url: str, token: str) -> tuple[list[str], str]:
+    """The problems a student met, and their kernel's id."""
+    student = KernelSession(url, token=token, timeout=180)
     await student.open(BINDER_PATH)
     await student.connect()
     await student.discover_widgets()
@@ -75,51 +73,26 @@ async def _a_student_on_binder(url: str, token: str) -> tuple[list[str], bool]:
     answer = await student.set_value(student.find("ctl-hidden_size"), 12)
     banners = [s["value"] for s in student.states.values()
                if "banner" in " ".join(s.get("_dom_classes", ())) and s.get("value")]
-    kernel_id, cookies = student.kernel_id, dict(student.cookies)
     # 204 if Voila's beacon gets through (a Jupyter page set _xsrf); 403 on a Voila-only visit
     assert await student.leave() in (204, 403)
-    checker = DashboardSession(url, token=token)
-    checker.kernel_id, checker.cookies = kernel_id, cookies
-    deadline = time.monotonic() + CULL_S + 3 * CULL_INTERVAL_S + 10
-    while await checker.kernel_alive() and time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-    freed = not await checker.kernel_alive()
-    checker.close()
-    return answer.errors + banners, freed
+    return answer.errors + banners, student.kernel_id
 
 
 def test_jupyter_server_with_the_config_serves_the_explorer_in_voila(tmp_path):
-    token, port = secrets.token_hex(12), free_port()
-    log = open(tmp_path / "server.log", "w")
     # as on Binder: the repository is the working directory and the server's root
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--MappingKernelManager.cull_idle_timeout={CULL_S}",
-         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"],
-        cwd=ROOT, env=_binder_env(tmp_path), stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    server = JupyterServer(
+        tmp_path / "server.log", cwd=ROOT, env=_binder_env(tmp_path),
+        args=[f"--MappingKernelManager.cull_idle_timeout={CULL_S}",
+              f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"])
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, \
-                    (tmp_path / "server.log").read_text()[-3000:]
-                time.sleep(0.3)
-        problems, freed = run(_a_student_on_binder(url, token))
+        server.wait_ready()
+        problems, kernel_id = run(_a_student_on_binder(server.url, server.token))
         assert problems == [], problems
-        assert freed, "the closed tab's kernel is still running"
+        wait_until(lambda: not server.kernel_alive(kernel_id),
+                   CULL_S + 3 * CULL_INTERVAL_S + 10, every=0.5,
+                   what="the closed tab's kernel culled")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        server.stop()
     shutil.rmtree(tmp_path / "runtime", ignore_errors=True)
 
 

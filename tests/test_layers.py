@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from tests.harness import ROOT
+from driver.servers import ROOT
 
 PACKAGE = ROOT / "widgets"
 # each floor, and the floors of ``widgets`` its modules may import

@@ -1,46 +1,11 @@
-"""The load test's own parts: its websocket framing against Jupyter server's, and a tiny class.
+"""A tiny class: ``make loadtest`` end to end.
 
 The tiny class (two students, a few seconds) runs the whole of ``make loadtest`` against a real
 classroom server so that the code cannot rot: real kernels, real widgets, one student leaving
 with the unload beacon and one vanishing and left to culling.
 """
 
-import json
-
-from jupyter_server.services.kernels.connection.base import (
-    deserialize_msg_from_ws_v1,
-    serialize_msg_to_ws_v1,
-)
-
 from bench.loadtest import Settings, report, run_loadtest
-from bench.voila_client import decode, encode
-
-MSG = {
-    "header": {"msg_id": "a1", "msg_type": "comm_msg", "session": "s", "username": "u",
-               "date": "2026-01-01T00:00:00Z", "version": "5.3"},
-    "parent_header": {"msg_id": "p0"},
-    "metadata": {},
-    "content": {"comm_id": "c1", "data": {"method": "update", "state": {"value": 12},
-                                          "buffer_paths": []}},
-}
-
-
-def test_frames_we_send_are_what_jupyter_server_reads():
-    channel, parts = deserialize_msg_from_ws_v1(encode("shell", {**MSG, "buffers": [b"\x00\x01"]}))
-    assert channel == "shell"
-    assert [json.loads(p) for p in parts[:4]] == [MSG[k] for k in
-                                                  ("header", "parent_header", "metadata",
-                                                   "content")]
-    assert parts[4:] == [b"\x00\x01"]
-
-
-def test_frames_jupyter_server_sends_are_what_we_read():
-    parts = [json.dumps(MSG[k]).encode() for k in ("header", "parent_header", "metadata",
-                                                   "content")]
-    channel, msg = decode(serialize_msg_to_ws_v1([*parts, b"PNG..."], "iopub"))
-    assert channel == "iopub"
-    assert {k: msg[k] for k in MSG} == MSG
-    assert msg["buffers"] == [b"PNG..."]
 
 
 def test_a_class_of_two_runs_end_to_end():

@@ -14,7 +14,7 @@ import pytest
 import torch
 from platformdirs import user_cache_dir
 
-from tests.harness import ROOT
+from driver.servers import ROOT
 from widgets.maths.training import Trainer, defaults_for
 from widgets.store.model_cache import ModelCache, TrainedModel
 

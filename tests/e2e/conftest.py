@@ -7,14 +7,14 @@ page that fails the test on any console error, uncaught page error or Voila erro
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.harness import CHROMIUM_FLAGS, RENDER_TIMEOUT_MS, ROOT, VoilaServer
+from driver.servers import ROOT, VoilaServer
+from driver.ui import RENDER_TIMEOUT_MS, launch_chromium
 
-__all__ = ["CHROMIUM_FLAGS", "RENDER_TIMEOUT_MS", "ROOT", "DashboardPage", "VoilaServer"]
+__all__ = ["RENDER_TIMEOUT_MS", "ROOT", "DashboardPage", "VoilaServer"]
 ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
@@ -30,11 +30,8 @@ def voila_server(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    executable = os.environ.get("CHROMIUM") or None
-    if executable is None and Path("/usr/bin/chromium").exists():
-        executable = "/usr/bin/chromium"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(pw)
         yield browser
         browser.close()
 

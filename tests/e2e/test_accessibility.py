@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from driver.ui import set_slider, slider_value
+from driver.wait import wait_until
+
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, slider_value, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -112,8 +114,8 @@ def test_axe_finds_nothing_serious_and_the_keyboard_reaches_every_control(dashbo
 
     before = figure_texts(page)
     set_slider(page, ctl, size)
-    assert wait_for(lambda: figure_texts(page) != before, timeout_s=60), \
-        "the figures' text alternatives did not follow the new size"
+    wait_until(lambda: figure_texts(page) != before, 60,
+               what="the figures' text alternatives following the new size")
     page.get_by_role("button", name="Show the numbers").click()
     page.wait_for_selector(".numbers-scroll table caption", timeout=60_000)
     audit(page, f"{notebook} after {ctl} = {size}, numbers open")
@@ -161,7 +163,7 @@ def test_the_step_moves_and_plays_from_the_keyboard_alone(dashboard):
     page.wait_for_function(
         "() => document.activeElement.getAttribute('aria-label') === 'Pause steps'",
         timeout=30_000)
-    assert wait_for(lambda: slider_value(page, "ctl-step") > 3, timeout_s=30)
+    wait_until(lambda: slider_value(page, "ctl-step") > 3, 30, what="Play moving the step")
     page.keyboard.press("Enter")  # the same button pauses
     page.wait_for_function(
         "() => document.activeElement.getAttribute('aria-label') === 'Play steps'",

@@ -8,13 +8,12 @@ gets in.
 
 import json
 import secrets
-import urllib.error
-import urllib.request
 
 import pytest
 
+from driver.wait import wait_until
+
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
-from .ui import wait_for
 
 pytestmark = pytest.mark.e2e
 EXPLORER = "lstm_explorer.ipynb"
@@ -30,18 +29,6 @@ def classroom(tmp_path_factory):
         yield server
     finally:
         server.stop()
-
-
-def _kernel_running(server: VoilaServer, kernel_id: str) -> bool:
-    request = urllib.request.Request(f"{server.url}/api/kernels/{kernel_id}",
-                                     headers={"Authorization": f"token {server.token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=10):
-            return True
-    except urllib.error.HTTPError as err:
-        if err.code == 404:
-            return False
-        raise
 
 
 def _kernel_id(page) -> str:
@@ -71,7 +58,7 @@ def test_a_full_class_gets_a_clear_page_and_a_closed_tab_frees_the_seat(browser,
         dash1.open(EXPLORER, classroom.query)
         page1.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
         kernel1 = _kernel_id(page1)
-        assert _kernel_running(classroom, kernel1)
+        assert classroom.kernel_alive(kernel1)
         # the warm kernel became the student's; the pool refills only under the cap
         before = set(classroom.kernel_pids())
         assert len(before) == 1, "a warm kernel started with the class already full"
@@ -88,8 +75,8 @@ def test_a_full_class_gets_a_clear_page_and_a_closed_tab_frees_the_seat(browser,
 
         # the first student closes the tab: the beacon frees the seat
         page1.close(run_before_unload=True)
-        assert wait_for(lambda: not _kernel_running(classroom, kernel1), 30), \
-            "the closed tab's kernel is still running"
+        wait_until(lambda: not classroom.kernel_alive(kernel1), 30,
+                   what="the closed tab's kernel stopping")
 
         # the second student tries again, from the page's own link
         assert all("503" in e for e in dash2.errors), dash2.errors  # Chromium logs the status
@@ -99,7 +86,7 @@ def test_a_full_class_gets_a_clear_page_and_a_closed_tab_frees_the_seat(browser,
         dash2.assert_no_error_cells()
         banner = page2.locator(".banner-warning")
         assert not banner.count(), "the login token was taken for a setting"
-        assert _kernel_running(classroom, _kernel_id(page2))
+        assert classroom.kernel_alive(_kernel_id(page2))
         assert not dash1.errors and not dash2.errors, dash1.errors + dash2.errors
         with page2.expect_event("close", timeout=10_000):
             page2.close(run_before_unload=True)

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from driver.ui import set_slider, wait_text
+
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, wait_text
 
 pytestmark = pytest.mark.e2e
 

@@ -4,11 +4,11 @@ import re
 
 import pytest
 
+from driver.ui import heatmap_href, natural_size, set_slider, slider_value, text, wait_text
 from widgets.views.panel_layout import PanelLayout
 from widgets.views.parameter_panel import WEIGHT_REGIONS
 
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import heatmap_href, natural_size, set_slider, slider_value, text, wait_text
 
 pytestmark = pytest.mark.e2e
 

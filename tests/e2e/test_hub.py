@@ -14,11 +14,12 @@ import sys
 
 import pytest
 
-from tests.harness import HUB_PASSWORD as PASSWORD
-from tests.harness import ROOT, HubServer
+from driver.servers import HUB_PASSWORD as PASSWORD
+from driver.servers import ROOT, HubServer
+from driver.ui import set_slider, slider_value
+from driver.wait import wait_until
 
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, slider_value, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -92,7 +93,8 @@ def test_three_students_each_land_on_an_explorer_of_their_own(hub, students):
 
     # logging out stops the server and its kernel
     pages["carol"].goto(f"{hub.url}/hub/logout")
-    assert wait_for(lambda: "carol" not in hub.servers(), timeout_s=30), hub.log()
+    wait_until(lambda: "carol" not in hub.servers(), 30, what="carol's server stopping",
+               details=hub.log)
     assert {"alice", "bob"} <= set(hub.servers())
 
 
@@ -134,8 +136,8 @@ def test_the_culler_stops_the_server_of_a_student_who_went_idle(students, tmp_pa
         page.wait_for_selector(DRAWN, timeout=2 * RENDER_TIMEOUT_MS)
         assert "erin" in hub.servers()
         page.close(run_before_unload=True)  # the tab closes; nothing comes from erin again
-        gone = wait_for(lambda: "erin" not in hub.servers(), timeout_s=45 + 5 + 40)
-        assert gone, "the culler left an idle server running:\n" + hub.log()
+        wait_until(lambda: "erin" not in hub.servers(), 45 + 5 + 40,
+                   what="the culler stopping an idle server", details=hub.log)
         assert "Culling server" in hub.log() or "culling" in hub.log().lower()
     finally:
         hub.stop()

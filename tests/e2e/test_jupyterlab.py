@@ -6,18 +6,14 @@ Stop, and Train again to the end. The same behaviour the Voila tests check, in t
 front end the dashboards promise.
 """
 
-import os
-import secrets
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from tests.harness import ROOT, free_port, stop_process_group, wait_until_answers
+from driver.servers import ROOT, JupyterServer
+from driver.ui import set_slider, wait_text
 
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, wait_text
 
 pytestmark = pytest.mark.e2e
 
@@ -26,26 +22,17 @@ pytestmark = pytest.mark.e2e
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "dashboards" / "training.ipynb", root / "training.ipynb")
-    port, token = free_port(), secrets.token_hex(12)
-    log = open(root / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", "--allow-root",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         "--ServerApp.kernel_websocket_connection_class=dashboard_server.NoDelayConnection"],
-        cwd=ROOT, env={**os.environ, "TORCH_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    server = JupyterServer(
+        root / "lab.log", app=("jupyter", "lab"),
+        args=[f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+              "--ServerApp.kernel_websocket_connection_class="
+              "dashboard_server.NoDelayConnection"],
+        env={"TORCH_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)})
     try:
-        def tail() -> str:
-            log.flush()
-            return (root / "lab.log").read_text()[-3000:]
-
-        wait_until_answers(f"{url}/api/status?token={token}", proc, 90, "JupyterLab", tail)
-        yield url, token
+        server.wait_ready()
+        yield server.url, server.token
     finally:
-        stop_process_group(proc)
-        log.close()
+        server.stop()
 
 
 def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):

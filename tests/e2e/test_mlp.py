@@ -2,8 +2,9 @@
 
 import pytest
 
+from driver.ui import natural_size, set_slider, slider_value, text, wait_text
+
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import natural_size, set_slider, slider_value, text, wait_text
 
 pytestmark = pytest.mark.e2e
 

@@ -12,11 +12,11 @@ import signal
 
 import pytest
 
-from tests.kernel_client import KernelClient
+from driver.kernel_client import KernelClient
+from driver.ui import set_slider, wait_text
 from widgets import KERNEL_STOPPED
 
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
-from .ui import set_slider, wait_text
 
 pytestmark = pytest.mark.e2e
 

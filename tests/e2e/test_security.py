@@ -1,18 +1,15 @@
 """What a learner's page, or anyone who can reach the server, cannot do: run code, read
 sources, see tracebacks, reach `make serve` from another machine, or stall the server.
 
-The kernel is driven over its real websocket by tests/kernel_client.py, as the page drives it.
+The kernel is driven over its real websocket by driver/kernel_client.py, as the page drives it.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,13 +17,13 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-import websocket
+from tornado.httpclient import HTTPClientError
 
-from tests.harness import stop_process_group
-from tests.kernel_client import KernelClient
+from driver.kernel_client import KernelClient
+from driver.servers import Server, free_port
+from driver.ui import set_slider
 
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
-from .ui import set_slider
 
 pytestmark = pytest.mark.e2e
 
@@ -77,10 +74,9 @@ def test_code_sent_to_the_kernel_is_refused_and_runs_nothing(kernel, voila_serve
 def test_only_the_pages_protocol_is_spoken(kernel, voila_server):
     """Voila 0.5 misreads legacy binary frames and stalls the whole server on them
     (dashboard_server.py); a client that does not ask for v1 is turned away at the door."""
-    url = voila_server.url.replace("http", "ws", 1) + f"/api/kernels/{kernel.kernel_id}/channels"
-    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
-        websocket.create_connection(url, timeout=30)
-    assert refused.value.status_code == 400
+    with pytest.raises(HTTPClientError) as refused:
+        KernelClient(voila_server.url, kernel_id=kernel.kernel_id, subprotocol=None)
+    assert refused.value.code == 400
     with urllib.request.urlopen(voila_server.url + "/voila/tree", timeout=10) as answer:
         assert answer.status == 200
 
@@ -264,25 +260,16 @@ def _connects(host: str, port: int) -> bool:
 def test_make_serve_listens_on_loopback_only(tmp_path):
     """Started exactly as `make serve` starts it. A server on all addresses would answer on
     127.0.0.2 too (the whole 127/8 is this machine); one bound to 127.0.0.1 does not."""
-    from tests.harness import free_port
-
-    venv = Path(sys.prefix)
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
+    venv, port = Path(sys.prefix), free_port()
+    serve = Server(
         ["make", "serve", f"PORT={port}", f"VENV={venv}", "-o", f"{venv}/.installed-run"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        cwd=ROOT, log_path=tmp_path / "serve.log", port=port, ready_path="/voila/tree",
+        what="make serve", env={"PYTHONUNBUFFERED": "1"}, stop_signal=signal.SIGINT)
     try:
-        deadline = time.monotonic() + 90
-        while not _connects("127.0.0.1", port):
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "make serve did not start listening"
-            time.sleep(0.3)
+        serve.wait_ready()
         assert _listening(port) == {"127.0.0.1"}
         assert not _connects("127.0.0.2", port)
     finally:
-        stop_process_group(proc, signal.SIGINT)
-        log.close()
+        serve.stop()
     assert "Serving the dashboards at http://localhost:" in (tmp_path / "serve.log").read_text()
 

@@ -3,8 +3,9 @@
 
 import pytest
 
+from driver.wait import wait_until
+
 from .conftest import RENDER_TIMEOUT_MS, DashboardPage
-from .ui import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -22,17 +23,18 @@ def test_closing_a_tab_frees_its_kernel(browser, voila_server):
     assert started, "opening a dashboard started no kernel process"
     # as a learner closing the tab: unload handlers run (this call does not wait for them)
     page.close(run_before_unload=True)
-    freed = wait_for(lambda: not started & set(voila_server.kernel_pids()), 20)
-    context.close()
-    assert freed, "the kernel of a closed tab is still running"
+    try:
+        wait_until(lambda: not started & set(voila_server.kernel_pids()), 20,
+                   what="the kernel of a closed tab stopping")
+    finally:
+        context.close()
     assert not dash.errors, dash.errors
 
 
 def test_presets_reach_a_preheated_kernel(browser, tmp_path):
     """With Voila's pool the explorer is built before the request; the query still applies."""
-    from tests.harness import ROOT, VoilaServer
-
-    from .ui import wait_text
+    from driver.servers import ROOT, VoilaServer
+    from driver.ui import wait_text
 
     server = VoilaServer(ROOT, tmp_path / "voila-preheat.log", extra_args=[
         "--preheat_kernel=True", "--pool_size=1",
@@ -40,8 +42,8 @@ def test_presets_reach_a_preheated_kernel(browser, tmp_path):
     try:
         server.wait_ready()
         # the pooled kernel has started and run the notebook up to the student's request
-        assert wait_for(lambda: "Kernel pool of lstm_explorer.ipynb is filled" in
-                         server.log(), 180), server.log()
+        wait_until(lambda: "Kernel pool of lstm_explorer.ipynb is filled" in server.log(), 180,
+                   what="the pool filling", details=server.log)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         dash = DashboardPage(page, server)

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from driver.ui import set_slider, text, wait_text
+
 from .conftest import RENDER_TIMEOUT_MS
-from .ui import set_slider, text, wait_text
 
 pytestmark = pytest.mark.e2e
 

@@ -1,8 +1,34 @@
-"""Driving ipywidgets controls in the page the way a learner does: focus, then keys."""
+"""Chromium and the page, driven the way a learner does: focus, then keys.
+
+Shared by the browser tests, the benchmark and the screenshot script.
+"""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
+
+from driver.wait import wait_until
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# kernels start, import torch and build the first model: generous on a loaded 2-core machine
+RENDER_TIMEOUT_MS = 120_000
+
+
+def launch_chromium(playwright):
+    """Headless Chromium: ``$CHROMIUM``, else /usr/bin/chromium, else Playwright's own."""
+    executable = os.environ.get("CHROMIUM") or None
+    if executable is None and Path("/usr/bin/chromium").exists():
+        executable = "/usr/bin/chromium"
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
 
 
 def slider_value(page, ctl: str) -> int:
@@ -67,23 +93,17 @@ _NATURAL_SIZE_JS = """([sel, n]) => new Promise((ok) => {
 
 def natural_size(page, nth: int, expected: tuple[int, int] | None = None,
                  timeout_s: float = 30.0) -> tuple[int, int] | None:
-    """Pixel size of the PNG a heatmap shows (one pixel a matrix cell); waits for ``expected``."""
-    deadline = time.monotonic() + timeout_s
-    size = None
-    while time.monotonic() < deadline:
+    """Pixel size of the PNG a heatmap shows (one pixel a matrix cell); waits for ``expected``
+    and returns the last size seen if it does not come."""
+    seen: list = [None]
+
+    def shown():
         found = page.evaluate(_NATURAL_SIZE_JS, [".heatmap-figure image", nth])
-        size = tuple(found) if found else None
-        if size is not None and (expected is None or size == expected):
-            return size
-        page.wait_for_timeout(100)
-    return size
+        seen[0] = tuple(found) if found else None
+        return seen[0] is not None and (expected is None or seen[0] == expected)
 
-
-def wait_for(predicate, timeout_s: float) -> bool:
-    """Poll ``predicate`` (a Python callable, e.g. on the server's kernels) until true."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
+    try:
+        wait_until(shown, timeout_s, every=0.1, what=f"heatmap {nth}'s picture")
+    except TimeoutError:
+        pass
+    return seen[0]
