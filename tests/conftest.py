@@ -1,12 +1,23 @@
-"""Every test session keeps trained models in a folder of its own, never the user's cache.
+"""What every test session shares: a model cache of its own, and nothing left running after it.
 
-Set before any server starts, so the Voila servers of the browser tests and their kernels
-share it too, as a classroom's kernels share theirs.
+The model cache: trained models go to a folder of the session's, never the user's cache. It is
+set before any server starts, so the Voila servers of the browser tests and their kernels share
+it too, as a classroom's kernels share theirs.
+
+Nothing left running: the session marks itself in the environment (``LSTM_TEST_RUN``, which
+every process it starts inherits, down to a hub's students' servers), and at its end fails the
+run if any process with that mark is still alive, naming each after ending it.
 """
 
 import os
+import uuid
 
+import psutil
 import pytest
+
+from driver.processes import RUN_MARK, describe, end, marked
+
+LEFT_RUNNING = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -19,3 +30,25 @@ def model_cache(tmp_path_factory):
         os.environ.pop("LSTM_MODEL_CACHE", None)
     else:
         os.environ["LSTM_MODEL_CACHE"] = before
+
+
+def pytest_sessionstart(session):
+    os.environ[RUN_MARK] = uuid.uuid4().hex
+
+
+def pytest_sessionfinish(session):
+    left = marked(RUN_MARK, os.environ[RUN_MARK])
+    _, alive = psutil.wait_procs(left, timeout=10)  # those already on their way out
+    if alive:
+        session.config.stash[LEFT_RUNNING] = [describe(proc) for proc in alive]
+        end(alive)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    left = terminalreporter.config.stash.get(LEFT_RUNNING, [])
+    if left:
+        terminalreporter.write_sep("=", f"{len(left)} process(es) started by the tests were "
+                                        "still running at the end (now ended)", red=True)
+        for line in left:
+            terminalreporter.write_line(line)

@@ -1,8 +1,9 @@
 """The driver's own parts: the kernel websocket's frames, the one wait, a server stopped with
-everything it started."""
+everything it started, and the run's check that nothing it started outlives it."""
 
 import ast
 import json
+import re
 import sys
 import textwrap
 
@@ -17,6 +18,8 @@ from driver.kernel_session import decode, encode
 from driver.processes import family
 from driver.servers import ROOT, Server, free_port
 from driver.wait import wait_until
+
+pytest_plugins = ["pytester"]
 
 MSG = {
     "header": {"msg_id": "a1", "msg_type": "comm_msg", "session": "s", "username": "u",
@@ -91,6 +94,43 @@ def _running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_a_run_that_leaves_a_process_running_fails_and_names_it(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeconftest("from tests.conftest import (pytest_sessionfinish, "
+                          "pytest_sessionstart, pytest_terminal_summary)\n")
+    pytester.makepyfile(test_leak="""
+        import subprocess
+
+        def test_cleans_up():
+            subprocess.run(["sleep", "0.1"], check=True)
+
+        def test_leaves_a_server_running():
+            subprocess.Popen(["sleep", "600"], start_new_session=True)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    out = result.stdout.str()
+    assert "1 process(es) started by the tests were still running at the end" in out
+    (pid,) = re.findall(r"^(\d+): sleep 600$", out, re.M)
+    wait_until(lambda: not _running(int(pid)), 10, what="the leaked process ended")
+
+
+def test_a_clean_run_passes(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeconftest("from tests.conftest import (pytest_sessionfinish, "
+                          "pytest_sessionstart, pytest_terminal_summary)\n")
+    pytester.makepyfile(test_clean="""
+        import subprocess
+
+        def test_waits_for_its_child():
+            subprocess.run(["sleep", "0.1"], check=True)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK
+    assert "still running at the end" not in result.stdout.str()
 
 
 def test_the_driver_imports_nothing_of_the_tests_or_the_bench():

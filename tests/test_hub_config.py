@@ -101,6 +101,19 @@ def test_hub_environment_is_z2jh_s_plus_local_paths(hub_config, values):
     assert set(env) - set(values["singleuser"]["extraEnv"]) == LOCAL_ONLY_ENV
 
 
+def test_hub_passes_its_launchers_marks_on(monkeypatch, tmp_path):
+    """Whoever started the hub finds every process of it by these (driver/processes.py): the
+    students' servers keep them from the hub's environment, the culler is given them."""
+    from jupyterhub.spawner import SimpleLocalProcessSpawner
+
+    marks = {"LSTM_TEST_RUN": "run-1", "LSTM_SERVER_ID": "hub-1"}
+    config = _load_hub_config(monkeypatch, tmp_path, LSTM_HUB_PASSWORD="lesson-4b-password",
+                              **marks)
+    assert set(marks) <= set(SimpleLocalProcessSpawner(config=config).env_keep)
+    (culler,) = config.JupyterHub.services
+    assert culler["environment"] == marks
+
+
 def test_hub_servers_get_the_jupyter_config_of_binder_and_z2jh(hub_config):
     # the folder on JUPYTER_CONFIG_PATH holds the file postBuild installs for Binder and Z2JH
     folder = Path(hub_config.Spawner.environment["JUPYTER_CONFIG_PATH"])
