@@ -96,20 +96,23 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_a_run_that_leaves_a_process_running_fails_and_names_it(pytester, monkeypatch):
+def _run_with_our_check(pytester, monkeypatch, tests: str):
+    """A pytest run of ``tests`` in a subprocess, with tests/conftest.py's run hooks."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     pytester.makeconftest("from tests.conftest import (pytest_sessionfinish, "
                           "pytest_sessionstart, pytest_terminal_summary)\n")
-    pytester.makepyfile(test_leak="""
-        import subprocess
+    pytester.makepyfile(test_inner="import subprocess\n\n" + textwrap.dedent(tests))
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider")
 
+
+def test_a_run_that_leaves_a_process_running_fails_and_names_it(pytester, monkeypatch):
+    result = _run_with_our_check(pytester, monkeypatch, """
         def test_cleans_up():
             subprocess.run(["sleep", "0.1"], check=True)
 
         def test_leaves_a_server_running():
             subprocess.Popen(["sleep", "600"], start_new_session=True)
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     out = result.stdout.str()
@@ -119,16 +122,10 @@ def test_a_run_that_leaves_a_process_running_fails_and_names_it(pytester, monkey
 
 
 def test_a_clean_run_passes(pytester, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    pytester.makeconftest("from tests.conftest import (pytest_sessionfinish, "
-                          "pytest_sessionstart, pytest_terminal_summary)\n")
-    pytester.makepyfile(test_clean="""
-        import subprocess
-
+    result = _run_with_our_check(pytester, monkeypatch, """
         def test_waits_for_its_child():
             subprocess.run(["sleep", "0.1"], check=True)
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.OK
     assert "still running at the end" not in result.stdout.str()
 
