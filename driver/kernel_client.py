@@ -135,6 +135,17 @@ class KernelClient:
                 got.append(msg)
         return got
 
+    def wait_idle(self, msg_id: str, timeout: float = 60.0) -> list[dict]:
+        """Wait until the kernel has handled ``msg_id`` (status idle), for a message sent with
+        ``send``; every message that answers it, in order."""
+        def idle(m: dict) -> bool:
+            return (m["msg_type"] == "status" and m["parent_header"].get("msg_id") == msg_id
+                    and m["content"]["execution_state"] == "idle")
+
+        if not any(idle(m) for m in self.received):
+            self.wait_for(idle, timeout)
+        return self.replies_to(msg_id)
+
     def replies_to(self, msg_id: str) -> list[dict]:
         """Every message received so far that answers ``msg_id``."""
         return [m for m in self.received if m["parent_header"].get("msg_id") == msg_id]

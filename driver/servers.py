@@ -213,11 +213,14 @@ class VoilaServer(Server):
 
 class JupyterServer(Server):
     """``python -m jupyter_server`` (``app``; ``("jupyter", "lab")`` for JupyterLab) from
-    ``cwd`` on a free port, with a token of its own; ``args`` are added to its command line."""
+    ``cwd`` on a free port; ``args`` are added to its command line. It makes up a token of
+    its own unless given one (``""``: none, anyone may connect)."""
 
     def __init__(self, log_path: Path, *, app: tuple[str, ...] = ("jupyter_server",),
-                 args: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None):
-        port, token = free_port(), secrets.token_hex(12)
+                 args: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None,
+                 token: str | None = None):
+        port = free_port()
+        token = secrets.token_hex(12) if token is None else token
         super().__init__(
             [sys.executable, "-m", *app, "--no-browser", "--allow-root", f"--port={port}",
              "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", *(args or [])],

@@ -4,26 +4,22 @@ server's log (dashboard_server.py). In standalone Voila and in Voila behind a Ju
 configured as Binder and the hub configure it (docs/jupyter_config.json), where JupyterLab's
 own notebooks keep showing the learner their stderr and tracebacks.
 
-The kernel is driven over its real websocket by tests/kernel_client.py, as a hostile page would.
+The kernel is driven over its real websocket by driver/kernel_client.py, as a hostile page would.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import shutil
-import subprocess
-import sys
-import types
 import urllib.request
 import uuid
 
 import nbformat
-import psutil
 import pytest
 
-from tests.harness import ROOT, free_port, stop_process_group, wait_until_answers
-from tests.kernel_client import CONTROL_TARGET, WIDGET_PROTOCOL, WIDGET_TARGET, KernelClient
+from driver.kernel_client import KernelClient
+from driver.kernel_session import CONTROL_TARGET, WIDGET_PROTOCOL, WIDGET_TARGET
+from driver.servers import ROOT, JupyterServer
 
 from .conftest import RENDER_TIMEOUT_MS
 from .test_robustness import _assert_alive_and_usable
@@ -117,34 +113,23 @@ def jupyter_server(tmp_path_factory):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     nbformat.write(notebook, home / "noisy.ipynb")
-    log_path = tmp_path_factory.mktemp("jupyter") / "server.log"
-    port = free_port()
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-             "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--allow-root",
-             f"--ServerApp.root_dir={home}", "--LabApp.expose_app_in_browser=True"],
-            cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "JUPYTER_CONFIG_PATH": str(ROOT / "docs"),
-                 "OMP_NUM_THREADS": "1", "TORCH_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"})
-    server = types.SimpleNamespace(url=f"http://127.0.0.1:{port}", log=log_path.read_text)
+    server = JupyterServer(
+        tmp_path_factory.mktemp("jupyter") / "server.log", app=("jupyter", "lab"), cwd=home,
+        token="", args=[f"--ServerApp.root_dir={home}", "--LabApp.expose_app_in_browser=True"],
+        env={"JUPYTER_CONFIG_PATH": str(ROOT / "docs"), "OMP_NUM_THREADS": "1",
+             "TORCH_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"})
     try:
-        wait_until_answers(f"{server.url}/api/status", proc, 90, "The Jupyter server",
-                           server.log)
+        server.wait_ready()
         yield server
     finally:
-        kernels = psutil.Process(proc.pid).children(recursive=True)
-        stop_process_group(proc)
-        for kernel in kernels:  # any the server did not take down
-            if kernel.is_running():
-                kernel.kill()
+        server.stop()
 
 
 def test_a_hostile_page_behind_a_jupyter_server_gets_no_traceback(jupyter_server):
     with KernelClient(jupyter_server.url, "sequence_data.ipynb") as client:
         client.load_widgets()
         replies = _attack(client)
-        _assert_held_back(client, replies, jupyter_server.log())
+        _assert_held_back(client, replies, jupyter_server.log_path.read_text())
 
 
 def test_voila_renders_no_stderr_behind_a_jupyter_server(jupyter_server):
