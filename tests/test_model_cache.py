@@ -183,3 +183,27 @@ def test_pretraining_fills_the_cache_once(tmp_path, capsys):
     assert ModelCache(tmp_path).get(config) is not None
     assert main(["--cache", str(tmp_path), query]) == 0
     assert "already in the cache" in capsys.readouterr().out
+
+
+def test_pretraining_waits_for_another_process_and_takes_its_model(tmp_path, small):
+    import threading
+
+    from widgets.store.pretrain import pretrain
+
+    cache = ModelCache(tmp_path)
+    other = cache.claim(small.config)  # another process is training these settings
+    waiting, said, got = threading.Event(), [], []
+
+    def say(text):
+        said.append(text)
+        if "waiting for it" in text:
+            waiting.set()
+
+    thread = threading.Thread(target=lambda: got.append(pretrain(small.config, cache, say)))
+    thread.start()
+    assert waiting.wait(60), said
+    cache.put(small)  # the other process finishes: its model, then its lock
+    other.release()
+    thread.join(60)
+    assert not thread.is_alive() and got[0].history == small.history
+    assert "trained by the other process" in said[-1]

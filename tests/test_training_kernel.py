@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from tests.harness import ROOT
+from driver.servers import ROOT
 
 TIMEOUT_S = 120  # a hang guard for one message, not a bound
 SETUP = """\

@@ -185,13 +185,14 @@ class ModelCache:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
-    def claim(self, config: TrainConfig) -> Claim | None:
-        """The lock for training ``config``, or None if another process holds it now."""
+    def claim(self, config: TrainConfig, wait: float = 0) -> Claim | None:
+        """The lock for training ``config``, or None if another process holds it now (or
+        still holds it after ``wait`` seconds; -1 waits as long as it takes)."""
         try:
             locks = self.folder / "locks"
             locks.mkdir(parents=True, exist_ok=True)
             lock = FileLock(locks / f"{self.key(config)}.lock")
-            lock.acquire(timeout=0)
+            lock.acquire(timeout=wait)
         except Timeout:
             return None
         except OSError:

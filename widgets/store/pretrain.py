@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from dataclasses import asdict
 
 from ..maths.limits import parse_preset
@@ -41,10 +40,13 @@ def pretrain(config: TrainConfig, cache: ModelCache, say=print) -> TrainedModel:
     if cached is not None:
         say(f"  already in the cache ({cache.path(config).name})")
         return cached
-    while (claim := cache.claim(config)) is None:
+    claim = cache.claim(config)
+    if claim is None:
         say("  another process is training these settings; waiting for it")
-        time.sleep(2)
+        claim = cache.claim(config, wait=-1)  # until it lets go: its model is then cached
         if (cached := cache.get(config)) is not None:
+            claim.release()
+            say(f"  trained by the other process ({cache.path(config).name})")
             return cached
     with claim:
         trainer = Trainer(config)
