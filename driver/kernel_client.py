@@ -126,15 +126,6 @@ class KernelClient:
                 return msg
         raise TimeoutError(f"no matching message from kernel {self.kernel_id} in {timeout}s")
 
-    def drain(self, seconds: float) -> list[dict]:
-        """Everything that arrives within ``seconds``."""
-        deadline, got = time.monotonic() + seconds, []
-        while (left := deadline - time.monotonic()) > 0:
-            msg = self.receive(left)
-            if msg is not None:
-                got.append(msg)
-        return got
-
     def wait_idle(self, msg_id: str, timeout: float = 60.0) -> list[dict]:
         """Wait until the kernel has handled ``msg_id`` (status idle), for a message sent with
         ``send``; every message that answers it, in order."""

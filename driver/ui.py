@@ -31,6 +31,15 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
 
 
+def run_in_jupyterlab(page, notebook_url: str) -> None:
+    """Open a notebook in JupyterLab (its ``/lab/tree/...`` address, token included) and run
+    all its cells, once its kernel is there, as a learner's Run All does."""
+    page.goto(notebook_url, timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget?.sessionContext"
+                           "?.session?.kernel", timeout=RENDER_TIMEOUT_MS)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
 def slider_value(page, ctl: str) -> int:
     return int(page.locator(f".{ctl} .widget-readout").inner_text().strip())
 

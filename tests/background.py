@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+
+from driver.kernel_session import run
 
 __all__ = ["first", "on_a_loop", "run_to_its_end"]
 
@@ -22,8 +23,7 @@ def on_a_loop(coroutine: Awaitable):
     async def guarded():
         return await asyncio.wait_for(coroutine, TIMEOUT_S)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-loop") as pool:
-        return pool.submit(asyncio.run, guarded()).result()
+    return run(guarded())
 
 
 async def run_to_its_end(run, during: Awaitable | None = None) -> None:

@@ -1,6 +1,5 @@
 """The Voila server's kernel websocket (dashboard_server.py), without a server."""
 
-import asyncio
 import logging
 from unittest import mock
 
@@ -14,6 +13,7 @@ from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 from tornado import web
 
 from dashboard_server import PROTOCOL_V1, DashboardConnection, NoDelayConnection
+from driver.kernel_session import run
 
 KERNEL_ID = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 KERNEL = Session()  # publishes as the kernel does
@@ -47,7 +47,7 @@ def _prepared(connection):
         pass
 
     with mock.patch.object(ZMQChannelsWebsocketConnection, "prepare", kernel_ready):
-        asyncio.run(connection.prepare())
+        run(connection.prepare())  # off the loop Playwright runs in a full session
     return connection
 
 

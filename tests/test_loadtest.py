@@ -20,7 +20,7 @@ def test_a_class_of_two_runs_end_to_end():
     assert {m.kind for m in run.moves if m.student == 1} <= {"size", "step"}
     assert {m.kind for m in run.moves if m.student == 0} == {"train-step"}
     assert [(t.student, t.cached) for t in run.trainings] == [(0, False)]
-    assert 0 < run.trainings[0].seconds < 60
+    assert run.trainings[0].seconds > 0  # measured for the report, never bounded here
     assert len(run.vanished) == 1
     assert set(run.freed_after_s) == {0, 1}, "a kernel outlived its student"
     assert run.kernels_after == 0

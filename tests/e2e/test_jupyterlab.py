@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from driver.servers import ROOT, JupyterServer
-from driver.ui import set_slider, wait_text
+from driver.ui import run_in_jupyterlab, set_slider, wait_text
 
 from .conftest import RENDER_TIMEOUT_MS
 
@@ -40,10 +40,7 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(f"{url}/lab/tree/training.ipynb?token={token}", timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget?.sessionContext"
-                               "?.session?.kernel", timeout=RENDER_TIMEOUT_MS)
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        run_in_jupyterlab(page, f"{url}/lab/tree/training.ipynb?token={token}")
         page.wait_for_selector(".training-explorer .train-button", timeout=RENDER_TIMEOUT_MS)
         # the page script came with the dashboard's output: the sliders have their names here too
         slider = page.get_by_role("slider", name="H, hidden size: units of the LSTM", exact=True)

@@ -59,10 +59,10 @@ def test_code_sent_to_the_kernel_is_refused_and_runs_nothing(kernel, voila_serve
     marker = tmp_path / "created-by-the-kernel"
     sent = [kernel.send(kind, content, channel=channel)
             for channel, kind, content in _refused_requests(marker)]
-    # the kernel handles shell messages in order: had any got through, it would have run
-    # before this reply (which proves the connection and the kernel are alive)
+    # the kernel handles shell messages in order and iopub keeps its order: had any got
+    # through, it and all it said would have come before this reply and its idle status
+    # (which prove the connection and the kernel are alive)
     assert kernel.request("kernel_info_request", {})["content"]["status"] == "ok"
-    kernel.drain(1.0)
     for msg_id in sent:
         assert kernel.replies_to(msg_id) == []
     assert not marker.exists()

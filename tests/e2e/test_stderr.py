@@ -20,6 +20,7 @@ import pytest
 from driver.kernel_client import KernelClient
 from driver.kernel_session import CONTROL_TARGET, WIDGET_PROTOCOL, WIDGET_TARGET
 from driver.servers import ROOT, JupyterServer
+from driver.ui import run_in_jupyterlab
 
 from .conftest import RENDER_TIMEOUT_MS
 from .test_robustness import _assert_alive_and_usable
@@ -147,10 +148,7 @@ def test_jupyterlab_notebooks_keep_their_stderr_and_tracebacks(browser, jupyter_
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(f"{jupyter_server.url}/lab/tree/noisy.ipynb", timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget?.sessionContext"
-                               "?.session?.kernel", timeout=RENDER_TIMEOUT_MS)
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        run_in_jupyterlab(page, f"{jupyter_server.url}/lab/tree/noisy.ipynb")
         # the outputs only: the cells' sources hold the marks too
         page.wait_for_function(
             """marks => {
