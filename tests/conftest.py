@@ -1,8 +1,12 @@
-"""What every test session shares: a model cache of its own, and nothing left running after it.
+"""What every test session shares: a model cache of its own, headless tests first, and nothing
+left running after it.
 
 The model cache: trained models go to a folder of the session's, never the user's cache. It is
 set before any server starts, so the Voila servers of the browser tests and their kernels share
 it too, as a classroom's kernels share theirs.
+
+Headless first: every test under ``tests/e2e`` is marked ``e2e`` and runs after the headless
+ones, so a broken model fails in seconds, before any server or browser starts.
 
 Nothing left running: the session marks itself in the environment (``LSTM_TEST_RUN``, which
 every process it starts inherits, down to a hub's students' servers), and at its end fails the
@@ -30,6 +34,14 @@ def model_cache(tmp_path_factory):
         os.environ.pop("LSTM_MODEL_CACHE", None)
     else:
         os.environ["LSTM_MODEL_CACHE"] = before
+
+
+def pytest_collection_modifyitems(config, items):
+    browser = config.rootpath / "tests" / "e2e"
+    for item in items:
+        if browser in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable
 
 
 def pytest_sessionstart(session):
