@@ -32,8 +32,8 @@ def _notebook(value: str) -> nbformat.NotebookNode:
 def test_the_panel_is_closed_and_idle_until_asked():
     page = LSTMExplorer()
     calls = []
-    original = page.code._recipe
-    page.code._recipe = lambda: calls.append(1) or original()
+    original = page.recipe
+    page.recipe = lambda: calls.append(1) or original()
     assert page.code.toggle.description == "Show the code"
     assert page.code.view.layout.display == "none" and page.code.view.value == ""
     page.model.hidden_size = 9
@@ -119,7 +119,7 @@ def test_a_recipe_that_fails_says_so_and_the_dashboard_goes_on():
     def broken():
         raise ValueError("no such layer")
 
-    page.code._recipe = broken
+    page.recipe = broken
     page.code.toggle.value = True
     assert "could not be written (ValueError: no such layer)" in page.code.view.value
     assert page.code.script == ""

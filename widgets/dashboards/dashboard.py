@@ -80,8 +80,9 @@ class Dashboard(ipw.VBox):
         self.model = self._preset_model(model, preset)
         view = view_traits(self.model)  # what the link names, and the panels follow
         self.link = ViewLink(lambda: state_query(self.model), self.model, view)
-        self.code = CodePanel(self.recipe, [(self.model, view)])
-        self.numbers = NumbersPanel(self.numbers_html, [(self.model, view)])
+        # looked up at each render, so a subclass's (or a test's) recipe is the one called
+        self.code = CodePanel(lambda: self.recipe(), [(self.model, view)])
+        self.numbers = NumbersPanel(lambda: self.numbers_html(), [(self.model, view)])
         for panel in (self.code, self.numbers):
             panel.toggle.on_reject(lambda _control, message: self.banner.show(message))
         self.panels = ipw.VBox([
