@@ -21,9 +21,9 @@ from widgets.maths.lstm import (
     init_bound,
     make_inputs,
     parameter_count,
-    run,
     trace_lstm,
 )
+from widgets.maths.lstm_stack import run
 
 SIZES = [
     (1, 1, 1, 1),

@@ -32,6 +32,8 @@ def preset_model(model_cls, query: str | None, limits: dict[str, tuple[int, int]
     indices = tuple(model_cls.INDEX_LABELS)
     found = parse_preset(query, {**limits, **dict.fromkeys(indices)}, symbols, choices)
     settings = {k: v for k, v in found.values.items() if k in model_cls.SETTINGS}
+    if hasattr(model_cls, "settle"):  # settings that must agree with each other
+        found.problems.extend(model_cls.settle(settings, model))
     try:
         if model is None:
             model = model_cls(**settings)
