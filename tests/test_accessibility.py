@@ -84,7 +84,7 @@ def test_the_numbers_panel_computes_only_while_open_and_follows_the_step():
     assert page.numbers.view.value == "" and page.numbers.view.layout.display == "none"
     page.numbers.toggle.value = True
     assert page.numbers.toggle.description == "Hide the numbers"
-    t, s = page.model.trace, page.model.sample
+    t, s = page.model.cell, page.model.sample
     page.model.step = 4
     view = page.numbers.view.value
     assert "<caption>Step e = 4: the gates, cell state and hidden state of every unit" in view

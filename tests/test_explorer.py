@@ -62,9 +62,9 @@ def test_parameter_count_and_badges(explorer):
 
 
 def test_step_only_indexes_the_trace(explorer):
-    trace = explorer.model.trace
+    stack, trace = explorer.model.trace, explorer.model.cell
     explorer.controls["step"].value = 7
-    assert explorer.model.trace is trace  # no rebuild
+    assert explorer.model.trace is stack  # no rebuild
     values = explorer.steps.strips.values
     assert np.array_equal(values["h"], trace.h[0, 7])
     assert np.array_equal(values["h_prev"], trace.h[0, 6])
@@ -83,7 +83,7 @@ def test_step_only_indexes_the_trace(explorer):
 def test_sample_selects_the_sequence(explorer):
     explorer.controls["batch_size"].value = 3
     explorer.controls["sample"].value = 2
-    trace = explorer.model.trace
+    trace = explorer.model.cell
     assert np.array_equal(explorer.steps.charts["c"].series, trace.c[2].T)
 
 
@@ -94,13 +94,13 @@ def test_rebuild_keeps_step_where_it_exists(explorer):
     explorer.controls["seq_len"].value = 6
     assert explorer.model.step == 6
     assert explorer.controls["step"].value == 6 and explorer.controls["step"].max == 6
-    assert explorer.model.trace.gates.shape[1] == 6
+    assert explorer.model.cell.gates.shape[1] == 6
 
 
 def test_unit_equations_hold_live_numbers(explorer):
     explorer.model.configure(unit=3, step=5)
     m = explorer.model
-    f = m.trace.gates[m.sample, 4, 1, 3]
+    f = m.cell.gates[m.sample, 4, 1, 3]
     text = explorer.steps.unit_equations.value
     assert ("<i>f</i><sub>5</sub>[3]</td><td>= σ(W<sub>if</sub>[3,:]·x<sub>5</sub> + "
             "b<sub>if</sub>[3] + W<sub>hf</sub>[3,:]·h<sub>4</sub> + b<sub>hf</sub>[3])") in text

@@ -72,7 +72,7 @@ def test_weights_alt_names_each_tensor_with_its_shape_and_range(explorer):
 
 def test_strips_alt_gives_sizes_and_the_ranges_over_every_step(explorer):
     m = explorer.model
-    s, t = m.sample, m.trace
+    s, t = m.sample, m.cell
     text = explorer.steps.strips.alt.text
     assert "x_e (n_X = 5 values)" in text and "(H = 8 units each)" in text
     assert "the gates i, f, g, o" in text and "n_E = 12 steps" in text
@@ -81,7 +81,7 @@ def test_strips_alt_gives_sizes_and_the_ranges_over_every_step(explorer):
         assert f"{gate} {span(t.gates[s, :, k])}" in text
 
     m.configure(hidden_size=16, seq_len=20)
-    t = m.trace
+    t = m.cell
     text = explorer.steps.strips.alt.text
     assert "(H = 16 units each)" in text and "n_E = 20 steps" in text
     assert f"h {span(t.h[s])}; c {span(t.c[s])}" in text
@@ -90,14 +90,14 @@ def test_strips_alt_gives_sizes_and_the_ranges_over_every_step(explorer):
 def test_a_new_sequence_says_its_own_ranges(explorer):
     m = explorer.model
     m.sample = 1
-    t = m.trace
+    t = m.cell
     assert f"x {span(t.x[1])}; h {span(t.h[1])}" in explorer.steps.strips.alt.text
     assert f"values {span(t.h[1])}; unit j = 0" in explorer.steps.charts["h"].alt.text
 
 
 def test_state_charts_say_the_units_their_range_and_unit_j(explorer):
     m = explorer.model
-    s, h, c = m.sample, m.trace.h[m.sample], m.trace.c[m.sample]  # (n_E + 1, H)
+    s, h, c = m.sample, m.cell.h[m.sample], m.cell.c[m.sample]  # (n_E + 1, H)
     assert explorer.steps.charts["h"].alt.text == (
         f"Line chart of h_e over the steps e = 0 to n_E = 12: H = 8 lines, one a unit, "
         f"values {span(h)}; unit j = 0 is the bold line, {span(h[:, 0])}; "
@@ -113,7 +113,7 @@ def test_state_charts_say_the_units_their_range_and_unit_j(explorer):
     assert (len(sent["h"]), len(sent["c"]), sent["strips"], sent["weights"]) == (1, 1, [], [])
 
     m.hidden_size = 16
-    h = m.trace.h[s]
+    h = m.cell.h[s]
     assert (f"e = 0 to n_E = 12: H = 16 lines, one a unit, values {span(h)}; unit j = 5"
             in explorer.steps.charts["h"].alt.text)
 

@@ -1,4 +1,5 @@
-"""The LSTM explorer: sliders rebuild a real nn.LSTM; its weights, states and checks follow live."""
+"""The LSTM explorer: sliders rebuild a real nn.LSTM (its sizes, layers, directions, projection
+and initial state); its weights, states and checks follow live."""
 
 from __future__ import annotations
 
@@ -7,15 +8,29 @@ from typing import ClassVar
 import ipywidgets as ipw
 
 from ..codegen.lstm import lstm_recipe
-from ..maths.lstm import GATES, LIMITS, MATCH_ATOL, SYMBOLS, init_bound, parameter_count
-from ..state.explorer_model import SIZE_TRAITS, LSTMExplorerModel
+from ..maths.lstm import GATES, INITIAL_STATES, LIMITS, SYMBOLS, init_bound
+from ..state.explorer_model import SIZE_TRAITS, STACK_TRAITS, LSTMExplorerModel
 from ..views.colors import DIVERGING
-from ..views.controls import bind_controls, int_slider, seed_box, set_bounded
+from ..views.controls import (
+    GuardedToggleButtons,
+    bind_controls,
+    int_slider,
+    seed_box,
+    set_bounded,
+)
+from ..views.heatmap import MatrixHeatmap
 from ..views.nav import NavBar
 from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
 from ..views.step_panel import StepPanel, step_tables
-from ..views.style import STYLE, badge
+from ..views.style import STYLE
 from .dashboard import Dashboard
+from .lstm_explorer_text import (
+    cell_regions,
+    checks_html,
+    direction_name,
+    parameters_table,
+    suffix,
+)
 
 __all__ = ["LSTMExplorer"]
 
@@ -32,13 +47,15 @@ class LSTMExplorer(Dashboard):
         banner says which parameter was wrong.
 
     Every control carries a CSS class ``ctl-<trait>`` (``ctl-n_x``, ``ctl-hidden_size``,
-    ``ctl-seq_len``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-step``, ``ctl-sample``,
-    ``ctl-unit``) for automation.
+    ``ctl-seq_len``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-num_layers``,
+    ``ctl-bidirectional``, ``ctl-proj_size``, ``ctl-h0``, ``ctl-layer``, ``ctl-direction``,
+    ``ctl-step``, ``ctl-sample``, ``ctl-unit``) for automation.
     """
 
     MODEL = LSTMExplorerModel
     CSS_CLASS = "lstm-explorer"
-    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
+                              "choices": {"h0": INITIAL_STATES}}
 
     def __init__(self, model: LSTMExplorerModel | None = None, preset: str | None = None,
                  **kwargs):
@@ -54,6 +71,19 @@ class LSTMExplorer(Dashboard):
             "seed": seed_box(m.seed, *LIMITS["seed"]),
             "sample": int_slider("sample", "sequence", 0, 1, 0,
                                  name="sequence s of the batch shown step by step"),
+            "num_layers": int_slider("num_layers", "layers", *LIMITS["num_layers"],
+                                     m.num_layers, name="num_layers: LSTM layers stacked"),
+            "bidirectional": _toggle("bidirectional", "directions",
+                                     [("forward only", 0), ("both (bidirectional)", 1)],
+                                     m.bidirectional, "175px"),
+            "proj_size": int_slider("proj_size", "proj_size", 0, max(0, m.hidden_size - 1),
+                                    m.proj_size,
+                                    name="proj_size: units of the projected h, 0 for none"),
+            "h0": _toggle("h0", "h₀, c₀", [(s, s) for s in INITIAL_STATES], m.h0, "90px"),
+            "layer": int_slider("layer", "layer", 0, max(0, m.num_layers - 1), m.layer,
+                                name="the layer whose weights and steps are shown"),
+            "direction": _toggle("direction", "direction",
+                                 [("forward", 0), ("backward", 1)], m.direction, "100px"),
         }
         # the step view of one sequence: its step and unit controls are the model's too
         self.steps = StepPanel()
@@ -64,6 +94,13 @@ class LSTMExplorer(Dashboard):
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
         # one figure with fixed scales: a size change redraws one picture and its tick labels
         self.weights = ParameterPanel(WEIGHT_REGIONS, bands=GATES, palette=DIVERGING, height=330)
+        # with a projection: W_hr (H_out, H), which takes o·tanh(c) down to h
+        self.weight_hr = MatrixHeatmap(x_label="unit of o·tanh(c) (H)",
+                                       y_label="unit of h (H_out)", width="420px",
+                                       height="220px", palette=DIVERGING)
+        self.weight_hr.add_class("weight-hr")
+        self.parameters = ipw.HTML()
+        self.parameters.add_class("parameter-list")
 
         # what the live module says of itself: its parameter count and the two checks, in one
         # widget so a rebuild updates them with one message
@@ -72,86 +109,124 @@ class LSTMExplorer(Dashboard):
         self.checks.add_class("live-status")  # a verdict that changes is announced
 
         c = self.controls
+        row = ipw.Layout(flex_flow="row wrap", align_items="center")
         self.children = [
             NavBar(current="lstm_explorer.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
-                     "<code>torch.nn.LSTM(n_X, H, batch_first=True)</code> is rebuilt with "
-                     "that seed and fed a batch of shape (b_S, n_E, n_X). Every matrix and "
-                     "number below is read from it.</p>"),
-            ipw.HBox([c["n_x"], c["hidden_size"], c["seq_len"]],
-                     layout=ipw.Layout(flex_flow="row wrap")),
-            ipw.HBox([c["batch_size"], c["sample"], c["seed"]],
-                     layout=ipw.Layout(flex_flow="row wrap")),
+                     "<code>torch.nn.LSTM(n_X, H, num_layers, bidirectional, proj_size, "
+                     "batch_first=True)</code> is rebuilt with that seed and fed a batch of "
+                     "shape (b_S, n_E, n_X). Every matrix and number below is read from "
+                     "it.</p>"),
+            ipw.HBox([c["n_x"], c["hidden_size"], c["seq_len"]], layout=row),
+            ipw.HBox([c["batch_size"], c["sample"], c["seed"]], layout=row),
+            ipw.HBox([c["num_layers"], c["bidirectional"]], layout=row),
+            ipw.HBox([c["proj_size"], c["h0"]], layout=row),
             self.banner,
             self.link,
             self.panels,
             self.checks,
+            self.parameters,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
                      "in the rows, in the order i, f, g, o; colours are fixed to the "
-                     "initialisation range ±1/√H, the colour bar on the right.</p>"),
+                     "initialisation range ±1/√H, the colour bar on the right. The layer and "
+                     "direction chosen here are also the ones taken step by step.</p>"),
+            ipw.HBox([c["layer"], c["direction"]], layout=row),
             self.weights,
+            self.weight_hr,
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
             self.steps,
         ]
 
         self.model.observe(self._on_trace, names="trace")
+        self.model.observe(self._on_cell, names=["layer", "direction"])
         self.model.observe(self._on_view, names=["sample", "step", "unit"])
         self._on_trace()
 
     def recipe(self):
         m = self.model
-        return lstm_recipe(m.config, sample=m.sample, step=m.step, unit=m.unit, link=self.query)
+        return lstm_recipe(m.config, sample=m.sample, layer=m.layer, direction=m.direction,
+                           step=m.step, unit=m.unit, link=self.query)
 
     def numbers_html(self) -> str:
         m = self.model
-        return step_tables(m.trace, m.sample, m.step)
+        return step_tables(m.cell, m.sample, m.step)
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:
-        m = self.model
-        for name in SIZE_TRAITS:
-            self.controls[name].value = getattr(m, name)
-        set_bounded(self.controls["sample"], *m.index_range("sample"), m.sample)
+        m, c = self.model, self.controls
+        for name in (*SIZE_TRAITS, *STACK_TRAITS):
+            if name != "proj_size":
+                c[name].value = getattr(m, name)
+        set_bounded(c["proj_size"], 0, max(0, m.hidden_size - 1), m.proj_size)
+        set_bounded(c["sample"], *m.index_range("sample"), m.sample)
+        set_bounded(c["layer"], *m.index_range("layer"), m.layer)
+        c["direction"].value = m.direction
+        c["direction"].disabled = not m.bidirectional
         self.steps.sync_controls(m.seq_len, m.step, m.hidden_size, m.unit)
 
     def _on_trace(self, _change=None) -> None:
         m = self.model
         self._sync_controls()
-        H, n_x = m.hidden_size, m.n_x
-        k = init_bound(H)
-        self.weights.show(m.weights(), vmin=-k, vmax=k, caption=f"±1/√H =<br>±{k:.3f}")
+        self.checks.value = checks_html(m.lstm, m.trace)
+        self.parameters.value = (
+            "<details><summary>Every parameter of the module "
+            f"({len(list(m.lstm.parameters()))} tensors)</summary>"
+            + parameters_table(m.lstm, m.config) + "</details>")
+        self._on_cell(full=True)
 
-        count = sum(t.numel() for t in m.lstm.parameters())
-        formula = parameter_count(n_x, H)
-        param_count = (
-            f"<div class='param-count'><b>Parameters</b>: 4H(n_X + H) + 8H = "
-            f"4·{H}·({n_x} + {H}) + 8·{H} = <b>{formula:,}</b>; the module counts "
-            f"<b>{count:,}</b></div>"
-        )
-        t = m.trace
-        verdict = "matches" if t.matches else "does NOT match"
-        self.checks.value = param_count + (
-            "<div class='recurrence-badge'>"
-            + badge("ok" if t.matches else "bad",
-                    f"manual recurrence {verdict} nn.LSTM: max |Δ| = {t.max_abs_diff:.1e} "
-                    f"(tolerance {MATCH_ATOL:.0e})")
-            + badge("ok" if t.last_equals_h_n else "bad",
-                    f"output[:, -1, :] {'equals' if t.last_equals_h_n else 'differs from'} "
-                    "h_n[-1] (many-to-one read-out)")
-            + "</div>")
+    def _on_cell(self, _change=None, full: bool = False) -> None:
+        """The chosen layer and direction: its weights, then its steps."""
+        m = self.model
+        if m.layer >= m.num_layers or m.direction >= m.D:
+            return  # mid-rebuild: the new trace arrives with its own notification
+        self._sync_controls()
+        k = init_bound(m.hidden_size)
+        end = suffix(m.layer, m.direction)
+        p = m.weights()
+        regions = cell_regions(m.config, m.layer, m.direction)
+        self.weights.show({r.key: p[r.key] for r in regions}, vmin=-k, vmax=k,
+                          caption=f"±1/√H =<br>±{k:.3f}", regions=regions)
+        if m.proj_size:
+            self.weight_hr.show(p[f"weight_hr{end}"], vmin=-k, vmax=k,
+                                title=f"weight_hr{end} (H_out × H) = "
+                                      f"({m.H_out} × {m.hidden_size})")
+        else:  # hidden, and said so
+            self.weight_hr.alt.text = "No projection (proj_size = 0): the module has no weight_hr."
+        self.weight_hr.layout.display = None if m.proj_size else "none"
         self._on_view(full=True)
 
     def _on_view(self, _change=None, full: bool = False) -> None:
         m = self.model
-        t, s, e, j = m.trace, m.sample, m.step, m.unit
-        if e > t.gates.shape[1] or s >= t.x.shape[0] or j >= t.h.shape[-1]:
+        cell, s, k, j = m.cell, m.sample, m.step, m.unit
+        if k > cell.gates.shape[1] or s >= cell.x.shape[0] or j >= cell.gates.shape[-1]:
             return  # mid-rebuild: the new trace arrives with its own notification
         self._sync_controls()
-        p = m.weights()
+        w = m.cell_weights()
+        e = int(cell.positions[k - 1])
+        if m.num_layers == 1 and m.D == 1:
+            where, reads = "", f"x_{e} (n_X = {m.n_x} values)"
+        else:
+            where = f"layer {m.layer} {direction_name(m.direction)}, "
+            reads = (f"x_{e} (n_X = {m.n_x} values)" if m.layer == 0 else
+                     f"x_{e}, layer {m.layer - 1}'s output at e = {e} "
+                     f"({m.D * m.H_out} values)")
+        prev = e + 1 if m.direction else e - 1
+        order = (f"; this direction walks e = {m.seq_len}..1, so step {k} reads e = {e}"
+                 if m.direction else "")
         self.steps.show(
-            t, p["bias_ih_l0"], p["bias_hh_l0"], sample=s, step=e, unit=j,
+            cell, w["bias_ih"], w["bias_hh"], sample=s, step=k, unit=j,
+            w_hr=w.get("weight_hr"),
             new_sequence=full or _change is None or _change["name"] == "sample",
-            title=(f"Sequence {s} of the batch, step <b>e = {e}</b> of n_E = {m.seq_len}: "
-                   f"the cell reads x_{e} (n_X = {m.n_x} values) with h_{e - 1} and c_{e - 1} "
+            title=(f"Sequence {s} of the batch, {where}step <b>e = {e}</b> of n_E = "
+                   f"{m.seq_len}{order}: the cell reads {reads} with h_{prev} and c_{prev} "
                    f"(H = {m.hidden_size} units each)"))
+
+
+def _toggle(ctl: str, description: str, options, value, button_width: str):
+    """Guarded toggle buttons for a setting of a few choices, ``ctl-<ctl>``."""
+    toggle = GuardedToggleButtons(options=options, value=value, description=description,
+                                  style={"description_width": "64px",
+                                         "button_width": button_width})
+    toggle.add_class(f"ctl-{ctl}")
+    return toggle

@@ -71,6 +71,10 @@ class LSTMExplorerModel(SettingsModel):
     trace = Instance(StackTrace, allow_none=True, help="the stack traced once per rebuild")
 
     SETTINGS = SIZE_TRAITS + STACK_TRAITS
+    # one layer, one direction, no projection, zeros: left out of a link, which stays as short
+    # as it was before the stack had settings
+    QUIET_DEFAULTS: ClassVar[dict] = {"num_layers": 1, "bidirectional": 0, "proj_size": 0,
+                                      "h0": "zeros", "layer": 0, "direction": 0}
 
     check = staticmethod(check_setting)
 

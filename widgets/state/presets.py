@@ -71,8 +71,14 @@ def view_traits(model) -> list[str]:
 
 
 def state_query(model) -> str:
-    """The query string that reopens ``model``'s state: its settings, then its view traits."""
-    return to_query({name: getattr(model, name) for name in view_traits(model)})
+    """The query string that reopens ``model``'s state: its settings, then its view traits.
+
+    Traits named in the model's ``QUIET_DEFAULTS`` are left out while at those values (a link
+    opens at the defaults anyway), so a plain state keeps its short link.
+    """
+    quiet = getattr(model, "QUIET_DEFAULTS", {})
+    return to_query({name: getattr(model, name) for name in view_traits(model)
+                     if name not in quiet or getattr(model, name) != quiet[name]})
 
 
 def to_query(values: dict[str, int | str]) -> str:

@@ -74,6 +74,7 @@ class ParameterPanel(ipw.VBox):
         self.add_class("lstm-heatmap")
         self.add_class("parameter-panel")
         self.layout_px = PanelLayout(tuple(regions))
+        self._regions = tuple(regions)  # what is on screen: names, symbols, column labels
         self.bands = tuple(bands)
         self._palette = palette
         self._height = height
@@ -151,10 +152,15 @@ class ParameterPanel(ipw.VBox):
 
     def indices(self, key: str) -> np.ndarray:
         """The (rows, cols) picture indices drawn for ``key``: one pixel from each cell."""
-        k = [r.key for r in self.layout_px.regions].index(key)
+        k = [r.key for r in self._regions].index(key)
         cols = self._matrices[key].shape[1]
-        centres = ((np.arange(cols) + 0.5) * self.layout_px.regions[k].width / cols).astype(int)
+        centres = ((np.arange(cols) + 0.5) * self._regions[k].width / cols).astype(int)
         return self._indices[:, self.layout_px.starts[k] + centres]
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """What is on screen, left to right: each tensor's name, symbols and columns' label."""
+        return self._regions
 
     @property
     def range(self) -> tuple[float, float]:
@@ -170,25 +176,34 @@ class ParameterPanel(ipw.VBox):
 
     # --- drawing ---------------------------------------------------------------------------
     def show(self, matrices: dict[str, np.ndarray], *, vmin: float, vmax: float,
-             caption: str = "") -> None:
+             caption: str = "", regions: Sequence[Region] | None = None) -> None:
         """Draw each region's tensor on the fixed colour range [vmin, vmax].
 
-        ``caption`` goes over the colour bar, e.g. "±1/√H = ±0.354".
+        ``caption`` goes over the colour bar, e.g. "±1/√H = ±0.354". ``regions`` renames what
+        is drawn (another layer's ``weight_ih_l1_reverse``, its columns' label), each in the
+        place and width of the region it replaces; ``matrices`` are keyed by their names.
 
         One picture, one tick-label message and one title line, whatever changed.
         """
         L = self.layout_px
-        mats = [np.asarray(matrices[r.key], dtype=np.float32) for r in L.regions]
+        if regions is not None:
+            regions = tuple(regions)
+            if [r.width for r in regions] != [r.width for r in L.regions]:
+                raise ValueError("the regions must keep the panel's widths")
+            if [r.x_label for r in regions] != [r.x_label for r in self._regions]:
+                self._static.text = [*self.bands, *[r.x_label for r in regions]]
+            self._regions = regions
+        mats = [np.asarray(matrices[r.key], dtype=np.float32) for r in self._regions]
         mats = [m if m.ndim == 2 else m[:, None] for m in mats]
         rows, n = mats[0].shape[0], len(self.bands)
         if rows < n or rows % n or any(m.shape[0] != rows for m in mats):
             raise ValueError(f"every tensor must have the same rows, in {n} equal bands; got "
                              f"{[m.shape[0] for m in mats]} rows")
-        self._matrices = {r.key: m for r, m in zip(L.regions, mats, strict=True)}
-        self._shapes = {r.key: tuple(np.shape(matrices[r.key])) for r in L.regions}
+        self._matrices = {r.key: m for r, m in zip(self._regions, mats, strict=True)}
+        self._shapes = {r.key: tuple(np.shape(matrices[r.key])) for r in self._regions}
         self._rows, self._vmin, self._vmax = mats[0].shape[0], vmin, vmax
         picture = np.zeros((self._rows, L.matrices_end), np.uint8)  # 0: the background
-        for k, (start, region, m) in enumerate(zip(L.starts, L.regions, mats, strict=True)):
+        for k, (start, region, m) in enumerate(zip(L.starts, self._regions, mats, strict=True)):
             cells = panel_indices(m, vmin, vmax)  # (rows, cols)
             picture[:, start : start + region.width] = cells[:, L.columns(k, m.shape[1])]
         self._indices = picture
@@ -197,7 +212,8 @@ class ParameterPanel(ipw.VBox):
         x, y, text = self._tick_labels(mats, vmin, vmax)
         with self._ticks.hold_sync():
             self._ticks.x, self._ticks.y, self._ticks.text = x, y, text
-        self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})" for r in L.regions]
+        self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})"
+                            for r in self._regions]
         left = self.MARGIN["left"]
         # a wide region's title starts at its left edge; a narrow one's is centred on two lines
         spans = "".join(
@@ -207,7 +223,7 @@ class ParameterPanel(ipw.VBox):
             f"<span class='heatmap-title narrow' style='left:{left + s + r.width / 2:.0f}px'>"
             f"<b>{html.escape(r.key)}</b><br>({html.escape(r.symbols)}) = "
             f"({self._dims(r.key)})</span>"
-            for s, r in zip(L.starts, L.regions, strict=True)
+            for s, r in zip(L.starts, self._regions, strict=True)
         )
         bar = (f"<span class='colorbar-caption narrow' style='left:{left + L.width + 8:.0f}px'>"
                f"{caption}</span>")
@@ -234,7 +250,7 @@ class ParameterPanel(ipw.VBox):
         per = self._rows // len(self.bands)
         return (f"Parameter heatmaps side by side, coloured on one scale from {self._vmin:.2f} to "
                 f"{self._vmax:.2f}{f' ({what})' if what else ''}: "
-                + "; ".join(tensor(r) for r in self.layout_px.regions)
+                + "; ".join(tensor(r) for r in self._regions)
                 + f". Rows in {len(self.bands)} gate bands of {per}, top to bottom: "
                 f"{', '.join(self.bands)}.")
 
@@ -248,7 +264,7 @@ class ParameterPanel(ipw.VBox):
         L, h = self.layout_px, self._height
         xs, ys, texts = [], [], []
         below = 1.0 + 16 / h
-        for start, region, m in zip(L.starts, L.regions, mats, strict=True):
+        for start, region, m in zip(L.starts, self._regions, mats, strict=True):
             cols = m.shape[1]
             if cols == 1:
                 continue
@@ -274,7 +290,7 @@ class ParameterPanel(ipw.VBox):
         if where is None or not 0 <= y < 1 or not self._rows:
             return None
         k, frac = where
-        key = self.layout_px.regions[k].key
+        key = self._regions[k].key
         cols = self._matrices[key].shape[1]
         return key, int(y * self._rows), min(int(frac * cols), cols - 1)
 
@@ -294,8 +310,8 @@ class ParameterPanel(ipw.VBox):
         if cell is None:
             return None
         key, row, col = cell
-        k = [r.key for r in self.layout_px.regions].index(key)
-        start, width = self.layout_px.starts[k], self.layout_px.regions[k].width
+        k = [r.key for r in self._regions].index(key)
+        start, width = self.layout_px.starts[k], self._regions[k].width
         cols = self._matrices[key].shape[1]
         return Pointed(self.describe(key, row, col),
                        *box_outline(start + col * width / cols, start + (col + 1) * width / cols,

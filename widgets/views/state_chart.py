@@ -35,16 +35,20 @@ class StepCursor:
                 self.scale.min, self.scale.max = float(-step), float(last - step)
 
 
-def states_text(name: str, series: np.ndarray, unit: int) -> str:
+def states_text(name: str, series: np.ndarray, unit: int | None, units: str = "H",
+                step: str = "e") -> str:
     """The chart in one sentence: how many units over which steps, their range and unit j's.
 
-    ``series`` is (H, n_E + 1), the lines drawn. No step: the text stays put while it moves.
+    ``series`` is (H, n_E + 1), the lines drawn; ``units`` names their count ("H_out" for a
+    projected h); ``step`` names the steps (k for a backward direction). No step: the text
+    stays put while it moves.
     """
     hidden, points = series.shape
-    return (f"Line chart of {name} over the steps e = 0 to n_E = {points - 1}: H = "
-            f"{plural(hidden, 'line')}, one a unit, values {value_range(series)}; unit "
-            f"j = {unit} is the bold line, {value_range(series[unit])}; a dashed line marks "
-            "the step e.")
+    bold = ("no line is bold: unit j is past these units" if unit is None else
+            f"unit j = {unit} is the bold line, {value_range(series[unit])}")
+    return (f"Line chart of {name} over the steps {step} = 0 to n_E = {points - 1}: {units} = "
+            f"{plural(hidden, 'line')}, one a unit, values {value_range(series)}; {bold}; a "
+            f"dashed line marks the step {step}.")
 
 
 class StateChart(ipw.VBox):
@@ -111,7 +115,8 @@ class StateChart(ipw.VBox):
         self.alt = FigureText()  # what a screen reader reads in the figure's place
         self.children = [self._title, self.alt, self.figure]
         self._series = np.zeros((1, 1), np.float32)
-        self._shown_unit: int | None = None
+        self._shown_unit: int | None = -1  # -1: nothing sent yet
+        self._units, self._step_name = "H", "e"
 
     @property
     def series(self) -> np.ndarray:
@@ -123,14 +128,26 @@ class StateChart(ipw.VBox):
         """Whether the thin lines are one picture (many units) rather than SVG paths."""
         return bool(self._raster.visible)
 
+    def set_x_label(self, label: str, step: str = "e") -> None:
+        """Name the x axis ("step e") and the steps in the text alternative: a backward
+        direction's step k reads e = n_E + 1 - k."""
+        self._step_name = step
+        axis = self.figure.axes[0]
+        if axis.label != label:
+            axis.label = label
+
     @property
     def cursor_step(self) -> int:
         return self.cursor.step
 
-    def show(self, series: np.ndarray, unit: int, step: int) -> None:
-        """``series`` is (n_E + 1, H): the state at e = 0..n_E, for one sequence."""
+    def show(self, series: np.ndarray, unit: int | None, step: int, units: str = "H") -> None:
+        """``series`` is (n_E + 1, H): the state at e = 0..n_E, for one sequence.
+
+        ``unit`` None: no bold line (a projected h has fewer units than the cell's j).
+        """
+        self._units = units
         self._series = np.ascontiguousarray(series.T, dtype=np.float32)  # (H, n_E + 1)
-        self._shown_unit = None  # new data: the bold line must be resent
+        self._shown_unit = -1  # new data: the bold line must be resent
         steps = np.arange(self._series.shape[1], dtype=np.float32)
         last = float(max(1, len(steps) - 1))
         if self._x_scale.max != last:
@@ -161,19 +178,26 @@ class StateChart(ipw.VBox):
             self._raster.visible = False
         self.point(unit, step)
 
-    def point(self, unit: int, step: int) -> None:
+    def point(self, unit: int | None, step: int) -> None:
         """Move the cursor to step e and put unit j in bold, without resending the other lines.
 
         The bold line and the text alternative are resent only when the unit changes: a step
-        moves the cursor alone (one message for all the charts sharing it).
+        moves the cursor alone (one message for all the charts sharing it). ``unit`` None (or
+        past the chart's units): no bold line.
         """
+        if unit is not None and unit >= len(self._series):
+            unit = None
         if unit != self._shown_unit:
             steps = np.arange(self._series.shape[1], dtype=np.float32)
             with self._unit.hold_sync():
-                self._unit.x, self._unit.y = steps, self._series[unit]
+                if unit is not None:
+                    self._unit.x, self._unit.y = steps, self._series[unit]
+                self._unit.visible = unit is not None
             self._shown_unit = unit
-            self.alt.text = states_text(self.name, self._series, unit)
+            self.alt.text = states_text(self.name, self._series, unit, self._units,
+                                        self._step_name)
         self.cursor.move(step, self._x_scale.max)
         # the step is the dashed line: the title changes with the unit only
+        bold = f"unit {unit} in red" if unit is not None else "unit j is past these units"
         self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
-                             f"(unit {unit} in red; dashed line: the step e)")
+                             f"({bold}; dashed line: the step {self._step_name})")

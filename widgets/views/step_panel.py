@@ -10,11 +10,11 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
-from ..maths.lstm import LSTMTrace
+from ..maths.lstm import CellTrace
 from .colorbar import ColorBar
 from .colors import DIVERGING, SEQUENTIAL
 from .controls import GuardedPlay, int_slider, set_bounded
-from .equations import CELL_EQUATIONS, unit_equations
+from .equations import CELL_EQUATIONS, PROJECTION_EQUATION, neighbours, unit_equations
 from .state_chart import StateChart, StepCursor
 from .strips import StripStack, sequence_values
 from .text_alternative import html_table
@@ -22,20 +22,31 @@ from .text_alternative import html_table
 __all__ = ["StepPanel", "step_tables"]
 
 
-def step_tables(trace: LSTMTrace, sample: int, step: int, label: str | None = None) -> str:
-    """Step e = ``step`` of sequence ``sample`` as tables: x_e, then every unit's gates, c, h.
+def step_tables(trace: CellTrace, sample: int, step: int, label: str | None = None) -> str:
+    """Step k = ``step`` of sequence ``sample`` as tables: x_e, then every unit's gates, c, h.
 
-    ``label`` names the sequence in the caption ("sequence 1" by default).
+    ``label`` names the sequence in the caption ("sequence 1" by default). The step reads
+    position e (k forward, n_E + 1 - k backward); with a projection, m_e = o·tanh(c_e) has a
+    column and h_e (H_out units) is given for the units it has.
     """
-    s, e = sample, step
-    t = e - 1  # per-step arrays are 0-based
-    inputs = html_table(f"x_{e}: the input at step e = {e} ({label or f'sequence {s}'})",
+    s, k_step = sample, step
+    e, prev = neighbours(trace, step)
+    t = k_step - 1  # per-step arrays are 0-based, in the order the cell ran
+    where = (f"step e = {e}" if not trace.direction and not trace.layer else
+             f"position e = {e}, step {k_step} of layer {trace.layer} "
+             f"{'backward' if trace.direction else 'forward'}")
+    inputs = html_table(f"x_{e}: the input at {where} ({label or f'sequence {s}'})",
                         ["k", "x_e[k]"],
                         [(k, float(v)) for k, v in enumerate(trace.x[s, t])])
-    columns = ["unit j", "i_e", "f_e", "g_e", "o_e", "c_(e-1)", "c_e", "h_e"]
+    projected = trace.m is not None
+    h_out = trace.h.shape[-1]
+    columns = ["unit j", "i_e", "f_e", "g_e", "o_e", f"c_({prev})", "c_e",
+               *(["m_e"] if projected else []), "h_e"]
     rows = [(j, *(float(trace.gates[s, t, k, j]) for k in range(4)),
-             float(trace.c[s, t, j]), float(trace.c[s, e, j]), float(trace.h[s, e, j]))
-            for j in range(trace.h.shape[-1])]
+             float(trace.c[s, t, j]), float(trace.c[s, k_step, j]),
+             *([float(trace.m[s, t, j])] if projected else []),
+             float(trace.h[s, k_step, j]) if j < h_out else "past H_out")
+            for j in range(trace.gates.shape[-1])]
     units = html_table(f"Step e = {e}: the gates, cell state and hidden state of every unit",
                        columns, rows)
     return inputs + units
@@ -87,6 +98,9 @@ class StepPanel(ipw.VBox):
         self.step_title.add_class("step-title")
         self.unit_equations = ipw.HTML()
         self.unit_equations.add_class("unit-equations")
+        # shown with a projection only: the last equation becomes two
+        self.projection = ipw.HTMLMath(PROJECTION_EQUATION, layout=ipw.Layout(display="none"))
+        self._cell: tuple[int, int] = (0, 0)
         step_controls = [self.controls["step"], *([self.play] if play else []),
                          self.controls["unit"]]
         self.children = [
@@ -98,6 +112,7 @@ class StepPanel(ipw.VBox):
                      layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HTML("<h3>The cell's equations</h3>"),
             ipw.HTMLMath(CELL_EQUATIONS),
+            self.projection,
             self.unit_equations,
         ]
 
@@ -110,26 +125,36 @@ class StepPanel(ipw.VBox):
                 self.play.max = seq_len
                 self.play.value = step
 
-    def show(self, trace: LSTMTrace, b_ih: np.ndarray, b_hh: np.ndarray, *, sample: int,
-             step: int, unit: int, title: str, new_sequence: bool = True) -> None:
-        """Sequence ``sample`` of ``trace`` at step e = ``step``, unit j = ``unit`` in bold.
+    def show(self, trace: CellTrace, b_ih: np.ndarray, b_hh: np.ndarray, *, sample: int,
+             step: int, unit: int, title: str, new_sequence: bool = True,
+             w_hr: np.ndarray | None = None) -> None:
+        """Sequence ``sample`` of the cell ``trace`` at step k = ``step``, unit j = ``unit``
+        in bold; ``w_hr`` (H_out, H) with a projection.
 
         A new sequence redraws the strips of every step and the charts' lines; otherwise
         only the step (the picture moves, the cursor moves) and the unit change.
         """
-        s, e, j = sample, step, unit
+        s, k, j = sample, step, unit
+        e, _prev = neighbours(trace, k)
         self.step_title.value = title
         if new_sequence:  # every step's strips in one picture; a step only moves it
-            self.strips.show(sequence_values(trace, s), e)
+            self.strips.show(sequence_values(trace, s), k)
         else:
-            self.strips.show_step(e)
+            self.strips.show_step(k)
+        backward = bool(trace.direction)
+        label = "step k (it reads e = n_E + 1 − k)" if backward else "step e"
         for key, chart in self.charts.items():
-            series = trace.h[s] if key == "h" else trace.c[s]  # (n_E + 1, H)
+            series = trace.h[s] if key == "h" else trace.c[s]  # (n_E + 1, H or H_out)
+            chart.set_x_label(label, "k" if backward else "e")
             if new_sequence:
-                chart.show(series, j, e)
+                projected = key == "h" and trace.m is not None
+                chart.show(series, j, k, units="H_out" if projected else "H")
             else:
-                chart.point(j, e)
+                chart.point(j, k)
+        if self._cell != (trace.layer, trace.direction) or new_sequence:
+            self._cell = (trace.layer, trace.direction)
+            self.projection.layout.display = None if w_hr is not None else "none"
         self.unit_equations.value = (
             f"<p>Unit j = {j} at step e = {e}, with the live numbers (sequence {s}):</p>"
-            + unit_equations(trace, b_ih, b_hh, s, e, j))
+            + unit_equations(trace, b_ih, b_hh, s, k, j, w_hr))
 

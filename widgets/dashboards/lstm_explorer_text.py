@@ -1,0 +1,108 @@
+"""What the LSTM explorer says in words: the module's tensors, its parameter count, its checks.
+
+Plain text and HTML from the live module and its trace, for ``lstm_explorer``.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from ..maths.lstm import MATCH_ATOL, LSTMConfig, parameter_count
+from ..maths.lstm_stack import StackTrace
+from ..views.panel_layout import Region
+from ..views.parameter_panel import WEIGHT_REGIONS
+from ..views.style import badge
+from ..views.text_alternative import html_table
+
+__all__ = ["cell_regions", "checks_html", "direction_name", "parameters_table", "suffix"]
+
+
+def suffix(layer: int, direction: int) -> str:
+    """PyTorch's ending of a cell's parameter names: ``_l1``, ``_l0_reverse``."""
+    return f"_l{layer}" + ("_reverse" if direction else "")
+
+
+def direction_name(direction: int) -> str:
+    return "backward" if direction else "forward"
+
+
+def _inputs(config: LSTMConfig, layer: int) -> tuple[str, str]:
+    """(symbols, words) for the columns of layer ``layer``'s W_ih."""
+    if layer == 0:
+        return "n_X", "input feature k"
+    if config.D == 2:
+        return "2·H_out", f"layer {layer - 1}'s output: forward | backward"
+    return "H_out", f"layer {layer - 1}'s output h"
+
+
+def cell_regions(config: LSTMConfig, layer: int, direction: int) -> tuple[Region, ...]:
+    """The parameter panel's regions for one cell: its tensors' names, shapes and columns."""
+    end = suffix(layer, direction)
+    symbols, words = _inputs(config, layer)
+    hh = "H_out" if config.proj_size else "H"
+    ih, whh, bih, bhh = WEIGHT_REGIONS
+    return (Region(f"weight_ih{end}", f"4H × {symbols}", words, ih.width),
+            Region(f"weight_hh{end}", f"4H × {hh}",
+                   "unit of h_out (projected h)" if config.proj_size else whh.x_label,
+                   whh.width),
+            Region(f"bias_ih{end}", "4H", "", bih.width),
+            Region(f"bias_hh{end}", "4H", "", bhh.width))
+
+
+def parameters_table(lstm: nn.LSTM, config: LSTMConfig) -> str:
+    """Every tensor of the module under its ``state_dict`` name: shape, rows and columns."""
+    rows = []
+    for name, p in lstm.named_parameters():
+        kind, _, where = name.partition("_l")
+        layer = int(where.split("_")[0])
+        cell = f"layer {layer} {direction_name(int(where.endswith('reverse')))}"
+        if kind == "weight_ih":
+            _symbols, words = _inputs(config, layer)
+            what = f"rows: gates i, f, g, o of H units; columns: {words}"
+        elif kind == "weight_hh":
+            what = ("rows: gates i, f, g, o; columns: the units of h_(e-1)"
+                    + (", projected to H_out" if config.proj_size else ""))
+        elif kind == "weight_hr":
+            what = "rows: the H_out units of h; columns: the H units of o·tanh(c)"
+        else:
+            what = "one per row of the gates i, f, g, o"
+        rows.append((name, cell, " × ".join(map(str, p.shape)), what))
+    return html_table("Every parameter of the module, by its state_dict name",
+                      ["name", "cell", "shape", "what it holds"], rows, css="text-table")
+
+
+def count_html(lstm: nn.LSTM, config: LSTMConfig) -> str:
+    """The parameter count's formula with the live sizes, held against the module's own."""
+    c = config
+    n_x, H, L, D, H_out = c.n_x, c.hidden_size, c.num_layers, c.D, c.H_out
+    count = sum(t.numel() for t in lstm.parameters())
+    formula = parameter_count(n_x, H, L, c.bidirectional, c.proj_size)
+    if (L, D, c.proj_size) == (1, 1, 0):
+        words = (f"4H(n_X + H) + 8H = 4·{H}·({n_x} + {H}) + 8·{H}")
+    else:
+        P = "H_out·H" if c.proj_size else "0"
+        first = f"D·[4H(n_X + H_out) + 8H + {P}]"
+        later = f" + (L − 1)·D·[4H(D·H_out + H_out) + 8H + {P}]" if L > 1 else ""
+        sizes = f"D = {D}, L = {L}, H = {H}, H_out = {H_out}, n_X = {n_x}"
+        words = f"{first}{later} with {sizes}"
+    return (f"<div class='param-count'><b>Parameters</b>: {words} = <b>{formula:,}</b>; "
+            f"the module counts <b>{count:,}</b></div>")
+
+
+def checks_html(lstm: nn.LSTM, trace: StackTrace) -> str:
+    """The parameter count, and whether our recurrence matches nn.LSTM for every cell."""
+    t, c = trace, trace.config
+    cells = c.num_layers * c.D
+    verdict = "matches" if t.matches else "does NOT match"
+    what = "nn.LSTM" if cells == 1 else f"nn.LSTM in all {cells} cells (layers × directions)"
+    read_out = next(eq for eq in t.equalities if eq.left == "output[:, -1, :H_out]")
+    name = "output[:, -1, :]" if c.D == 1 else "output[:, -1, :H_out]"
+    return count_html(lstm, c) + (
+        "<div class='recurrence-badge'>"
+        + badge("ok" if t.matches else "bad",
+                f"manual recurrence {verdict} {what}: max |Δ| = {t.max_abs_diff:.1e} "
+                f"(tolerance {MATCH_ATOL:.0e})")
+        + badge("ok" if read_out.as_claimed else "bad",
+                f"{name} {'equals' if read_out.holds else 'differs from'} {read_out.right} "
+                "(many-to-one read-out)")
+        + "</div>")
