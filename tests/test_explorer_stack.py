@@ -1,4 +1,4 @@
-"""The explorer over the whole nn.LSTM: layers, directions, projection and initial state, headless."""
+"""The explorer over the whole nn.LSTM (layers, directions, projection, initial state), headless."""
 
 import json
 import re
@@ -28,7 +28,8 @@ def explorer():
 
 
 def test_at_the_defaults_the_page_is_as_before(explorer):
-    assert explorer.query == "?n_x=5&hidden_size=8&seq_len=12&batch_size=2&seed=0&sample=0&step=1&unit=0"
+    assert explorer.query == ("?n_x=5&hidden_size=8&seq_len=12&batch_size=2&seed=0&sample=0"
+                              "&step=1&unit=0")
     assert "4H(n_X + H) + 8H = 4·8·(5 + 8) + 8·8" in explorer.checks.value
     assert "output[:, -1, :] equals h_n[-1] (many-to-one read-out)" in explorer.checks.value
     assert explorer.weights.titles()[0] == "weight_ih_l0 (4H × n_X) = (32 × 5)"
