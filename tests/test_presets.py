@@ -171,7 +171,7 @@ def _seq_state(m):
 
 def test_sequence_starts_from_the_preset():
     query = ("?dataset=temperatures&n_s=10&seq_len=30&n_x=3&batch_size=5&hidden_size=6&seed=2"
-             "&batch=40&position=3&element=7")
+             "&batch=40&position=3&element=7&bidirectional=off")
     e = SequenceExplorer(preset=query)
     m = e.model
     assert _seq_state(m) == ("temperatures", 10, 30, 3, 5, 6, 2, 40, 3, 7)
@@ -242,14 +242,16 @@ def test_sequence_link_follows_the_controls_and_reopens_the_view():
     e.controls["batch"].value = 2
     e.controls["position"].value = 1
     e.controls["element"].value = 4
+    e.padding.control.value = "on"
     assert e.query == ("?dataset=reviews&n_s=10&seq_len=12&n_x=3&batch_size=4&hidden_size=8"
-                       "&seed=0&batch=2&position=1&element=4")
-    assert "batch=2&amp;position=1&amp;element=4" in e.link.value
+                       "&seed=0&batch=2&position=1&element=4&bidirectional=on")
+    assert "batch=2&amp;position=1&amp;element=4&amp;bidirectional=on" in e.link.value
     e.controls["seq_len"].value = 3  # the element follows the shorter sequences, and the link
     assert "element=3" in e.query and "element=3" in e.link.value
     again = SequenceExplorer(preset=e.query)
     assert _seq_state(again.model) == _seq_state(e.model) and again.banner.text == ""
     assert again.tokens.value == e.tokens.value
+    assert again.model.bidirectional == "on" and again.padding.body.value == e.padding.body.value
 
 
 def test_a_given_model_is_configured_by_the_preset():

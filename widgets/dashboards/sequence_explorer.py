@@ -8,7 +8,7 @@ import ipywidgets as ipw
 
 from ..codegen.sequence import sequence_recipe
 from ..maths.sequence import CARDS, DATASETS, LIMITS, SYMBOLS
-from ..state.sequence_model import INDICES, SETTINGS, SequenceModel
+from ..state.sequence_model import DIRECTIONS, INDICES, SETTINGS, SequenceModel
 from ..views.colors import nice_bound
 from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
 from ..views.heatmap import MatrixHeatmap
@@ -17,6 +17,8 @@ from ..views.style import STYLE
 from ..views.window_chart import WindowChart
 from . import sequence_text as text
 from .dashboard import Dashboard
+from .padding_section import PaddingSection
+from .padding_text import padding_numbers
 
 __all__ = ["SequenceExplorer"]
 
@@ -33,17 +35,18 @@ class SequenceExplorer(Dashboard):
         A URL query string such as ``"dataset=temperatures&seq_len=30&batch=40"``
         (``widgets.query_string()`` reads the page's under Voila). Bad values become the
         nearest valid state, and the banner says which parameter was wrong; ``batch``,
-        ``position`` and ``element`` are kept within the data the other settings make.
+        ``position`` and ``element`` are kept within the data the other settings make;
+        ``bidirectional=on`` turns the reviews' padding section's LSTM both ways.
 
     Controls carry ``ctl-dataset``, ``ctl-n_s``, ``ctl-seq_len``, ``ctl-n_x``,
     ``ctl-batch_size``, ``ctl-hidden_size``, ``ctl-seed``, ``ctl-batch``, ``ctl-position``,
-    ``ctl-element``.
+    ``ctl-element``, and in the padding section (reviews only) ``ctl-bidirectional``.
     """
 
     MODEL = SequenceModel
     CSS_CLASS = "sequence-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
-                              "choices": {"dataset": DATASETS}}
+                              "choices": {"dataset": DATASETS, "bidirectional": DIRECTIONS}}
 
     def __init__(self, model: SequenceModel | None = None, preset: str | None = None,
                  **kwargs):
@@ -112,6 +115,8 @@ class SequenceExplorer(Dashboard):
         self.numbers.follow(self.model, ["data"])
         self.output = MatrixHeatmap(x_label="unit (H)", y_label="e − 1", width="300px",
                                     height="300px", colorbar=True)
+        # the reviews only: padded against packed, its own bidirectional switch
+        self.padding = PaddingSection(m, self.banner)
 
         c = self.controls
         self.children = [
@@ -147,6 +152,7 @@ class SequenceExplorer(Dashboard):
             ipw.HTML("<h3>Many-to-one</h3>"),
             ipw.HBox([self.output, self.many_to_one],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.padding,
         ]
         m.observe(self._on_data, names="data")
         m.observe(self._on_index, names=list(INDICES))
@@ -216,8 +222,13 @@ class SequenceExplorer(Dashboard):
         self._show_feed(first, s)
 
     def numbers_html(self) -> str:
-        """The batch, sequence and element highlighted, and what the LSTM made of them."""
-        return text.numbers_tables(self.model)
+        """The batch, sequence and element highlighted, what the LSTM made of them, and for
+        the reviews the padded and packed states."""
+        m = self.model
+        run = m.padding()
+        tables = text.numbers_tables(m)
+        return tables if run is None else tables + padding_numbers(
+            run, m.batch, m.batch * m.batch_size)
 
     def _show_feed(self, first: int, s: int) -> None:
         """The batch as nn.LSTM read it (run once per batch): layouts and the read-out."""

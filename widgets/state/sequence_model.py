@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
-from traitlets import Instance, Int, Unicode, validate
+from traitlets import Instance, Int, TraitError, Unicode, validate
 
+from ..maths.padding import PaddingRun, build_lstm, review_lengths, run_padding
 from ..maths.sequence import (
     CARDS,
     BatchRun,
@@ -19,10 +20,11 @@ from ..maths.sequence import (
 )
 from .settings_model import SettingsModel
 
-__all__ = ["INDICES", "SETTINGS", "SequenceModel"]
+__all__ = ["DIRECTIONS", "INDICES", "SETTINGS", "SequenceModel"]
 
 SETTINGS = ("dataset", "n_s", "seq_len", "n_x", "batch_size", "hidden_size", "seed")
 INDICES = ("batch", "position", "element")
+DIRECTIONS = ("off", "on")  # the padding section's LSTM: bidirectional=False or True
 
 
 class SequenceModel(SettingsModel):
@@ -41,6 +43,8 @@ class SequenceModel(SettingsModel):
     hidden_size : int, default 8 -- H of the LSTM the data is fed to
     seed : int, default 0
     batch, position, element -- the batch shown, the sequence within it, the element e (1-based)
+    bidirectional : {"off", "on"}, default "off" -- the reviews' padding section: whether its
+        LSTM reads both ways (a view setting: the page's other LSTM stays one-way)
     """
 
     dataset = Unicode("signals", help="which data: signals, temperatures or reviews")
@@ -53,6 +57,7 @@ class SequenceModel(SettingsModel):
     batch = Int(0, help="the batch shown")
     position = Int(0, help="which sequence of the batch is X^<s>")
     element = Int(1, help="the element e of X^<s>, 1-based")
+    bidirectional = Unicode("off", help="padding and packing: the LSTM reads both ways, on or off")
 
     data = Instance(SequenceDataset, allow_none=True)
     lstm = Instance(torch.nn.LSTM, allow_none=True, help="batch_first=True")
@@ -66,6 +71,15 @@ class SequenceModel(SettingsModel):
     @validate(*SETTINGS)
     def _valid_setting(self, proposal):
         return self._validate_setting(proposal)
+
+    VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"bidirectional": DIRECTIONS}
+
+    @validate("bidirectional")
+    def _valid_bidirectional(self, proposal):
+        if proposal["value"] not in DIRECTIONS:
+            raise TraitError(f"bidirectional must be one of {', '.join(DIRECTIONS)}; "
+                             f"got {proposal['value']!r}.")
+        return proposal["value"]
 
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "batch": "The batch", "position": "The sequence in the batch",
@@ -105,6 +119,8 @@ class SequenceModel(SettingsModel):
         lstm, lstm_tf = build_lstm_pair(self.n_x_used, self.hidden_size, self.seed)
         head = build_head(self.hidden_size, self.seed)
         self._feed: tuple[int, BatchRun] | None = None  # the batch fed, and what it gave
+        self._padding: dict[tuple[int, str], PaddingRun] = {}  # (batch, bidirectional) -> run
+        self._padding_lstm = {"off": lstm}  # the same seed: the one-way LSTM is the page's
         with self.hold_trait_notifications():
             self.data, self.lstm, self.lstm_tf, self.head = data, lstm, lstm_tf, head
             self.batch = min(self.batch, data.n_batches(self.batch_size) - 1)
@@ -121,3 +137,19 @@ class SequenceModel(SettingsModel):
             self._feed = (self.batch, BatchRun(self.lstm, self.lstm_tf, self.head,
                                                self.current_batch()))
         return self._feed[1]
+
+    def padding(self) -> PaddingRun | None:
+        """The reviews of the batch shown, padded and packed (None for the other data): run
+        once per batch and direction, then kept until the next rebuild."""
+        if self.dataset != "reviews":
+            return None
+        key = (self.batch, self.bidirectional)
+        if key not in self._padding:
+            if self.bidirectional not in self._padding_lstm:
+                self._padding_lstm[self.bidirectional] = build_lstm(
+                    self.n_x_used, self.hidden_size, self.seed, bidirectional=True)
+            first = self.batch * self.batch_size
+            ids = self.data.reviews.ids[first : first + self.batch_size]  # (b_S, n_E)
+            self._padding[key] = run_padding(self._padding_lstm[self.bidirectional],
+                                             self.current_batch(), review_lengths(ids))
+        return self._padding[key]
