@@ -136,16 +136,20 @@ def test_every_table_of_the_mlp_page_has_a_caption_and_header_scopes():
     assert_tables_are_read_as_tables(MLPExplorer(), on_page=1, in_numbers=7)
 
 
-@pytest.mark.parametrize(("dataset", "on_page"), [
-    ("signals", 3),  # the notation, the layouts, the read-out
-    ("temperatures", 3),
-    ("reviews", 4),  # and the tokens
+@pytest.mark.parametrize(("dataset", "bidirectional", "on_page", "in_numbers"), [
+    ("signals", "off", 3, 4),  # the notation, the layouts, the read-out
+    ("temperatures", "on", 3, 4),  # bidirectional is the reviews' padding section's only
+    ("reviews", "off", 5, 6),  # and the tokens, padded against packed
+    ("reviews", "on", 6, 8),  # and the backward direction at the last word
 ])
-def test_every_table_of_the_sequence_page_has_a_caption_and_header_scopes(dataset, on_page):
+def test_every_table_of_the_sequence_page_has_a_caption_and_header_scopes(
+        dataset, bidirectional, on_page, in_numbers):
     page = SequenceExplorer()
-    page.controls["dataset"].value = dataset
-    # x_e^<s>, X^<s>, output[p], the read-out
-    assert_tables_are_read_as_tables(page, on_page=on_page, in_numbers=4)
+    page.controls["dataset"].value = "reviews"
+    page.padding.control.value = bidirectional
+    page.controls["dataset"].value = dataset  # a hidden section keeps no table behind
+    # x_e^<s>, X^<s>, output[p], the read-out; for the reviews the padded and packed states
+    assert_tables_are_read_as_tables(page, on_page=on_page, in_numbers=in_numbers)
 
 
 # --- the MLP page -----------------------------------------------------------------------------

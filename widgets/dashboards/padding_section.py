@@ -56,7 +56,9 @@ class PaddingSection(ipw.VBox):
         m = self._model
         run = m.padding()
         if run is None:
+            # nothing left behind for a screen reader or a search of the page to find
             self.layout.display = "none"
+            self.body.value = self.status.value = ""
             return
         self.layout.display = None
         self.control.value = m.bidirectional
