@@ -11,10 +11,13 @@ from tests.generated_code import run_all
 from widgets import SequenceExplorer
 from widgets.codegen.sequence import sequence_recipe
 from widgets.maths.sequence import DATASETS, LIMITS
+from widgets.state.sequence_model import DIRECTIONS
 
 NAMES = ["X", "targets", "X_batch", "X_s", "x_e", "lstm", "lstm_tf", "head", "output", "h_n",
          "c_n", "shapes", "unbatched_diff", "time_major_diff", "last_is_h_n", "prediction",
          "batch_targets"]
+# the reviews' padding section leaves these too
+PADDING = ["lengths", "lstm_pad", "padded_output", "padded_h_n", "packed_output", "packed_h_n"]
 
 
 def _settings(count: int) -> list[tuple[dict, dict]]:
@@ -24,9 +27,17 @@ def _settings(count: int) -> list[tuple[dict, dict]]:
     # the last batch holds one sequence; the longest sequences, the widest elements
     chosen.append(({"dataset": "signals", "n_s": 7, "seq_len": 200, "n_x": 64, "batch_size": 3,
                     "hidden_size": 64, "seed": 2**31 - 1}, {"batch": 2, "element": 200}))
+    # the reviews both ways: some truncated and some padded, then all padded
+    chosen.append(({"dataset": "reviews", "seq_len": 9, "batch_size": 5, "hidden_size": 6,
+                    "seed": 3, "bidirectional": "on"}, {"batch": 1}))
+    chosen.append(({"dataset": "reviews", "seq_len": 30, "n_x": 2, "batch_size": 16,
+                    "hidden_size": 1, "bidirectional": "off"}, {}))
+    chosen.append(({"dataset": "reviews", "seq_len": 11, "batch_size": 3, "hidden_size": 12,
+                    "seed": 5, "bidirectional": "on"}, {"batch": 5}))
     while len(chosen) < count:
         settings = {name: rng.randint(lo, hi) for name, (lo, hi) in LIMITS.items()}
         settings["dataset"] = DATASETS[len(chosen) % 3]
+        settings["bidirectional"] = rng.choice(DIRECTIONS)
         chosen.append((settings, {"batch": rng.random(), "position": rng.random(),
                                   "element": rng.random()}))
     return chosen
@@ -46,8 +57,9 @@ def _page(settings: dict, indices: dict) -> SequenceExplorer:
 
 @pytest.fixture(scope="module")
 def runs():
-    pages = [_page(*chosen) for chosen in _settings(10)]
-    ran = run_all([(sequence_recipe(p.model, p.query).code, NAMES) for p in pages])
+    pages = [_page(*chosen) for chosen in _settings(13)]
+    ran = run_all([(sequence_recipe(p.model, p.query).code,
+                    NAMES + (PADDING if p.model.dataset == "reviews" else [])) for p in pages])
     return list(zip(pages, ran, strict=True))
 
 
@@ -173,3 +185,45 @@ def test_the_recipe_is_a_notebook_of_one_dataset(runs):
                   "reviews": "nn.Embedding"}
         for dataset, marker in others.items():
             assert (marker in recipe.code) == (dataset == page.model.dataset)
+
+
+def test_the_code_feeds_the_reviews_padded_and_packed_as_the_page_does(runs):
+    both = set()
+    for page, ran in runs:
+        m, v = page.model, ran.values
+        run = m.padding()
+        if run is None:
+            assert "pack_padded_sequence" not in ran.stdout + sequence_recipe(m).code
+            continue
+        both.add(run.bidirectional)
+        assert v["lstm_pad"].bidirectional is run.bidirectional is (m.bidirectional == "on")
+        np.testing.assert_array_equal(v["lengths"].numpy(), run.lengths)
+        for name in ("padded_output", "padded_h_n", "packed_output", "packed_h_n"):
+            np.testing.assert_array_equal(v[name].numpy(), getattr(run, name),
+                                          err_msg=f"{page.query} {name}")
+        # each row of the page's table: the length and |Δ| the code prints, and its verdict
+        body = page.padding.body.value
+        table = body.split("padded against packed: what", 1)[1].split("</table>", 1)[0]
+        shown = re.findall(r"<tr><th scope='row'>(\d+)</th><td>(\d+) .*?<td>([^<]+)</td><td>"
+                           r"<span class='badge[^>]*><span[^>]*>[^<]*</span>(same|differs)",
+                           table)
+        printed = re.findall(r"^s = (\d+): length (\d+) of n_E = \d+; padded output\[s, -1, "
+                             r":H\] against packed h_n\[0\]\[s\]: max \|Δ\| = (\S+), "
+                             r"(same|differs)$", ran.stdout, flags=re.MULTILINE)
+        assert printed == shown and len(shown) == len(run.lengths), page.query
+        fwd, truth = run.forward_at_length, run.packed_vs_alone
+        assert (f"packed h_n[0] = padded output[s, length - 1, :H]: torch.equal "
+                f"{fwd.how() == 'torch.equal'} torch.allclose {fwd.holds()} "
+                f"max |Δ| = {fwd.max_diff:.1e}") in ran.lines
+        assert fwd.holds() and truth.holds() and run.pitfall_shown and run.backward_shown
+        assert f"max |Δ| = {fwd.max_diff:.1e})" in body or fwd.how() == "torch.equal"
+        assert ("padded output[:, -1, :H] differs from packed h_n[0] exactly where padded: "
+                "True") in ran.lines
+        said = [line for line in ran.lines if line.startswith("backward at the last word")]
+        assert said == (["backward at the last word, padded against packed, differs exactly "
+                         "where padded (it read the pads first): True"]
+                        if run.bidirectional else [])
+        assert f"packed = each review alone: torch.allclose True max |Δ| = {truth.max_diff:.1e}" \
+            in ran.lines
+        assert f"max |Δ| = {truth.max_diff:.1e})</span>" in body or truth.how() == "torch.equal"
+    assert both == {False, True}

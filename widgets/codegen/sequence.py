@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..maths.corpus import REVIEWS
 from ..maths.sequence import LAYOUT_ATOL
+from .padding import PADDING_IMPORT, padding_section
 from .recipe import Recipe, Section, fill
 from .snippets import FIND_TEMPERATURES, noisy_sines
 
@@ -18,7 +19,8 @@ IMPORTS = {
     "temperatures": ["import csv", "import importlib.util", "import math",
                      "from pathlib import Path", "", "import numpy as np", "import torch",
                      "from torch import nn"],
-    "reviews": ["import math", "import re", "", "import torch", "from torch import nn"],
+    "reviews": ["import math", "import re", "", "import torch", "from torch import nn",
+                PADDING_IMPORT],
 }
 
 
@@ -108,7 +110,7 @@ def sequence_recipe(model, link: str = "") -> Recipe:
     read. Names the code leaves behind: ``X``, ``targets``, ``X_batch``, ``X_s``, ``x_e``,
     ``lstm``, ``lstm_tf``, ``head``, ``output``, ``h_n``, ``c_n``, ``shapes`` (layout ->
     input/output/h_n/c_n shape), ``unbatched_diff``, ``time_major_diff``, ``last_is_h_n``,
-    ``prediction`` and ``batch_targets``.
+    ``prediction`` and ``batch_targets``; for the reviews also those of ``padding_section``.
     """
     m = model
     dataset = m.dataset
@@ -242,7 +244,9 @@ def sequence_recipe(model, link: str = "") -> Recipe:
                "as a tensor (n_S, n_E, n_X), the batch, sequence and element the page "
                "highlights, one `nn.LSTM` fed batched, unbatched and time first, and the "
                "many-to-one read-out, with these sizes and seed."),
-        sections=(settings, data, notation, network, layouts, many_to_one),
+        sections=(settings, data, notation, network, layouts, many_to_one,
+                  *([padding_section(m.bidirectional == "on")] if dataset == "reviews"
+                    else [])),
         filename="sequence_data.ipynb",
         link=link,
     )
