@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import ipywidgets as ipw
 import pytest
 import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from tests.test_accessibility import walk
 from tests.test_sequence import outlines
@@ -385,3 +386,35 @@ def test_sequence_tables_follow_a_move_to_the_shorter_last_batch(seq):
     assert len(sent) == 1 and "could not be written" not in sent[0]  # one message, no error
     assert "sequence s = 9, position 1 of batch 2 (sequences 8 to 9)" in caption(seq, "X^<s>")
     assert body(table(seq, "X^<s>")) == formatted(seq.model.data.X[9])
+
+
+def test_sequence_padding_tables_hold_the_live_states(seq):
+    seq.controls["dataset"].value = "reviews"
+    seq.controls["seq_len"].value = 10  # some reviews truncated, some padded
+    seq.padding.control.value = "on"
+    seq.controls["batch"].value = 1
+    m = seq.model
+    H, X = m.hidden_size, m.data.X[4:8]
+    lengths = torch.tensor([sum(t != "<pad>" for t in m.data.reviews.tokens[s])
+                            for s in range(4, 8)])
+    torch.manual_seed(m.seed)
+    lstm = torch.nn.LSTM(m.n_x, H, batch_first=True, bidirectional=True)
+    with torch.no_grad():
+        padded, _ = lstm(X)  # (b_S, n_E, 2H)
+        packed = pack_padded_sequence(X, lengths, batch_first=True, enforce_sorted=False)
+        packed_out, (h_n, _) = lstm(packed)
+        packed_out, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=10)
+    rows, last = torch.arange(4), lengths - 1
+    for starts, values in (("Padding, batch 1: padded output[s, -1, :H]", padded[:, -1, :H]),
+                           ("Padding, batch 1: packed h_n[0][s]", h_n[0]),
+                           ("Padding, batch 1: padded output[s, length − 1, H:]",
+                            padded[rows, last, H:]),
+                           ("Padding, batch 1: packed output[s, length − 1, H:]",
+                            packed_out[rows, last, H:])):
+        found = table(seq, starts)
+        assert [row[:2] for row in found[1:]] == [[str(4 + i), str(int(n))]
+                                                  for i, n in enumerate(lengths)]
+        assert [row[1:] for row in body(found)] == formatted(values), starts
+    assert lengths.tolist() == [9, 10, 10, 9]  # two padded; two fill n_E = 10, one truncated
+    seq.padding.control.value = "off"
+    assert not [c for c in tables(seq) if "length − 1, H:" in c]
