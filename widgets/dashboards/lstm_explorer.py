@@ -227,6 +227,7 @@ def _toggle(ctl: str, description: str, options, value, button_width: str):
     """Guarded toggle buttons for a setting of a few choices, ``ctl-<ctl>``."""
     toggle = GuardedToggleButtons(options=options, value=value, description=description,
                                   style={"description_width": "64px",
-                                         "button_width": button_width})
+                                         "button_width": button_width},
+                                  layout=ipw.Layout(width="auto"))
     toggle.add_class(f"ctl-{ctl}")
     return toggle

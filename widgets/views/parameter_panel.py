@@ -215,19 +215,31 @@ class ParameterPanel(ipw.VBox):
         self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})"
                             for r in self._regions]
         left = self.MARGIN["left"]
-        # a wide region's title starts at its left edge; a narrow one's is centred on two lines
+        # a wide region's title starts at its left edge; a narrow one's is centred on two lines.
+        # A long name (another layer's, a backward one's) breaks before its "_l1_reverse" and
+        # the row grows a line, so neighbours never overlap
+        long = any(len(r.key) > 13 for r in self._regions)
+
+        def name(r: Region, narrow: bool) -> str:
+            base, cut, rest = r.key.partition("_l")
+            if not long or not cut:
+                return f"<b>{html.escape(r.key)}</b>"
+            joint = "<br>" if narrow else ""
+            return f"<b>{html.escape(base)}</b>{joint}<b>_l{html.escape(rest)}</b>"
+
         spans = "".join(
             f"<span class='heatmap-title' style='left:{left + s}px'>"
-            f"<b>{html.escape(r.key)}</b> ({html.escape(r.symbols)}) = ({self._dims(r.key)})"
-            "</span>" if r.width > 150 else
+            f"{name(r, False)}{'<br>' if long else ' '}({html.escape(r.symbols)}) = "
+            f"({self._dims(r.key)})</span>" if r.width > 150 else
             f"<span class='heatmap-title narrow' style='left:{left + s + r.width / 2:.0f}px'>"
-            f"<b>{html.escape(r.key)}</b><br>({html.escape(r.symbols)}) = "
+            f"{name(r, True)}<br>({html.escape(r.symbols)}) = "
             f"({self._dims(r.key)})</span>"
             for s, r in zip(L.starts, self._regions, strict=True)
         )
         bar = (f"<span class='colorbar-caption narrow' style='left:{left + L.width + 8:.0f}px'>"
                f"{caption}</span>")
-        self._titles.value = f"<div class='panel-title-row'>{spans}{bar}</div>"
+        tall = " style='height:4.4em'" if long else ""
+        self._titles.value = f"<div class='panel-title-row'{tall}>{spans}{bar}</div>"
         self.alt.text = self.summary(caption)
 
     def summary(self, caption: str = "") -> str:

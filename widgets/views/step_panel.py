@@ -100,6 +100,12 @@ class StepPanel(ipw.VBox):
         self.unit_equations.add_class("unit-equations")
         # shown with a projection only: the last equation becomes two
         self.projection = ipw.HTMLMath(PROJECTION_EQUATION, layout=ipw.Layout(display="none"))
+        # shown for a backward direction: it reads the state of the element after e
+        self.backward_note = ipw.HTML(
+            "<p class='hint'>The backward direction reads the sequence from its end: at "
+            "element e it takes h<sub>e+1</sub> and c<sub>e+1</sub> where the equations write "
+            "e − 1, and its first step reads e = n_E with the initial state.</p>",
+            layout=ipw.Layout(display="none"))
         self._cell: tuple[int, int] = (0, 0)
         step_controls = [self.controls["step"], *([self.play] if play else []),
                          self.controls["unit"]]
@@ -113,6 +119,7 @@ class StepPanel(ipw.VBox):
             ipw.HTML("<h3>The cell's equations</h3>"),
             ipw.HTMLMath(CELL_EQUATIONS),
             self.projection,
+            self.backward_note,
             self.unit_equations,
         ]
 
@@ -154,6 +161,7 @@ class StepPanel(ipw.VBox):
         if self._cell != (trace.layer, trace.direction) or new_sequence:
             self._cell = (trace.layer, trace.direction)
             self.projection.layout.display = None if w_hr is not None else "none"
+            self.backward_note.layout.display = None if backward else "none"
         self.unit_equations.value = (
             f"<p>Unit j = {j} at step e = {e}, with the live numbers (sequence {s}):</p>"
             + unit_equations(trace, b_ih, b_hh, s, k, j, w_hr))
