@@ -318,6 +318,34 @@ def measure_latencies(browser, server: VoilaServer, repeat: int, results: dict) 
     results["memory"].update({"explorer kernel RSS MB at maximum sizes": rss_max,
                               "explorer kernel PSS MB at maximum sizes": pss_max})
     page.close()
+    measure_worst_case(browser, server, max(4, repeat // 2), results)
+
+
+# the whole nn.LSTM at its largest: every cell is traced by hand at each rebuild
+WORST_CASE = {"n_x": 64, "hidden_size": 256, "seq_len": 200, "batch_size": 16, "num_layers": 3,
+              "bidirectional": 1}
+
+
+def measure_worst_case(browser, server: VoilaServer, repeat: int, results: dict) -> None:
+    """The explorer at 3 bidirectional layers, n_X=64, H=256, n_E=200, b_S=16: a size change
+    (H, each move rebuilds and traces all six cells) and a step, and the kernel's memory."""
+    pids_before = set(server.kernel_pids())
+    query = "&".join(f"{k}={v}" for k, v in WORST_CASE.items())
+    page = Page(browser, server, f"{EXPLORER}?{query}&step=2", EXPLORER_READY)
+    page.open()
+    page.page.wait_for_function(title_has("= (1024 × 256)"), timeout=120_000)
+    page.page.wait_for_timeout(1500)
+    state = {"ctl-n_x": 64, "ctl-hidden_size": 256, "ctl-seq_len": 200}
+    targets = {"H": "p95 <= 500 ms", "step": "p95 <= 60 ms"}
+    for ctl, symbol in (("ctl-hidden_size", "H"), ("ctl-step", "step")):
+        s = results.setdefault(f"explorer {symbol}, 3 bidirectional layers",
+                               Series(f"explorer {symbol}, 3 bidirectional layers at maximum "
+                                      "sizes", target=targets[symbol]))
+        walk(page, ctl, s, repeat, explorer_done(ctl, state), traced=0)
+    rss, pss = kernel_memory(sorted(set(server.kernel_pids()) - pids_before))
+    results["memory"].update({"explorer kernel RSS MB, 3 bidirectional layers": rss,
+                              "explorer kernel PSS MB, 3 bidirectional layers": pss})
+    page.close()
 
 
 def measure_tti(browser, server: VoilaServer, label: str, runs: int, results: dict) -> None:
