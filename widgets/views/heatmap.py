@@ -74,6 +74,14 @@ class MatrixHeatmap(ipw.VBox):
         Draw this heatmap's own colour bar beside it (for ranges not shared with others).
     describe : callable(row, col) -> str, optional
         The hover text of a cell; by default its row, band, column and value.
+    readout : ipw.HTML, optional
+        A read-out line shared with other heatmaps, which the owner places; by default one of
+        its own, under the figure.
+    on_point : callable(row, col), optional
+        Told of the cell a hover lands on (the mouse or ``hover``), and (None, None) when the
+        cursor hides.
+    margin : dict, optional
+        The figure's margins (top, bottom, left, right in pixels), for an owner's annotations.
 
     Attributes
     ----------
@@ -81,6 +89,8 @@ class MatrixHeatmap(ipw.VBox):
     alt : FigureText -- the figure in words (``summary``)
     colorbar : ColorBar or None -- its own colour bar, when asked for
     hover_readout : HoverReadout -- the read-out line (``heatmap-readout``) and the cursor
+    unit_scales : dict -- x and y scales over [0, 1] across the cells, row 0 at the top, for
+        annotations that must not move with the shape (``add_marks``)
     """
 
     def __init__(
@@ -95,10 +105,14 @@ class MatrixHeatmap(ipw.VBox):
         compact: bool = False,
         colorbar: bool = False,
         describe: Callable[[int, int], str] | None = None,
+        readout: ipw.HTML | None = None,
+        on_point: Callable[[int | None, int | None], None] | None = None,
+        margin: dict | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self._describe = describe
+        self._on_point = on_point
         self.add_class("lstm-heatmap")
         self._palette = palette
         self._bands = tuple(bands) if bands else None
@@ -121,8 +135,9 @@ class MatrixHeatmap(ipw.VBox):
         )
         # bands sit at fixed fractions of the rows (PyTorch stacks equal gate blocks), so they
         # live on unit scales of their own and never move when the matrix changes shape
-        unit = {"x": bq.LinearScale(min=0.0, max=1.0, allow_padding=False),
-                "y": bq.LinearScale(min=0.0, max=1.0, reverse=True, allow_padding=False)}
+        self.unit_scales = unit = {
+            "x": bq.LinearScale(min=0.0, max=1.0, allow_padding=False),
+            "y": bq.LinearScale(min=0.0, max=1.0, reverse=True, allow_padding=False)}
         n = len(self._bands or ())
         edges = (np.arange(1, n) / n).astype(np.float32) if n > 1 else np.zeros(1, np.float32)
         rules = dict(x=np.tile(np.float32([0.0, 1.0]), (len(edges), 1)),
@@ -143,10 +158,12 @@ class MatrixHeatmap(ipw.VBox):
                                grid_lines="none")
         self._y_axis = bq.Axis(scale=self._y_scale, label=y_label, side="left",
                                tick_format="d", grid_lines="none", visible=not compact)
-        self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
-                                   css_class="heatmap-readout")
-        margin = (dict(top=4, bottom=30, left=12, right=12) if compact
-                  else dict(top=6, bottom=40, left=50, right=26 if self._bands else 10))
+        self._hover = HoverReadout(
+            self._x_scale, self._y_scale, locate=self._locate, css_class="heatmap-readout",
+            readout=readout, on_leave=on_point and (lambda: on_point(None, None)))
+        margin = margin or (dict(top=4, bottom=30, left=12, right=12) if compact
+                            else dict(top=6, bottom=40, left=50,
+                                      right=26 if self._bands else 10))
         self.figure = bq.Figure(
             marks=[self._image, self._band_gaps, self._band_lines, self._band_labels,
                    self._highlights, self._hover.cursor],
@@ -160,7 +177,8 @@ class MatrixHeatmap(ipw.VBox):
         self.figure.add_class("heatmap-figure")
         self.colorbar = ColorBar(palette=palette, height=height, caption="") if colorbar else None
         body = ipw.HBox([self.figure, self.colorbar]) if colorbar else self.figure
-        self.children = [self._title, self.alt, body, self._hover.readout]
+        own_readout = [] if readout is not None else [self._hover.readout]
+        self.children = [self._title, self.alt, body, *own_readout]
 
     @property
     def hover_readout(self) -> HoverReadout:
@@ -265,6 +283,17 @@ class MatrixHeatmap(ipw.VBox):
             where += f" (gate {self._bands[row // per]}, unit {row % per})"
         return f"{where}, column {col}: <b>{value:+.4f}</b>"
 
+    def add_marks(self, marks: Sequence[bq.Mark]) -> None:
+        """Draw an owner's annotations (on ``unit_scales``, [0, 1] across the cells, or on
+        the data scales) above the picture, under the highlights and the cursor."""
+        *under, highlights, cursor = self.figure.marks
+        self.figure.marks = [*under, *marks, highlights, cursor]
+
+    def outline(self, row: int | None, col: int | None = None) -> None:
+        """Outline cell (row, col) with the cursor, or hide it for None, leaving the read-out
+        alone: how an owner shows the twin of a cell pointed at in another figure."""
+        self._hover.outline(*(cell_outline(row, col) if row is not None else (None,)))
+
     def hover(self, x: float, y: float) -> None:
         """Point at data coordinates (x, y): show that cell's readout and outline it."""
         self._hover.hover(x, y)
@@ -278,4 +307,6 @@ class MatrixHeatmap(ipw.VBox):
         row, col = int(np.floor(y + 0.5)), int(np.floor(x + 0.5))
         if not (0 <= row < rows and 0 <= col < cols):
             return None
+        if self._on_point is not None:
+            self._on_point(row, col)
         return Pointed(self.describe(row, col), *cell_outline(row, col))

@@ -69,6 +69,10 @@ class HoverReadout:
     css_class : str
         The read-out's class, which the page's tests and benchmarks select on, e.g.
         "heatmap-readout".
+    readout : ipw.HTML, optional
+        A read-out line shared with other figures; by default one of its own.
+    on_leave : callable(), optional
+        Told when the cursor hides (the mouse left, or pointed at nothing).
 
     Attributes
     ----------
@@ -78,14 +82,17 @@ class HoverReadout:
     """
 
     def __init__(self, x_scale: bq.Scale, y_scale: bq.Scale, *,
-                 locate: Callable[[float, float], Pointed | None], css_class: str):
+                 locate: Callable[[float, float], Pointed | None], css_class: str,
+                 readout: ipw.HTML | None = None, on_leave: Callable[[], None] | None = None):
         self._locate = locate
+        self._on_leave = on_leave
         self._interaction = MouseInteraction(x_scale=x_scale, y_scale=y_scale, move_throttle=40,
                                              events=["mousemove", "mouseleave"])
         self._interaction.on_msg(lambda _widget, content, _buffers: self.receive(content))
         self._cursor = bq.Lines(x=[0.0], y=[0.0], scales={"x": x_scale, "y": y_scale},
                                 colors=["#111"], stroke_width=2, visible=False)
-        self._readout = ipw.HTML(HINT, layout=ipw.Layout(margin="0 0 0 8px", min_height="1.4em"))
+        self._readout = readout or ipw.HTML(HINT, layout=ipw.Layout(margin="0 0 0 8px",
+                                                                    min_height="1.4em"))
         self._readout.add_class(css_class)
 
     @property
@@ -115,10 +122,20 @@ class HoverReadout:
             self.leave()
             return
         self._readout.value = pointed.text
+        self.outline(pointed.x, pointed.y)
+
+    def outline(self, x: np.ndarray | None, y: np.ndarray | None = None) -> None:
+        """Draw the cursor along the closed path (x, y), or hide it for None; the read-out and
+        ``on_leave`` are left alone (a view outlines a cell's twin in another figure so)."""
+        if x is None:
+            self._cursor.visible = False
+            return
         with self._cursor.hold_sync():  # the outline and its visibility: one message
-            self._cursor.x, self._cursor.y = pointed.x, pointed.y
+            self._cursor.x, self._cursor.y = x, y
             self._cursor.visible = True
 
     def leave(self) -> None:
         """Hide the cursor; the read-out keeps the last cell read."""
         self._cursor.visible = False
+        if self._on_leave is not None:
+            self._on_leave()
