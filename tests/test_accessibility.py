@@ -13,6 +13,7 @@ import pytest
 
 from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer, TrainingExplorer
 from widgets.dashboards.accessibility import SCRIPT, accessibility_script
+from widgets.views.outputs_text import outputs_tables
 from widgets.views.text_alternative import FigureText, html_table, plain, value_range
 
 DASHBOARDS = [MLPExplorer, SequenceExplorer, LSTMExplorer, TrainingExplorer]
@@ -91,9 +92,16 @@ def test_the_numbers_panel_computes_only_while_open_and_follows_the_step():
     # unit 2's h_4, as the table writes it, from the live trace
     assert f"<td>{float(t.h[s, 4, 2]):+.4f}</td></tr><tr><th scope='row'>3</th>" in view
     assert f"<td>{float(t.gates[s, 3, 1, 0]):+.4f}</td>" in view  # f_4 of unit 0
-    assert view.count("<th scope='row'>") == page.model.n_x + page.model.hidden_size
+    # the step's tables (n_X inputs, H units), then output and (h_n, c_n)'s
+    def rows(html: str) -> int:
+        return html.count("<th scope='row'>")
+
+    outputs = rows(outputs_tables(page.model.trace, s))
+    assert rows(view) == page.model.n_x + page.model.hidden_size + outputs
+    assert "h_n[0, 0, 7] at position 11" in view  # output's twin of h_n, named
     page.model.hidden_size = 12
-    assert page.numbers.view.value.count("<th scope='row'>") == page.model.n_x + 12
+    outputs = rows(outputs_tables(page.model.trace, s))
+    assert rows(page.numbers.view.value) == page.model.n_x + 12 + outputs
     page.numbers.toggle.value = False
     before = page.numbers.view.value
     page.model.step = 2  # closed: nothing is computed or sent

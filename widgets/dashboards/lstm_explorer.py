@@ -20,6 +20,8 @@ from ..views.controls import (
 )
 from ..views.heatmap import MatrixHeatmap
 from ..views.nav import NavBar
+from ..views.outputs_text import outputs_tables
+from ..views.outputs_view import OutputsView
 from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
 from ..views.step_panel import StepPanel, step_tables
 from ..views.style import STYLE
@@ -49,7 +51,8 @@ class LSTMExplorer(Dashboard):
     Every control carries a CSS class ``ctl-<trait>`` (``ctl-n_x``, ``ctl-hidden_size``,
     ``ctl-seq_len``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-num_layers``,
     ``ctl-bidirectional``, ``ctl-proj_size``, ``ctl-h0``, ``ctl-layer``, ``ctl-direction``,
-    ``ctl-step``, ``ctl-sample``, ``ctl-unit``) for automation.
+    ``ctl-step``, ``ctl-sample``, ``ctl-unit``) for automation; the "output and (h_n, c_n)"
+    view's own pointers are ``ctl-twin_tensor``, ``ctl-twin_row`` and ``ctl-twin_col``.
     """
 
     MODEL = LSTMExplorerModel
@@ -101,6 +104,10 @@ class LSTMExplorer(Dashboard):
         self.weight_hr.add_class("weight-hr")
         self.parameters = ipw.HTML()
         self.parameters.add_class("parameter-list")
+        # what nn.LSTM returns, taken apart: output against (h_n, c_n), for the sequence shown
+        self.outputs = OutputsView()
+        for control in self.outputs.controls.values():
+            control.on_reject(lambda _control, message: self.banner.show(message))
 
         # what the live module says of itself: its parameter count and the two checks, in one
         # widget so a rebuild updates them with one message
@@ -136,6 +143,11 @@ class LSTMExplorer(Dashboard):
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
             self.steps,
+            ipw.HTML("<h3>What nn.LSTM returns: output and (h_n, c_n)</h3><p class='hint'>"
+                     "<code>output, (h_n, c_n) = lstm(x, (h_0, c_0))</code>, drawn for the "
+                     "sequence chosen above. Point at a cell (or use the three controls) to "
+                     "see where the same number sits in the other tensor.</p>"),
+            self.outputs,
         ]
 
         self.model.observe(self._on_trace, names="trace")
@@ -150,7 +162,7 @@ class LSTMExplorer(Dashboard):
 
     def numbers_html(self) -> str:
         m = self.model
-        return step_tables(m.cell, m.sample, m.step)
+        return step_tables(m.cell, m.sample, m.step) + outputs_tables(m.trace, m.sample)
 
     # --- model -> views ---------------------------------------------------------------------
     def _sync_controls(self) -> None:
@@ -174,6 +186,7 @@ class LSTMExplorer(Dashboard):
             f"({len(list(m.lstm.parameters()))} tensors)</summary>"
             + parameters_table(m.lstm, m.config) + "</details>")
         self._on_cell(full=True)
+        self.outputs.show(m.trace, m.sample)
 
     def _on_cell(self, _change=None, full: bool = False) -> None:
         """The chosen layer and direction: its weights, then its steps."""
@@ -202,6 +215,8 @@ class LSTMExplorer(Dashboard):
         if k > cell.gates.shape[1] or s >= cell.x.shape[0] or j >= cell.gates.shape[-1]:
             return  # mid-rebuild: the new trace arrives with its own notification
         self._sync_controls()
+        if _change is not None and _change["name"] == "sample":
+            self.outputs.show(m.trace, s)
         w = m.cell_weights()
         e = int(cell.positions[k - 1])
         if m.num_layers == 1 and m.D == 1:
