@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import nbformat
 
-__all__ = ["Recipe", "Section", "fill"]
+__all__ = ["Recipe", "Section", "fill", "splice"]
 
 
 def fill(template: str, **values) -> str:
@@ -20,6 +20,12 @@ def fill(template: str, **values) -> str:
     """
     literals = {name: repr(value) for name, value in values.items()}
     return Template(textwrap.dedent(template).strip("\n")).substitute(literals)
+
+
+def splice(template: str, **pieces: str) -> str:
+    """``template`` dedented, with each ``$name`` replaced by a piece of code as it is (where
+    ``fill`` writes a value's literal)."""
+    return Template(textwrap.dedent(template).strip("\n")).substitute(pieces)
 
 
 @dataclass(frozen=True)
