@@ -33,7 +33,7 @@ def test_at_the_defaults_the_page_is_as_before(explorer):
     assert "4H(n_X + H) + 8H = 4·8·(5 + 8) + 8·8" in explorer.checks.value
     assert "output[:, -1, :] equals h_n[-1] (many-to-one read-out)" in explorer.checks.value
     assert explorer.weights.titles()[0] == "weight_ih_l0 (4H × n_X) = (32 × 5)"
-    assert explorer.weight_hr.layout.display == "none"
+    assert explorer.weight_hr_box.children == ()  # no projection, no W_hr
     assert explorer.controls["direction"].disabled
 
 
@@ -75,7 +75,7 @@ def test_the_chosen_cell_s_weights_and_steps(explorer):
                                   m.lstm.weight_ih_l1_reverse.numpy())
     assert "layer 0's output: forward | backward" in explorer.weights.summary() or \
         explorer.weights.regions[0].x_label == "layer 0's output: forward | backward"
-    assert explorer.weight_hr.layout.display is None
+    assert explorer.weight_hr_box.children == (explorer.weight_hr,)
     assert explorer.weight_hr.title.startswith("weight_hr_l1_reverse (H_out × H) = (3 × 8)")
     np.testing.assert_array_equal(explorer.weight_hr.values, m.lstm.weight_hr_l1_reverse.numpy())
     k = init_bound(8)
@@ -166,5 +166,5 @@ def test_every_figure_of_the_stack_is_said_in_words(explorer):
     assert "weight_ih_l0 (4H by n_X)" in explorer.weights.alt.text
     assert explorer.weight_hr.alt.text.startswith("Heatmap weight_hr_l0 (H_out × H) = (2 × 8)")
     explorer.model.proj_size = 0
-    assert "no weight_hr" in explorer.weight_hr.alt.text
+    assert explorer.weight_hr_box.children == ()
     assert by_class(explorer, "parameter-list") is explorer.parameters

@@ -102,6 +102,8 @@ class LSTMExplorer(Dashboard):
                                        y_label="unit of h (H_out)", width="420px",
                                        height="220px", palette=DIVERGING)
         self.weight_hr.add_class("weight-hr")
+        # in the page only with a projection: a figure laid out while hidden has no size
+        self.weight_hr_box = ipw.VBox([])
         self.parameters = ipw.HTML()
         self.parameters.add_class("parameter-list")
         # what nn.LSTM returns, taken apart: output against (h_n, c_n), for the sequence shown
@@ -139,7 +141,7 @@ class LSTMExplorer(Dashboard):
                      "direction chosen here are also the ones taken step by step.</p>"),
             ipw.HBox([c["layer"], c["direction"]], layout=row),
             self.weights,
-            self.weight_hr,
+            self.weight_hr_box,
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
             self.steps,
@@ -204,9 +206,9 @@ class LSTMExplorer(Dashboard):
             self.weight_hr.show(p[f"weight_hr{end}"], vmin=-k, vmax=k,
                                 title=f"weight_hr{end} (H_out × H) = "
                                       f"({m.H_out} × {m.hidden_size})")
-        else:  # hidden, and said so
-            self.weight_hr.alt.text = "No projection (proj_size = 0): the module has no weight_hr."
-        self.weight_hr.layout.display = None if m.proj_size else "none"
+        shown = (self.weight_hr,) if m.proj_size else ()
+        if self.weight_hr_box.children != shown:
+            self.weight_hr_box.children = shown
         self._on_view(full=True)
 
     def _on_view(self, _change=None, full: bool = False) -> None:
