@@ -86,6 +86,7 @@ def test_the_chosen_cell_s_weights_and_steps(explorer):
     assert "layer 1 backward, step e = 12 of n_E = 12" in title
     assert "walks e = 12..1, so step 1 reads e = 12" in title
     assert "layer 0's output at e = 12 (6 values)" in title
+    assert "h_13 and c_13, the initial state: h_0[3] and c_0[3]" in title
     eqs = _text(explorer.steps.unit_equations.value)
     assert "i 12 [0] = σ(W ii [0,:]·x 12" in eqs and "h 13" in eqs
     assert "m 12 [0] = o·tanh(c 12 )" in eqs

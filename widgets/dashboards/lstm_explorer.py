@@ -231,13 +231,20 @@ class LSTMExplorer(Dashboard):
         prev = e + 1 if m.direction else e - 1
         order = (f"; this direction walks e = {m.seq_len}..1, so step {k} reads e = {e}"
                  if m.direction else "")
+        initial = ""
+        stacked = m.h0 != "zeros" or m.num_layers > 1 or m.D > 1  # else: as it always read
+        if k == 1 and stacked:  # where (h_0, c_0) enter: the first step of every cell
+            row = m.layer * m.D + m.direction
+            fed = "zeros, PyTorch's default" if m.h0 == "zeros" else "seeded values"
+            initial = (f", the initial state: h_0[{row}] and c_0[{row}] of the (h_0, c_0) fed "
+                       f"to nn.LSTM ({fed})")
         self.steps.show(
             cell, w["bias_ih"], w["bias_hh"], sample=s, step=k, unit=j,
             w_hr=w.get("weight_hr"),
             new_sequence=full or _change is None or _change["name"] == "sample",
             title=(f"Sequence {s} of the batch, {where}step <b>e = {e}</b> of n_E = "
-                   f"{m.seq_len}{order}: the cell reads {reads} with h_{prev} and c_{prev} "
-                   f"(H = {m.hidden_size} units each)"))
+                   f"{m.seq_len}{order}: the cell reads {reads} with h_{prev} and c_{prev}"
+                   f"{initial} (H = {m.hidden_size} units each)"))
 
 
 def _toggle(ctl: str, description: str, options, value, button_width: str):
