@@ -73,6 +73,8 @@ class SequenceModel(SettingsModel):
         return self._validate_setting(proposal)
 
     VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"bidirectional": DIRECTIONS}
+    # left out of a link while off: a plain view keeps the link it had before padding's switch
+    QUIET_DEFAULTS: ClassVar[dict] = {"bidirectional": "off"}
 
     @validate("bidirectional")
     def _valid_bidirectional(self, proposal):
