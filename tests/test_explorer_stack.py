@@ -169,3 +169,23 @@ def test_every_figure_of_the_stack_is_said_in_words(explorer):
     explorer.model.proj_size = 0
     assert explorer.weight_hr_box.children == ()
     assert by_class(explorer, "parameter-list") is explorer.parameters
+
+
+def test_output_and_h_n_are_drawn_on_demand_and_follow_the_model(explorer):
+    m, toggle = explorer.model, explorer.outputs_toggle
+    assert not toggle.value and explorer.outputs_box.children == ()  # closed: nothing drawn
+    m.bidirectional = 1
+    assert explorer.outputs.grids["h_n"].title == ""  # and nothing computed for it
+    toggle.value = True
+    assert toggle.description == "Hide output and (h_n, c_n)"
+    assert explorer.outputs_box.children == (explorer.outputs,)
+    assert explorer.outputs.grids["h_n"].title.startswith("<b>h_n</b> (D·L, b_S, H_out) = (2, 2, 8)")
+    np.testing.assert_array_equal(explorer.outputs.grids["h_n"].values, m.trace.h_n[:, 0])
+    m.num_layers = 2  # open: it follows a rebuild
+    assert explorer.outputs.grids["h_n"].title.startswith("<b>h_n</b> (D·L, b_S, H_out) = (4, 2, 8)")
+    m.sample = 1  # and the sequence shown
+    np.testing.assert_array_equal(explorer.outputs.grids["output"].values, m.trace.output[1])
+    toggle.value = False
+    assert explorer.outputs_box.children == ()
+    _update(toggle, {"value": "yes"})  # a bad value from the page
+    assert "was refused" in explorer.message and not toggle.value

@@ -27,7 +27,9 @@ def dark_pixels(page, selector: str) -> int:
 def test_bidirectional_output_and_h_n_taken_apart(dashboard):
     page = dashboard.page
     dashboard.open("lstm_explorer.ipynb")
-    page.wait_for_selector(".grid-h_n .heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_selector(".ctl-outputs", timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("button", name="Show output and (h_n, c_n)").click()
+    page.wait_for_selector(".grid-h_n .heatmap-figure", timeout=60_000)
     wait_text(page, ".outputs-view", r"h_n \(D·L, b_S, H_out\) = \(1, 2, 8\)")
 
     page.locator(".ctl-bidirectional button", has_text="both").click()

@@ -12,6 +12,7 @@ from ..maths.lstm import GATES, INITIAL_STATES, LIMITS, SYMBOLS, init_bound
 from ..state.explorer_model import SIZE_TRAITS, STACK_TRAITS, LSTMExplorerModel
 from ..views.colors import DIVERGING
 from ..views.controls import (
+    GuardedToggleButton,
     GuardedToggleButtons,
     bind_controls,
     int_slider,
@@ -36,6 +37,8 @@ from .lstm_explorer_text import (
 
 __all__ = ["LSTMExplorer"]
 
+SHOW_OUTPUTS, HIDE_OUTPUTS = "Show output and (h_n, c_n)", "Hide output and (h_n, c_n)"
+
 class LSTMExplorer(Dashboard):
     """The LSTM explorer dashboard: controls, weight heatmaps, the step view, equations, checks.
 
@@ -52,7 +55,8 @@ class LSTMExplorer(Dashboard):
     ``ctl-seq_len``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-num_layers``,
     ``ctl-bidirectional``, ``ctl-proj_size``, ``ctl-h0``, ``ctl-layer``, ``ctl-direction``,
     ``ctl-step``, ``ctl-sample``, ``ctl-unit``) for automation; the "output and (h_n, c_n)"
-    view's own pointers are ``ctl-twin_tensor``, ``ctl-twin_row`` and ``ctl-twin_col``.
+    view opens with ``ctl-outputs`` and its own pointers are ``ctl-twin_tensor``,
+    ``ctl-twin_row`` and ``ctl-twin_col``.
     """
 
     MODEL = LSTMExplorerModel
@@ -107,9 +111,17 @@ class LSTMExplorer(Dashboard):
         self.parameters = ipw.HTML()
         self.parameters.add_class("parameter-list")
         # what nn.LSTM returns, taken apart: output against (h_n, c_n), for the sequence shown
+        # on demand, like the code and the numbers: closed, a size change draws nothing more
         self.outputs = OutputsView()
-        for control in self.outputs.controls.values():
+        self.outputs_toggle = GuardedToggleButton(
+            value=False, description=SHOW_OUTPUTS, icon="th",
+            tooltip="draw output, h_n and c_n of the sequence shown, and point at their twins",
+            layout=ipw.Layout(width="auto", align_self="flex-start"))
+        self.outputs_toggle.add_class("ctl-outputs")
+        self.outputs_box = ipw.VBox([])
+        for control in (*self.outputs.controls.values(), self.outputs_toggle):
             control.on_reject(lambda _control, message: self.banner.show(message))
+        self.outputs_toggle.observe(self._on_outputs_toggle, names="value")
 
         # what the live module says of itself: its parameter count and the two checks, in one
         # widget so a rebuild updates them with one message
@@ -147,9 +159,12 @@ class LSTMExplorer(Dashboard):
             self.steps,
             ipw.HTML("<h3>What nn.LSTM returns: output and (h_n, c_n)</h3><p class='hint'>"
                      "<code>output, (h_n, c_n) = lstm(x, (h_0, c_0))</code>, drawn for the "
-                     "sequence chosen above. Point at a cell (or use the three controls) to "
-                     "see where the same number sits in the other tensor.</p>"),
-            self.outputs,
+                     "sequence chosen above: which of output's numbers are in h_n, and why "
+                     "<code>output[:, -1]</code> is not always the state to read. Point at a "
+                     "cell (or use the three controls) to see where the same number sits in "
+                     "the other tensor.</p>"),
+            self.outputs_toggle,
+            self.outputs_box,
         ]
 
         self.model.observe(self._on_trace, names="trace")
@@ -188,7 +203,8 @@ class LSTMExplorer(Dashboard):
             f"({len(list(m.lstm.parameters()))} tensors)</summary>"
             + parameters_table(m.lstm, m.config) + "</details>")
         self._on_cell(full=True)
-        self.outputs.show(m.trace, m.sample)
+        if self.outputs_toggle.value:
+            self.outputs.show(m.trace, m.sample)
 
     def _on_cell(self, _change=None, full: bool = False) -> None:
         """The chosen layer and direction: its weights, then its steps."""
@@ -211,13 +227,21 @@ class LSTMExplorer(Dashboard):
             self.weight_hr_box.children = shown
         self._on_view(full=True)
 
+    def _on_outputs_toggle(self, _change=None) -> None:
+        """Open: the view joins the page, drawn for the state on screen; closed: it leaves."""
+        is_open = self.outputs_toggle.value
+        if is_open:
+            self.outputs.show(self.model.trace, self.model.sample)
+        self.outputs_toggle.description = HIDE_OUTPUTS if is_open else SHOW_OUTPUTS
+        self.outputs_box.children = (self.outputs,) if is_open else ()
+
     def _on_view(self, _change=None, full: bool = False) -> None:
         m = self.model
         cell, s, k, j = m.cell, m.sample, m.step, m.unit
         if k > cell.gates.shape[1] or s >= cell.x.shape[0] or j >= cell.gates.shape[-1]:
             return  # mid-rebuild: the new trace arrives with its own notification
         self._sync_controls()
-        if _change is not None and _change["name"] == "sample":
+        if self.outputs_toggle.value and _change is not None and _change["name"] == "sample":
             self.outputs.show(m.trace, s)
         w = m.cell_weights()
         e = int(cell.positions[k - 1])
