@@ -54,8 +54,10 @@ def test_the_stack_settings_rebuild_a_real_module(explorer):
     assert count == parameter_count(5, 8, 3, 1, 3)
     assert f"= <b>{count:,}</b>; the module counts <b>{count:,}</b>" in explorer.checks.value
     assert "all 6 cells" in explorer.checks.value
-    # every tensor under its state_dict name, with its shape
-    table = explorer.parameters.value
+    # every tensor under its state_dict name, with its shape, on demand
+    assert explorer.parameters.view.value == ""
+    explorer.parameters.toggle.value = True
+    table = explorer.parameters.view.value
     for name, p in lstm.named_parameters():
         assert f"<th scope='row'>{name}</th>" in table or f"<td>{name}</td>" in table, name
         assert " × ".join(map(str, p.shape)) in table
@@ -168,7 +170,7 @@ def test_every_figure_of_the_stack_is_said_in_words(explorer):
     assert explorer.weight_hr.alt.text.startswith("Heatmap weight_hr_l0 (H_out × H) = (2 × 8)")
     explorer.model.proj_size = 0
     assert explorer.weight_hr_box.children == ()
-    assert by_class(explorer, "parameter-list") is explorer.parameters
+    assert by_class(explorer, "parameters-view") is explorer.parameters.view
 
 
 def test_output_and_h_n_are_drawn_on_demand_and_follow_the_model(explorer):

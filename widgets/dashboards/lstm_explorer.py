@@ -28,10 +28,10 @@ from ..views.step_panel import StepPanel, step_tables
 from ..views.style import STYLE
 from .dashboard import Dashboard
 from .lstm_explorer_text import (
+    ParametersPanel,
     cell_regions,
     checks_html,
     direction_name,
-    parameters_table,
     suffix,
 )
 
@@ -108,8 +108,9 @@ class LSTMExplorer(Dashboard):
         self.weight_hr.add_class("weight-hr")
         # in the page only with a projection: a figure laid out while hidden has no size
         self.weight_hr_box = ipw.VBox([])
-        self.parameters = ipw.HTML()
-        self.parameters.add_class("parameter-list")
+        self.parameters = ParametersPanel(lambda: (self.model.lstm, self.model.config),
+                                          [(self.model, ["trace"])])
+        self.parameters.toggle.on_reject(lambda _control, message: self.banner.show(message))
         # what nn.LSTM returns, taken apart: output against (h_n, c_n), for the sequence shown
         # on demand, like the code and the numbers: closed, a size change draws nothing more
         self.outputs = OutputsView()
@@ -198,10 +199,6 @@ class LSTMExplorer(Dashboard):
         m = self.model
         self._sync_controls()
         self.checks.value = checks_html(m.lstm, m.trace)
-        self.parameters.value = (
-            "<details><summary>Every parameter of the module "
-            f"({len(list(m.lstm.parameters()))} tensors)</summary>"
-            + parameters_table(m.lstm, m.config) + "</details>")
         self._on_cell(full=True)
         if self.outputs_toggle.value:
             self.outputs.show(m.trace, m.sample)

@@ -9,12 +9,14 @@ from torch import nn
 
 from ..maths.lstm import MATCH_ATOL, LSTMConfig, parameter_count
 from ..maths.lstm_stack import StackTrace
+from ..views.on_demand import OnDemandPanel
 from ..views.panel_layout import Region
 from ..views.parameter_panel import WEIGHT_REGIONS
 from ..views.style import badge
 from ..views.text_alternative import html_table
 
-__all__ = ["cell_regions", "checks_html", "direction_name", "parameters_table", "suffix"]
+__all__ = ["ParametersPanel", "cell_regions", "checks_html", "direction_name",
+           "parameters_table", "suffix"]
 
 
 def suffix(layer: int, direction: int) -> str:
@@ -67,7 +69,8 @@ def parameters_table(lstm: nn.LSTM, config: LSTMConfig) -> str:
         else:
             what = "one per row of the gates i, f, g, o"
         rows.append((name, cell, " × ".join(map(str, p.shape)), what))
-    return html_table("Every parameter of the module, by its state_dict name",
+    return html_table(f"Every parameter of the module ({len(rows)} tensors), by its state_dict "
+                      "name",
                       ["name", "cell", "shape", "what it holds"], rows, css="text-table")
 
 
@@ -106,3 +109,22 @@ def checks_html(lstm: nn.LSTM, trace: StackTrace) -> str:
                 f"{name} {'equals' if read_out.holds else 'differs from'} {read_out.right} "
                 "(many-to-one read-out)")
         + "</div>")
+
+
+class ParametersPanel(OnDemandPanel):
+    """"Show every parameter": the module's tensors by ``state_dict`` name, on demand.
+
+    Closed, a size change sends nothing for it (the list changes with every size).
+    ``source`` returns the live (lstm, config).
+    """
+
+    SHOW, HIDE, ICON, CTL = "Show every parameter", "Hide every parameter", "list", "parameters"
+    TOOLTIP = "Every tensor of the module under its state_dict name, with its shape"
+    WHAT = "The list of parameters"
+
+    def __init__(self, source, follows=(), **kwargs):
+        self._source = source
+        super().__init__(follows, **kwargs)
+
+    def render(self) -> str:
+        return parameters_table(*self._source())
