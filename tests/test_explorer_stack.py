@@ -95,6 +95,8 @@ def test_the_chosen_cell_s_weights_and_steps(explorer):
     np.testing.assert_array_equal(explorer.steps.strips.values["x"], m.cell.x[0, 0])
     np.testing.assert_array_equal(m.cell.x[0, 0], np.concatenate(
         [m.trace.cell(0, 0).h[0, 12], m.trace.cell(0, 1).h[0, 1]]))
+    assert "x_e (D·H_out = 6 values)" in explorer.steps.strips.alt.text
+    assert "(H = 8 units each; h has H_out = 3 units)" in explorer.steps.strips.alt.text
     # unit j = 5 is past H_out = 3: the h chart has no bold line, and says so
     m.unit = 5
     assert "unit j is past these units" in explorer.steps.charts["h"].alt.text
@@ -181,10 +183,11 @@ def test_output_and_h_n_are_drawn_on_demand_and_follow_the_model(explorer):
     toggle.value = True
     assert toggle.description == "Hide output and (h_n, c_n)"
     assert explorer.outputs_box.children == (explorer.outputs,)
-    assert explorer.outputs.grids["h_n"].title.startswith("<b>h_n</b> (D·L, b_S, H_out) = (2, 2, 8)")
+    h_n_title = "<b>h_n</b> (D·L, b_S, H_out) = "
+    assert explorer.outputs.grids["h_n"].title.startswith(h_n_title + "(2, 2, 8)")
     np.testing.assert_array_equal(explorer.outputs.grids["h_n"].values, m.trace.h_n[:, 0])
     m.num_layers = 2  # open: it follows a rebuild
-    assert explorer.outputs.grids["h_n"].title.startswith("<b>h_n</b> (D·L, b_S, H_out) = (4, 2, 8)")
+    assert explorer.outputs.grids["h_n"].title.startswith(h_n_title + "(4, 2, 8)")
     m.sample = 1  # and the sequence shown
     np.testing.assert_array_equal(explorer.outputs.grids["output"].values, m.trace.output[1])
     toggle.value = False

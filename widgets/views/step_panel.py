@@ -145,7 +145,10 @@ class StepPanel(ipw.VBox):
         e, _prev = neighbours(trace, k)
         self.step_title.value = title
         if new_sequence:  # every step's strips in one picture; a step only moves it
-            self.strips.show(sequence_values(trace, s), k)
+            # a later layer reads the layer below's output: D·H_out values (H_out one way)
+            wider = trace.x.shape[-1] > trace.h.shape[-1]
+            x_size = "n_X" if not trace.layer else ("D·H_out" if wider else "H_out")
+            self.strips.show(sequence_values(trace, s), k, x_size)
         else:
             self.strips.show_step(k)
         backward = bool(trace.direction)

@@ -99,22 +99,25 @@ def strips_picture(values: dict[str, np.ndarray]) -> np.ndarray:
     return picture.reshape(n_e * len(STRIPS), widest)
 
 
-def strips_text(values: dict[str, np.ndarray]) -> str:
+def strips_text(values: dict[str, np.ndarray], x_size: str = "n_X") -> str:
     """The strips in two sentences: what each row is, its size, and its range over all steps.
 
     ``values`` is ``sequence_values``: the arrays the picture draws. The ranges cover every
-    step, so the text stays put while the step moves (the step is said elsewhere).
+    step, so the text stays put while the step moves (the step is said elsewhere). ``x_size``
+    names x_e's size: n_X, or for a later layer the layer below's output (D·H_out).
     """
     n_e, n_x = values["x"].shape
-    hidden = values["h"].shape[1]
+    hidden, h_out = values["c"].shape[1], values["h"].shape[1]
+    projected = f"; h has H_out = {plural(h_out, 'unit')}" if h_out != hidden else ""
     # h_{e-1} and h_e together are h_0..h_n_E: one range for both rows (c likewise)
     h = np.concatenate([values["h_prev"], values["h"]])
     c = np.concatenate([values["c_prev"], values["c"]])
     ranges = [("x", values["x"]), ("h", h), ("c", c),
               *((gate, values[gate]) for gate in ("i", "f", "g", "o"))]
     return (f"Strips of one step e of the LSTM cell, one row a vector, top to bottom: "
-            f"x_e (n_X = {plural(n_x, 'value')}), then h_(e-1), c_(e-1), the gates i, f, g, "
-            f"o, c_e and h_e (H = {plural(hidden, 'unit')} each), each coloured on its own "
+            f"x_e ({x_size} = {plural(n_x, 'value')}), then h_(e-1), c_(e-1), the gates i, f, "
+            f"g, o, c_e and h_e (H = {plural(hidden, 'unit')} each{projected}), each coloured "
+            "on its own "
             f"fixed range. Over the n_E = {n_e} steps of this sequence: "
             + "; ".join(f"{name} {value_range(v)}" for name, v in ranges) + ".")
 
@@ -207,14 +210,14 @@ class StripStack(ipw.VBox):
         top = -0.5 - n * (step - 1)
         return [top + n * n_e, top]
 
-    def show(self, sequence: dict[str, np.ndarray], step: int) -> None:
+    def show(self, sequence: dict[str, np.ndarray], step: int, x_size: str = "n_X") -> None:
         """Draw every step of a sequence (``sequence_values``) and show step e = ``step``.
 
         A new width changes the picture and the tick labels only.
         """
         old_widest = self.widest
         self._sequence, self._step = sequence, step
-        self.alt.text = strips_text(sequence)
+        self.alt.text = strips_text(sequence, x_size)
         with self._image.hold_sync():
             set_png(self._image, encode_png(strips_picture(sequence), STRIP_PALETTE))
             self._image.y = self._extent(step)
