@@ -45,7 +45,9 @@ def _agreement(c: Comparison, where: np.ndarray | None = None) -> str:
 
 
 def _list(mask: np.ndarray, first: int) -> str:
-    return ", ".join(str(first + i) for i in np.flatnonzero(mask)) or "none"
+    """'s = 0, 2' for the sequences ``mask`` marks, or 'none in this batch'."""
+    found = ", ".join(str(first + i) for i in np.flatnonzero(mask))
+    return f"s = {found}" if found else "none in this batch"
 
 
 def _chips(tokens: list[str], ids) -> str:
@@ -106,8 +108,8 @@ def badges(run: PaddingRun, first: int) -> list[tuple[str, str]]:
     out.append((
         "ok" if shown else "bad",
         f"padded <code>output[:, -1, :H]</code> differs from packed <code>h_n[0]</code> for "
-        f"the padded reviews (s = {_list(padded, first)}) and equals it for those that fill "
-        f"n_E (s = {_list(~padded, first)})" if shown else
+        f"the padded reviews ({_list(padded, first)}) and equals it for those that fill "
+        f"n_E ({_list(~padded, first)})" if shown else
         "padded <code>output[:, -1, :H]</code> does NOT differ from packed <code>h_n[0]</code> "
         "exactly where pads were read"))
     if run.bidirectional:
@@ -116,7 +118,7 @@ def badges(run: PaddingRun, first: int) -> list[tuple[str, str]]:
             "backward: the padded state at the last word "
             + ("differs from the packed one where pads were read first" if run.backward_shown
                else "does NOT differ from the packed one exactly where pads were read")
-            + f" (s = {_list(padded, first)})"))
+            + f" ({_list(padded, first)})"))
     truth = run.packed_vs_alone
     out.append((
         "ok" if truth.holds() else "bad",
