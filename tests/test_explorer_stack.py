@@ -194,3 +194,35 @@ def test_output_and_h_n_are_drawn_on_demand_and_follow_the_model(explorer):
     assert explorer.outputs_box.children == ()
     _update(toggle, {"value": "yes"})  # a bad value from the page
     assert "was refused" in explorer.message and not toggle.value
+
+
+def test_unit_j_is_marked_in_the_weights_and_the_strips_and_the_bands_are_named(explorer):
+    m = explorer.model
+    m.unit = 3
+    assert explorer.weights.marked_rows == [3, 11, 19, 27]  # row k·H + j of each gate band
+    assert explorer.steps.strips.marked_unit == 3
+    bands = explorer.bands.value
+    assert "W_if = weight_ih_l0[8:16]" in bands and "W_ho = weight_hh_l0[24:32]" in bands
+    assert "<code>_l0</code> means layer 0" in bands
+    m.hidden_size = 4  # unit 3 still exists: its rows move with H
+    assert explorer.weights.marked_rows == [3, 7, 11, 15]
+    assert "W_if = weight_ih_l0[4:8]" in explorer.bands.value
+    m.configure(num_layers=2, bidirectional=1)
+    m.layer, m.direction = 1, 1
+    assert "W_ig = weight_ih_l1_reverse[8:12]" in explorer.bands.value
+    assert "<code>_l1_reverse</code> means layer 1, the backward direction" in explorer.bands.value
+    m.unit = 1
+    assert explorer.weights.marked_rows == [1, 5, 9, 13]
+    assert explorer.steps.strips.marked_unit == 1
+
+
+def test_the_gates_are_said_in_words_once():
+    from widgets.views.step_panel import GATE_WORDS
+
+    page = LSTMExplorer()
+    text = _text(GATE_WORDS)
+    for words in ("the input gate", "the forget gate", "the cell candidate", "the output gate",
+                  "σ is the sigmoid", "tanh turns it", "⊙ multiplies two vectors"):
+        assert words in text
+    shown = [w for w in page.steps.children if getattr(w, "value", None) == GATE_WORDS]
+    assert len(shown) == 1

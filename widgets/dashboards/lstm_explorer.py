@@ -29,6 +29,7 @@ from ..views.style import STYLE
 from .dashboard import Dashboard
 from .lstm_explorer_text import (
     ParametersPanel,
+    bands_html,
     cell_regions,
     checks_html,
     direction_name,
@@ -101,6 +102,8 @@ class LSTMExplorer(Dashboard):
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
         # one figure with fixed scales: a size change redraws one picture and its tick labels
         self.weights = ParameterPanel(WEIGHT_REGIONS, bands=GATES, palette=DIVERGING, height=330)
+        self.bands = ipw.HTML()  # the bands as slices, unit j's rows
+        self.bands.add_class("gate-bands")
         # with a projection: W_hr (H_out, H), which takes o·tanh(c) down to h
         self.weight_hr = MatrixHeatmap(x_label="unit of o·tanh(c) (H)",
                                        y_label="unit of h (H_out)", width="420px",
@@ -154,6 +157,7 @@ class LSTMExplorer(Dashboard):
                      "direction chosen here are also the ones taken step by step.</p>"),
             ipw.HBox([c["layer"], c["direction"]], layout=row),
             self.weights,
+            self.bands,
             self.weight_hr_box,
             ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
                      "focus the slider and use the ← → keys.</p>"),
@@ -219,10 +223,17 @@ class LSTMExplorer(Dashboard):
             self.weight_hr.show(p[f"weight_hr{end}"], vmin=-k, vmax=k,
                                 title=f"weight_hr{end} (H_out × H) = "
                                       f"({m.H_out} × {m.hidden_size})")
+        self._mark_unit()
         shown = (self.weight_hr,) if m.proj_size else ()
         if self.weight_hr_box.children != shown:
             self.weight_hr_box.children = shown
         self._on_view(full=True)
+
+    def _mark_unit(self) -> None:
+        """Unit j's rows in the weights, and the bands' slices that name them."""
+        m = self.model
+        self.weights.mark_unit(m.unit)
+        self.bands.value = bands_html(m.config, m.layer, m.direction, m.unit)
 
     def _on_outputs_toggle(self, _change=None) -> None:
         """Open: the view joins the page, drawn for the state on screen; closed: it leaves."""
@@ -240,6 +251,8 @@ class LSTMExplorer(Dashboard):
         self._sync_controls()
         if self.outputs_toggle.value and _change is not None and _change["name"] == "sample":
             self.outputs.show(m.trace, s)
+        if _change is not None and _change["name"] == "unit":
+            self._mark_unit()
         w = m.cell_weights()
         e = int(cell.positions[k - 1])
         if m.num_layers == 1 and m.D == 1:

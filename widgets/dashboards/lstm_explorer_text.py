@@ -15,8 +15,11 @@ from ..views.parameter_panel import WEIGHT_REGIONS
 from ..views.style import badge
 from ..views.text_alternative import html_table
 
-__all__ = ["ParametersPanel", "cell_regions", "checks_html", "direction_name",
+__all__ = ["ParametersPanel", "bands_html", "cell_regions", "checks_html", "direction_name",
            "parameters_table", "suffix"]
+
+# each gate's name in words, in PyTorch's order
+GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate"}
 
 
 def suffix(layer: int, direction: int) -> str:
@@ -128,3 +131,26 @@ class ParametersPanel(OnDemandPanel):
 
     def render(self) -> str:
         return parameters_table(*self._source())
+
+
+def bands_html(config: LSTMConfig, layer: int, direction: int, unit: int) -> str:
+    """The gate bands as slices of the cell's tensors, with the live H, and what the names say."""
+    H, end = config.hidden_size, suffix(layer, direction)
+    rows = []
+    for k, (gate, words) in enumerate(GATE_WORDS.items()):
+        lo, hi = k * H, (k + 1) * H
+        cut = f"[{lo}:{hi}]" if k else f"[:{hi}]"
+        rows.append((f"{gate}, {words}", f"W_i{gate} = weight_ih{end}{cut}",
+                     f"W_h{gate} = weight_hh{end}{cut}", f"b_i{gate}, b_h{gate} = bias_ih{end}"
+                     f"{cut}, bias_hh{end}{cut}", k * H + unit))
+    where = (f"layer {layer}" + (", the backward direction" if direction else "")
+             if (config.num_layers > 1 or config.D > 1) else "layer 0, the only one")
+    suffixes = ("<code>_l0</code> means layer 0" if end == "_l0" else
+                f"<code>{end}</code> means {where}")
+    return (html_table(f"The gate bands as PyTorch's slices (H = {H}); unit j = {unit}'s row "
+                       "in each, outlined in purple",
+                       ["gate", "in weight_ih", "in weight_hh", "in the biases", "unit j's row"],
+                       rows, css="text-table")
+            + f"<p class='hint'>In the names, {suffixes}"
+            + ("" if end != "_l0" else " (a second layer's are <code>_l1</code>, the backward "
+               "direction's end in <code>_reverse</code>)") + ".</p>")

@@ -332,6 +332,7 @@ class TrainingExplorer(Dashboard):
 
     def _show_step(self, new_sequence: bool) -> None:
         m = self.model
+        self.weights.mark_unit(m.unit)  # unit j's rows, as on the explorer
         p = m.weights()
         label = m.data.valid_labels[m.sample]
         self.steps.show(

@@ -117,12 +117,18 @@ class ParameterPanel(ipw.VBox):
                                  rotate_angle=-90, default_size=12, **fixed_text)
         # every number on the axes, in one mark: the only text a size change touches
         self._ticks = bq.Label(x=[0.0], y=[0.0], text=[""], default_size=11, **fixed_text)
+        # the rows of one unit (row k·H + j of every gate band), outlined across every tensor:
+        # where unit j's equations read their weights; hidden until ``mark_unit``
+        self._unit_rows = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#6a1b9a"],
+                                   stroke_width=2, visible=False)
+        self._marked_unit: int | None = None
         self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
                                    css_class="heatmap-readout")
         m = self.MARGIN
         self.figure = bq.Figure(
             marks=[self._picture, self._colorbar, self._band_gaps, self._band_lines,
-                   self._static, self._y_label, self._ticks, self._hover.cursor],
+                   self._unit_rows, self._static, self._y_label, self._ticks,
+                   self._hover.cursor],
             fig_margin=m, padding_x=0, padding_y=0, interaction=self._hover.interaction,
             layout=ipw.Layout(width=f"{L.width + m['left'] + m['right']}px",
                               height=f"{height + m['top'] + m['bottom']}px"),
@@ -294,6 +300,43 @@ class ParameterPanel(ipw.VBox):
             ys.append((vmax - v) / (vmax - vmin))
             texts.append(f"{v:+.3f}" if v else "0")
         return np.float32(xs), np.float32(ys), texts
+
+    def mark_unit(self, unit: int | None) -> None:
+        """Outline unit j's row in every gate band of every tensor (rows k·H + j), or none.
+
+        One mark, resent only when the unit or the sizes change.
+        """
+        if unit is None or not self._rows:
+            self._unit_rows.visible = False
+            self._marked_unit = None
+            return
+        per = self._rows // len(self.bands)
+        unit = min(unit, per - 1)
+        key = (unit, self._rows)
+        if key == self._marked_unit and self._unit_rows.visible:
+            return
+        L = self.layout_px
+        xs, ys = [], []
+        for k in range(len(self.bands)):
+            row = k * per + unit
+            for start, region in zip(L.starts, self._regions, strict=True):
+                x, y = box_outline(start, start + region.width, row / self._rows,
+                                   (row + 1) / self._rows)
+                xs.append(x)
+                ys.append(y)
+        with self._unit_rows.hold_sync():
+            self._unit_rows.x, self._unit_rows.y = np.float32(xs), np.float32(ys)
+            self._unit_rows.visible = True
+        self._marked_unit = key
+
+    @property
+    def marked_rows(self) -> list[int]:
+        """The rows outlined for a unit (one per gate band), [] when none."""
+        if not self._unit_rows.visible or self._marked_unit is None:
+            return []
+        unit, rows = self._marked_unit
+        per = rows // len(self.bands)
+        return [k * per + unit for k in range(len(self.bands))]
 
     # --- hover -----------------------------------------------------------------------------
     def cell_at(self, x: float, y: float) -> tuple[str, int, int] | None:

@@ -19,7 +19,19 @@ from .state_chart import StateChart, StepCursor
 from .strips import StripStack, sequence_values
 from .text_alternative import html_table
 
-__all__ = ["StepPanel", "step_tables"]
+__all__ = ["GATE_WORDS", "StepPanel", "step_tables"]
+
+# the gates, σ, tanh and ⊙ in words, said once where they first appear: under the strips
+GATE_WORDS = (
+    "<p class='hint gate-words'><b>The gates in words.</b> i<sub>e</sub>, the <b>input gate</b>:"
+    " how much of the candidate g<sub>e</sub> to write into the cell. f<sub>e</sub>, the "
+    "<b>forget gate</b>: how much of c<sub>e−1</sub> to keep. g<sub>e</sub>, the <b>cell "
+    "candidate</b>: the new values that could be written. o<sub>e</sub>, the <b>output "
+    "gate</b>: how much of tanh(c<sub>e</sub>) to let out as h<sub>e</sub>. σ is the sigmoid, "
+    "1 / (1 + e<sup>−z</sup>): it turns any number into one between 0 and 1, a gate's "
+    "\"how much\"; tanh turns it into one between −1 and 1; ⊙ multiplies two vectors "
+    "element by element. The purple outline is unit j, whose equations are written out "
+    "below.</p>")
 
 
 def step_tables(trace: CellTrace, sample: int, step: int, label: str | None = None) -> str:
@@ -114,6 +126,7 @@ class StepPanel(ipw.VBox):
                      layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
             self.step_title,
             ipw.HBox([self.strips, *self.strip_bars], layout=ipw.Layout(width="100%")),
+            ipw.HTML(GATE_WORDS),
             ipw.HBox([self.charts["h"], self.charts["c"]],
                      layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HTML("<h3>The cell's equations</h3>"),
@@ -151,6 +164,8 @@ class StepPanel(ipw.VBox):
             self.strips.show(sequence_values(trace, s), k, x_size)
         else:
             self.strips.show_step(k)
+        if self.strips.marked_unit != j:
+            self.strips.mark_unit(j)
         backward = bool(trace.direction)
         label = "step k (it reads e = n_E + 1 − k)" if backward else "step e"
         for key, chart in self.charts.items():

@@ -169,11 +169,16 @@ class StripStack(ipw.VBox):
                                  scales=scales, colors=["#222"], default_size=12,
                                  font_weight="bold", align="middle", y_offset=34,
                                  apply_clip=False)
+        # unit j's column through the state and gate strips (not x_e, whose columns are
+        # features): the unit the equations write out
+        self._unit_column = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#6a1b9a"],
+                                     stroke_width=2, visible=False)
+        self._unit: int | None = None
         self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
                                    css_class="strips-readout")
         self.figure = bq.Figure(
-            marks=[self._image, self._gaps, self._labels, self._ticks, self._x_label,
-                   self._hover.cursor],
+            marks=[self._image, self._gaps, self._unit_column, self._labels, self._ticks,
+                   self._x_label, self._hover.cursor],
             fig_margin=dict(top=6, bottom=40, left=110, right=10), padding_x=0, padding_y=0,
             interaction=self._hover.interaction, layout=ipw.Layout(width=width, height=height),
         )
@@ -229,6 +234,24 @@ class StripStack(ipw.VBox):
                 self._ticks.y = np.full(len(ticks), len(STRIPS) - 0.5, np.float32)
                 self._ticks.text = [str(int(t)) for t in ticks]
             self._hover.leave()
+            self.mark_unit(self._unit)  # the column's place moves with the width
+
+    def mark_unit(self, unit: int | None) -> None:
+        """Outline unit j's column through every strip but x_e's, or none."""
+        self._unit = unit
+        if unit is None:
+            self._unit_column.visible = False
+            return
+        widest = self.widest
+        x = np.float32([unit, unit + 1, unit + 1, unit, unit]) / widest
+        y = np.float32([0.5, 0.5, len(STRIPS) - 0.5, len(STRIPS) - 0.5, 0.5])
+        with self._unit_column.hold_sync():
+            self._unit_column.x, self._unit_column.y = x, y
+            self._unit_column.visible = True
+
+    @property
+    def marked_unit(self) -> int | None:
+        return self._unit if self._unit_column.visible else None
 
     def show_step(self, step: int) -> None:
         """Show step e of the sequence on screen: the picture moves, nothing is redrawn.
