@@ -173,6 +173,12 @@ def test_after_training_the_prediction_depends_on_the_marked_steps(adding):
         after = input_dependence(adding.model, x)
         assert set(np.argsort(after)[-2:]) == marked  # the two marked steps stand out
         assert before.argmax() == len(x) - 1  # untrained: the last step matters most
+        # the number's channel alone, as the page draws it: the marked steps stand out more
+        number = input_dependence(adding.model, x, channel=0)
+        assert set(np.argsort(number)[-2:]) == marked
+        assert [e - 1 for e in data.marked_steps(s)] == sorted(marked)
+        unmarked = np.delete(number, sorted(marked))
+        assert number[sorted(marked)].min() > 3 * unmarked.max(), (number, marked)
 
 
 # --- the memory views' maths ------------------------------------------------------------

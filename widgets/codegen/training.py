@@ -145,8 +145,9 @@ MEMORY = Section(
     "Two views of the memory. Since c<sub>e</sub> = f<sub>e</sub> c<sub>e-1</sub> + "
     "i<sub>e</sub> g<sub>e</sub>, what c<sub>e</sub> holds reaches the last step multiplied "
     "by the forget gates f<sub>e+1</sub> ⋯ f<sub>n_E</sub>: its *survival*, per unit and "
-    "step (1 at the last step). And autograd gives |dŷ/dx<sub>e</sub>| (in model units), "
-    "how much the prediction still depends on the input of step e.",
+    "step (1 at the last step). And autograd gives |dŷ/dx<sub>e</sub>[0]| (in model "
+    "units), how much the prediction still depends on the first value of step e (the "
+    "temperature, or the adding problem's number; its marker is left out).",
     fill("""
         forget = gates[:, 1].double()  # (n_E, H): f_e of every step and unit
         survival = torch.ones(hidden_size, seq_len, dtype=torch.float64)  # (H, n_E)
@@ -155,7 +156,7 @@ MEMORY = Section(
 
         x_e = x.clone().requires_grad_(True)  # (1, n_E, n_X): we ask for dŷ/dx
         (grad,) = torch.autograd.grad(net(x_e).sum(), x_e)  # (1, n_E, n_X)
-        dependence = grad[0].norm(dim=-1)  # (n_E,): |dŷ/dx_e|, one per step
+        dependence = grad[0, :, 0].abs()  # (n_E,): |dŷ/dx_e[0]|, the first value of each step
 
         print(f"unit {unit} keeps {survival[unit, step - 1].item():.3f} of c_{step} to the end; "
               f"|dŷ/dx_{step}| = {dependence[step - 1].item():.4f}")

@@ -42,6 +42,7 @@ from .training_text import (
     PHASE_LABELS,
     announcement,
     code_note,
+    memory_summary,
     numbers_html,
     results_table,
     status_line,
@@ -320,15 +321,12 @@ class TrainingExplorer(Dashboard):
                           caption=f"±{k:.3g}<br>({'fixed for both' if m.trained else '±1/√H'})")
         self._show_step(new_sequence=True)
         survival = m.survival()
-        kept = survival[:, 0]  # the first step's share that reaches the end
         self.memory.show(
             survival, m.dependence("initial"), m.dependence("trained") if m.trained else None,
             title=f"<b>f<sub>e+1</sub> ⋯ f<sub>n_E</sub></b> per unit j (rows) and step e "
                   f"(columns), {PHASE_LABELS[m.phase]}",
-            summary=(f"<p>Of what the units write at step 1, unit {int(kept.argmax())} keeps "
-                     f"the most to the end: {kept.max():.3f}. The prediction for this "
-                     f"sequence: {m.prediction():.3g}{' ' + m.data.unit if m.data.unit else ''}"
-                     f" (truth {m.data.truth[m.sample]:.3g}).</p>"))
+            summary=memory_summary(m, survival), marked=tuple(m.data.marked_steps(m.sample)),
+            channel=m.data.channels[0])
 
     def _show_step(self, new_sequence: bool) -> None:
         m = self.model

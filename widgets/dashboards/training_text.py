@@ -104,3 +104,21 @@ def numbers_html(m: TrainingModel) -> str:
                      f"{PHASE_LABELS[m.phase]}</h4>")
         parts.append(step_tables(trace, 0, m.step, label=f"validation sequence {m.sample}"))
     return "".join(parts)
+
+
+def memory_summary(m: TrainingModel, survival) -> str:
+    """What the survival heatmap says of step 1, and the prediction for the sequence shown.
+
+    When no unit keeps a thousandth of step 1's cell state to the end, it says so rather than
+    naming a 'best' unit that keeps 0.000.
+    """
+    kept = survival[:, 0]  # the first step's share that reaches the end
+    if kept.max() < 0.0005:
+        first = ("Of what the units write at step 1, no unit keeps even a thousandth to the "
+                 f"end (the most is {kept.max():.1e}).")
+    else:
+        first = (f"Of what the units write at step 1, unit {int(kept.argmax())} keeps the most "
+                 f"to the end: {kept.max():.3f}.")
+    unit = " " + m.data.unit if m.data.unit else ""
+    return (f"<p>{first} The prediction for this sequence: {m.prediction():.3g}{unit} (truth "
+            f"{m.data.truth[m.sample]:.3g}).</p>")

@@ -31,8 +31,10 @@ def forget_survival(forget: np.ndarray) -> np.ndarray:
     return later.T  # (H, n_E)
 
 
-def input_dependence(model: nn.Module, x: torch.Tensor) -> np.ndarray:
-    """(n_E,): |dŷ/dx_e|, the norm over x_e's n_X values, for one sequence x of (n_E, n_X).
+def input_dependence(model: nn.Module, x: torch.Tensor, channel: int | None = None) -> np.ndarray:
+    """(n_E,): |dŷ/dx_e|, the norm over x_e's n_X values, for one sequence x of (n_E, n_X);
+    with ``channel`` k, |dŷ/dx_e[k]| of that value alone (the adding problem's number, apart
+    from its marker).
 
     ``model`` maps (B, n_E, n_X) to (B, 1). Gradients are taken with respect to the input
     only; the model's parameters and their gradients are left as they were.
@@ -47,4 +49,6 @@ def input_dependence(model: nn.Module, x: torch.Tensor) -> np.ndarray:
     finally:
         for p, flag in zip(model.parameters(), wanted, strict=True):
             p.requires_grad_(flag)
+    if channel is not None:
+        return grad[0, :, channel].abs().double().numpy()
     return grad[0].norm(dim=-1).double().numpy()

@@ -72,6 +72,14 @@ class TaskData:
     valid_labels: tuple[str, ...]  # what each validation sequence is, e.g. its target's date
     answers_chart: AnswersChart  # how the answers are drawn against the truth
     score_name: str  # the results' column beside the metric: what ``score`` gives
+    channels: tuple[str, ...] = ("value",)  # what each of x_e's n_X values is
+    marker: int | None = None  # the channel that marks the steps that matter, if any
+
+    def marked_steps(self, sample: int) -> list[int]:
+        """The steps e (1-based) validation sequence ``sample`` marks; [] without a marker."""
+        if self.marker is None:
+            return []
+        return [int(e) + 1 for e in torch.nonzero(self.X_valid[sample, :, self.marker])[:, 0]]
 
     @property
     def n_x(self) -> int:
@@ -159,6 +167,7 @@ def _temperatures(seq_len: int) -> TaskData:
             title="The next day's minimum temperature in 2015: the truth (line) and the "
                   "LSTM's answer (crosses)"),
         score_name="mean absolute error (°C)",
+        channels=("the day's minimum temperature",),
     )
 
 
@@ -201,4 +210,6 @@ def _adding(seq_len: int, seed: int) -> TaskData:
             title="The target (line, sorted) and the LSTM's answer (crosses) for every "
                   "validation sequence"),
         score_name=f"within {ADDING_TOLERANCE:g}",
+        channels=("the number", "the marker"),
+        marker=1,
     )

@@ -317,9 +317,11 @@ class TrainingModel(SettingsModel):
         return forget_survival(self.trace(phase).gates[0, :, 1])
 
     def dependence(self, phase: str | None = None) -> np.ndarray:
-        """(n_E,): |dŷ/dx_e| of the shown sequence, by autograd on the real model."""
+        """(n_E,): |dŷ/dx_e[0]| of the shown sequence, by autograd on the real model: the
+        first value of each step (the temperature, the adding problem's number), apart from
+        a marker, whose gradient says where the markers are rather than what is kept."""
         x = self.data.X_valid[self.sample]  # (n_E, n_X)
-        return input_dependence(self.model_of(phase or self.phase), x)
+        return input_dependence(self.model_of(phase or self.phase), x, channel=0)
 
     def prediction(self, phase: str | None = None) -> float:
         """ŷ of the shown validation sequence, in the task's units."""

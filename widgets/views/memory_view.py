@@ -39,17 +39,21 @@ class MemoryView(ipw.VBox):
         self.survival.add_class("survival-heatmap")
         self._x, self._y = bq.LinearScale(), bq.LinearScale(min=0.0)
         scales = {"x": self._x, "y": self._y}
+        # the lines are named in the title, not in a legend box that would hide a peak
         self._initial = bq.Lines(x=[1.0], y=[0.0], scales=scales, colors=[INITIAL_COLOR],
-                                 stroke_width=1.5, line_style="dashed",
-                                 labels=["initial weights"], display_legend=True)
+                                 stroke_width=1.5, line_style="dashed")
         self._trained = bq.Lines(x=[1.0], y=[0.0], scales=scales, colors=[TRAINED_COLOR],
-                                 stroke_width=3, labels=["trained weights"],
-                                 display_legend=True)
+                                 stroke_width=3)
+        # the steps the task marks (the adding problem's two), as dotted verticals
+        self._marks_y = bq.LinearScale(min=0.0, max=1.0)
+        self._marked = bq.Lines(x=[[0.0, 0.0]], y=[[0.0, 1.0]],
+                                scales={"x": self._x, "y": self._marks_y}, colors=["#6a1b9a"],
+                                stroke_width=1.5, line_style="dotted", visible=False)
         self.figure = bq.Figure(
-            marks=[self._initial, self._trained],
+            marks=[self._marked, self._initial, self._trained],
             axes=[bq.Axis(scale=self._x, label="step e", tick_format="d"),
                   bq.Axis(scale=self._y, side="left", label="|∂ŷ/∂xₑ|", tick_format=".2~g")],
-            fig_margin=dict(top=16, bottom=40, left=64, right=16), legend_location="top-left",
+            fig_margin=dict(top=16, bottom=40, left=64, right=16),
             layout=ipw.Layout(width="100%", height="260px"))
         self.figure.add_class("dependence-chart")
         self._dependence_title = ipw.HTML()
@@ -61,7 +65,8 @@ class MemoryView(ipw.VBox):
             ipw.HTML("<h4>Forget-gate survival</h4><p class='hint'>Row j, column e − 1: how "
                      "much of c<sub>e</sub> still reaches the last step through the forget "
                      "gates alone, f<sub>e+1</sub> · f<sub>e+2</sub> ⋯ f<sub>n_E</sub>. Dark "
-                     "is kept, white is forgotten.</p>"),
+                     "is kept, white is forgotten. The last column is always 1: c<sub>n_E</sub>"
+                     " is the last state itself, with no forget gate left to pass.</p>"),
             self.survival,
             ipw.HTML("<h4>Dependence through time</h4><p class='hint'>How much the prediction "
                      "ŷ moves when x<sub>e</sub> moves, by autograd through the real model: "
@@ -83,11 +88,22 @@ class MemoryView(ipw.VBox):
         return np.asarray(self._trained.y, dtype=np.float32) if self._trained.visible else None
 
     def show(self, survival: np.ndarray, initial: np.ndarray, trained: np.ndarray | None,
-             *, title: str, summary: str) -> None:
+             *, title: str, summary: str, marked: tuple[int, ...] = (),
+             channel: str = "") -> None:
         """``survival`` (H, n_E) of the weights shown; |dŷ/dx_e| (n_E,) of each set of weights
-        (``trained`` None before any training)."""
+        (``trained`` None before any training). ``marked``: the steps e the task marks, drawn
+        on both charts; ``channel`` names the input value the gradient is of."""
         n_e = survival.shape[1]
+        marked = tuple(marked)
         self.survival.show(survival, vmin=0.0, vmax=1.0, title=title)
+        # a marked step's column of the survival heatmap, boxed
+        self.survival.set_highlights([(0, survival.shape[0] - 1, e - 1, e - 1) for e in marked],
+                                     ["#6a1b9a"] * len(marked))
+        with self._marked.hold_sync():
+            if marked:
+                self._marked.x = np.float32([[e, e] for e in marked])
+                self._marked.y = np.float32([[0.0, 1.0]] * len(marked))
+            self._marked.visible = bool(marked)
         steps = np.arange(1, n_e + 1, dtype=np.float32)
         with self._initial.hold_sync():
             self._initial.x, self._initial.y = steps, np.float32(initial)
@@ -95,10 +111,16 @@ class MemoryView(ipw.VBox):
             if trained is not None:
                 self._trained.x, self._trained.y = steps, np.float32(trained)
             self._trained.visible = trained is not None
+        of = f" of {channel}" if channel else ""
+        steps = ", ".join(map(str, marked))
         self._dependence_title.value = (
-            f"<b>|∂ŷ/∂x<sub>e</sub>|</b> for the sequence shown, at every step e = 1..{n_e}")
+            f"<b>|∂ŷ/∂x<sub>e</sub>[0]|</b>, the gradient{of}, for the sequence shown at every "
+            f"step e = 1..{n_e}: thin dashed line, the initial weights; thick solid line, the "
+            "trained ones" + (f"; dotted verticals, the marked steps e = {steps}" if marked
+                              else ""))
         self.summary.value = summary
-        self.alt.text = dependence_text(initial, trained)
+        self.alt.text = dependence_text(initial, trained) + (
+            f" The marked steps: e = {steps}." if marked else "")
 
 
 def dependence_text(initial: np.ndarray, trained: np.ndarray | None) -> str:
