@@ -6,11 +6,12 @@ the browser tests aim the mouse with it.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PanelLayout", "Region"]
+__all__ = ["PanelLayout", "Region", "title_row"]
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,37 @@ class PanelLayout:
             if start <= x < start + r.width:
                 return k, (x - start) / r.width
         return None
+
+
+def title_row(layout: PanelLayout, regions, shapes: dict, left: int, caption: str) -> str:
+    """The titles over the regions and the colour bar's caption: one HTML line of spans.
+
+    A wide region's title starts at its left edge; a narrow one's is centred on two lines.
+    A long name (another layer's, a backward one's) breaks before its "_l1_reverse" and the
+    row grows a line, so neighbours never overlap. ``shapes`` are the tensors' own, by name;
+    ``left`` is the figure's left margin.
+    """
+    long = any(len(r.key) > 13 for r in regions)
+
+    def name(r: Region, narrow: bool) -> str:
+        base, cut, rest = r.key.partition("_l")
+        if not long or not cut:
+            return f"<b>{html.escape(r.key)}</b>"
+        joint = "<br>" if narrow else ""
+        return f"<b>{html.escape(base)}</b>{joint}<b>_l{html.escape(rest)}</b>"
+
+    def dims(r: Region) -> str:
+        return " × ".join(str(d) for d in shapes[r.key])
+
+    spans = "".join(
+        f"<span class='heatmap-title' style='left:{left + s}px'>"
+        f"{name(r, False)}{'<br>' if long else ' '}({html.escape(r.symbols)}) = ({dims(r)})"
+        "</span>" if r.width > 150 else
+        f"<span class='heatmap-title narrow' style='left:{left + s + r.width / 2:.0f}px'>"
+        f"{name(r, True)}<br>({html.escape(r.symbols)}) = ({dims(r)})</span>"
+        for s, r in zip(layout.starts, regions, strict=True)
+    )
+    bar = (f"<span class='colorbar-caption narrow' style='left:{left + layout.width + 8:.0f}px'>"
+           f"{caption}</span>")
+    tall = " style='height:4.4em'" if long else ""
+    return f"<div class='panel-title-row'{tall}>{spans}{bar}</div>"

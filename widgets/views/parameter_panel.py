@@ -10,7 +10,6 @@ is what keeps a size change cheap in the browser.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -21,7 +20,7 @@ import numpy as np
 from .colors import DIVERGING, color_indices, encode_png, indexed_palette
 from .heatmap import set_png, tick_values
 from .hover import HoverReadout, Pointed, box_outline
-from .panel_layout import PanelLayout, Region
+from .panel_layout import PanelLayout, Region, title_row
 from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["WEIGHT_REGIONS", "ParameterPanel", "panel_indices", "panel_palette"]
@@ -220,32 +219,8 @@ class ParameterPanel(ipw.VBox):
             self._ticks.x, self._ticks.y, self._ticks.text = x, y, text
         self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})"
                             for r in self._regions]
-        left = self.MARGIN["left"]
-        # a wide region's title starts at its left edge; a narrow one's is centred on two lines.
-        # A long name (another layer's, a backward one's) breaks before its "_l1_reverse" and
-        # the row grows a line, so neighbours never overlap
-        long = any(len(r.key) > 13 for r in self._regions)
-
-        def name(r: Region, narrow: bool) -> str:
-            base, cut, rest = r.key.partition("_l")
-            if not long or not cut:
-                return f"<b>{html.escape(r.key)}</b>"
-            joint = "<br>" if narrow else ""
-            return f"<b>{html.escape(base)}</b>{joint}<b>_l{html.escape(rest)}</b>"
-
-        spans = "".join(
-            f"<span class='heatmap-title' style='left:{left + s}px'>"
-            f"{name(r, False)}{'<br>' if long else ' '}({html.escape(r.symbols)}) = "
-            f"({self._dims(r.key)})</span>" if r.width > 150 else
-            f"<span class='heatmap-title narrow' style='left:{left + s + r.width / 2:.0f}px'>"
-            f"{name(r, True)}<br>({html.escape(r.symbols)}) = "
-            f"({self._dims(r.key)})</span>"
-            for s, r in zip(L.starts, self._regions, strict=True)
-        )
-        bar = (f"<span class='colorbar-caption narrow' style='left:{left + L.width + 8:.0f}px'>"
-               f"{caption}</span>")
-        tall = " style='height:4.4em'" if long else ""
-        self._titles.value = f"<div class='panel-title-row'{tall}>{spans}{bar}</div>"
+        self._titles.value = title_row(L, self._regions, self._shapes, self.MARGIN["left"],
+                                       caption)
         self.alt.text = self.summary(caption)
 
     def summary(self, caption: str = "") -> str:
