@@ -232,14 +232,28 @@ PLAY_WATCH_JS = """() => {
 }""".replace("STEP_SHOWN", STEP_SHOWN_JS)
 
 
+def select_fast_play(page: Page) -> None:
+    """Pick Play's "fast" speed (its default is a pace a learner can follow), and make sure the
+    page has Play's new interval: the kernel answers in order, so once a step moved after the
+    click is shown, the interval it set on Play has reached the page too."""
+    fast = page.page.locator(".ctl-speed button", has_text="fast")  # every 40 ms
+    if "mod-active" in (fast.get_attribute("class") or ""):
+        return
+    fast.click()
+    other = 2 if page.page.evaluate(STEP_SHOWN_JS) == 1 else 1
+    page.set_slider("ctl-step", other)
+    page.page.wait_for_function(title_has(f"step e = {other} ", ".step-title"))
+
+
 def play_rate(page: Page, seq_len: int, steps: int) -> tuple[float, float]:
     """Steps per second Play sustains, (passed, drawn), timed after the first step shown.
 
-    Play moves on every 40 ms in the page, and the page sends the kernel at most one update
-    at a time, so a slow round trip skips steps: *passed* counts the steps Play went through,
-    *drawn* only those whose title the page showed (its frame rate). ``steps`` is how far to
-    go past step 2 (at most ``seq_len`` - 2).
+    Play is set to move on every 40 ms in the page (its "fast" speed), and the page sends the
+    kernel at most one update at a time, so a slow round trip skips steps: *passed* counts
+    the steps Play went through, *drawn* only those whose title the page showed (its frame
+    rate). ``steps`` is how far to go past step 2 (at most ``seq_len`` - 2).
     """
+    select_fast_play(page)
     page.set_slider("ctl-step", 1)
     page.page.wait_for_function(title_has("step e = 1 ", ".step-title"))
     page.page.evaluate(PLAY_WATCH_JS)

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+from tests.widget_state import by_class
 from widgets import LSTMExplorer, MatrixHeatmap
 
 
@@ -50,7 +51,63 @@ def test_play_takes_only_what_its_buttons_send(explorer, state, expected):
     play = explorer.steps.play
     _update(play, state)
     assert explorer.message == expected
-    assert (play.min, play.max, play.interval) == (1, explorer.model.seq_len, 40)
+    assert (play.min, play.max) == (1, explorer.model.seq_len)
+    assert play.interval == explorer.steps.speed.value  # only the speed sets it
+
+
+def _interval_on_page(play) -> int:
+    return play.get_state("interval")["interval"]
+
+
+def test_play_opens_at_a_pace_a_learner_can_follow():
+    play = by_class(LSTMExplorer(), "ctl-play")
+    assert 1 <= 1000 / _interval_on_page(play) <= 2  # one or two steps a second
+
+
+def test_the_speed_sets_plays_interval_from_slow_to_the_old_fast_rate(explorer):
+    speed, play = by_class(explorer, "ctl-speed"), by_class(explorer, "ctl-play")
+    default = _interval_on_page(play)
+    seen = {}
+    for index, (label, _ms) in enumerate(speed.options):
+        _update(speed, {"index": index})  # a button pressed in the page
+        seen[label] = _interval_on_page(play)
+    assert seen["fast"] == 40  # 25 steps a second: the rate the benchmark measures
+    assert max(seen.values()) > default  # a teacher can slow it down further
+    assert len(set(seen.values())) == len(seen) and default in seen.values()
+    _update(speed, {"index": list(seen.values()).index(default)})
+    assert _interval_on_page(play) == default
+
+
+def test_the_training_dashboards_play_has_the_speed_too(tmp_path):
+    from widgets import TrainingExplorer, TrainingModel
+    from widgets.store.model_cache import ModelCache
+
+    page = TrainingExplorer(TrainingModel(cache=ModelCache(tmp_path / "models")))
+    speed, play = by_class(page, "ctl-speed"), by_class(page, "ctl-play")
+    _update(speed, {"index": len(speed.options) - 1})
+    assert _interval_on_page(play) == 40
+    _update(speed, {"index": 9})
+    assert page.message == "speed: choose one of the 4 options; 9 was refused."
+    assert _interval_on_page(play) == 40
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"index": 4}, "speed: choose one of the 4 options; 4 was refused."),
+        ({"index": -1}, "speed: choose one of the 4 options; -1 was refused."),
+        ({"index": "3"}, "speed: choose one of the 4 options; '3' was refused."),
+        ({"index": True}, "speed: choose one of the 4 options; True was refused."),
+        ({"_options_labels": ["0"]}, "speed: the page may only move the value, not "
+                                     "_options_labels."),
+    ],
+)
+def test_the_speed_takes_only_one_of_its_buttons(explorer, state, expected):
+    speed, play = explorer.steps.speed, explorer.steps.play
+    before = (speed.index, play.interval)
+    _update(speed, state)
+    assert explorer.message == expected
+    assert (speed.index, play.interval) == before
 
 
 def test_play_still_plays(explorer):

@@ -168,4 +168,4 @@ def test_the_step_moves_and_plays_from_the_keyboard_alone(dashboard):
     page.wait_for_function(
         "() => document.activeElement.getAttribute('aria-label') === 'Play steps'",
         timeout=30_000)
-    _tab_to(page, "unit j of the hidden state, in bold", names, most=8)
+    _tab_to(page, "unit j of the hidden state, in bold", names, most=12)  # past Play, the speed

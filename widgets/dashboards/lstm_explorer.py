@@ -98,6 +98,7 @@ class LSTMExplorer(Dashboard):
         self.controls.update(self.steps.controls)
         bind_controls(m, self.controls, self.banner, what="the LSTM")
         bind_controls(m, {"step": self.steps.play}, self.banner, what="the LSTM")
+        self.steps.speed.on_reject(lambda _control, message: self.banner.show(message))
 
         # weights: the module's own parameters, on the fixed range of PyTorch's initialisation
         # one figure with fixed scales: a size change redraws one picture and its tick labels
@@ -159,8 +160,9 @@ class LSTMExplorer(Dashboard):
             self.weights,
             self.bands,
             self.weight_hr_box,
-            ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play, or "
-                     "focus the slider and use the ← → keys.</p>"),
+            ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play (at "
+                     "the speed beside it, in steps a second), or focus the slider and use "
+                     "the ← → keys.</p>"),
             self.steps,
             ipw.HTML("<h3>What nn.LSTM returns: output and (h_n, c_n)</h3><p class='hint'>"
                      "<code>output, (h_n, c_n) = lstm(x, (h_0, c_0))</code>, drawn for the "

@@ -169,6 +169,7 @@ class TrainingExplorer(Dashboard):
         self.controls.update(self.steps.controls)
         bind_controls(m, self.steps.controls, self.banner, what="the view")
         bind_controls(m, {"step": self.steps.play}, self.banner, what="the view")
+        self.steps.speed.on_reject(lambda _control, message: self.banner.show(message))
         self.memory = MemoryView()
 
         c = self.controls
