@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.widget_state import by_class
 from widgets import SequenceExplorer
 from widgets.dashboards.sequence_text import BATCH_COLOR, ELEMENT_COLOR, SEQUENCE_COLOR
 from widgets.maths.corpus import REVIEWS
@@ -230,6 +231,32 @@ def test_highlights_follow_batch_sequence_and_element(seq):
     assert ys[1].min() == 5.5 and ys[1].max() == 6.5  # X^<6>
     assert xs[2].min() == 4 * n_x - 0.5 and xs[2].max() == 5 * n_x - 0.5  # x_5 columns
     np.testing.assert_array_equal(seq.sequence.values, seq.model.data.X[6].numpy())
+
+
+def test_the_position_control_says_what_it_sets_and_shows_s_beside_it(seq):
+    position, label = by_class(seq, "ctl-position"), by_class(seq, "sample-label")
+    assert position.description == "position"  # not "sequence": it does not count from s
+    assert position.tooltip.startswith("position in the batch")
+    (row,) = [box for box in seq.children if position in getattr(box, "children", ())]
+    assert row.children.index(label) == row.children.index(position) + 1
+    assert "s = 0</b>" in label.value
+    # the learner's case: batch 1, position 0 of b_S = 4 is sequence s = 4, as the table says
+    seq.controls["batch"].value = 1
+    seq.controls["element"].value = 5
+    assert (position.value, seq.model.sample) == (0, 4)
+    assert "<b>s = 4</b> = batch · b_S + position = 1 · 4 + 0" in label.value
+    assert "sequence s = 4" in seq.highlight_legend.value
+    position.value = 3
+    assert "<b>s = 7</b>" in label.value and "1 · 4 + 3" in label.value
+    seq.controls["batch_size"].value = 3  # a new b_S: the same batch and position, a new s
+    m = seq.model
+    assert m.sample == m.batch * 3 + m.position
+    assert f"<b>s = {m.sample}</b> = batch · b_S + position = {m.batch} · 3 + {m.position}" \
+        in label.value
+    seq.controls["n_s"].value = 9
+    seq.controls["batch_size"].value = 4
+    seq.controls["batch"].value = 2  # the shorter last batch: one sequence, s = 8
+    assert position.max == 0 and "<b>s = 8</b>" in label.value
 
 
 def test_temperature_preset(seq):

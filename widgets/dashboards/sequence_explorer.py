@@ -68,15 +68,18 @@ class SequenceExplorer(Dashboard):
             "seed": seed_box(m.seed, *LIMITS["seed"]),
             "batch": int_slider("batch", "batch", 0, 1, 0,
                                 name="batch shown, counted from 0"),
-            "position": int_slider("position", "sequence", 0, 1, 0,
-                                   name="sequence shown within the batch, counted from 0"),
+            "position": int_slider("position", "position", 0, 1, 0,
+                                   name="position in the batch of the sequence shown, "
+                                        "counted from 0"),
             "element": int_slider("element", "element e", 1, 2, 1,
                                   name="element e of the sequence shown"),
         }
-        self.controls["position"].tooltip = "which sequence of the batch is X^<s>"
         for name in INDICES:
             self.controls[name].style.description_width = "80px"
         bind_controls(m, self.controls, self.banner, what="the dataset")
+        # the position sets s: said beside it, as the table and the outlines name it
+        self.sample_label = ipw.HTML()
+        self.sample_label.add_class("sample-label")
         # says which sizes the chosen data fixes, and why their sliders are off
         self.fixed_note = ipw.HTML()
         self.fixed_note.add_class("fixed-by-data")
@@ -140,8 +143,8 @@ class SequenceExplorer(Dashboard):
                      "X<sup>&lt;s&gt;</sup>, its n_E elements laid side by side, n_X columns "
                      "each. Three nested outlines mark the batch, the sequence and the "
                      "element; the legend below says where each one is.</p>"),
-            ipw.HBox([c["batch"], c["position"], c["element"]],
-                     layout=ipw.Layout(flex_flow="row wrap")),
+            ipw.HBox([c["batch"], c["position"], self.sample_label, c["element"]],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
             self.highlight_legend,
             ipw.HBox([self.tensor, self.sequence],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
@@ -209,6 +212,7 @@ class SequenceExplorer(Dashboard):
              (s, s, (e - 1) * n_x, e * n_x - 1)],
             [text.BATCH_COLOR, text.SEQUENCE_COLOR, text.ELEMENT_COLOR])
         self.sequence.set_highlights([(e - 1, e - 1, 0, n_x - 1)], [text.ELEMENT_COLOR])
+        self.sample_label.value = text.sample_label(m.batch, b_s, m.position, s)
         self.highlight_legend.value = text.highlight_legend(m.batch, first, last, s, e, n_x)
         self.notation.value = text.notation_table(m, first, last - first + 1)
         if change is not None and change["name"] == "element":

@@ -51,6 +51,12 @@ def fixed_note(m: SequenceModel) -> str:
             "data that uses them.</p>")
 
 
+def sample_label(batch: int, b_s: int, position: int, s: int) -> str:
+    """Beside the position slider: the sequence s it picks, s = batch · b_S + position."""
+    return (f"<span class='hint'>→ sequence <b>s = {s}</b> = batch · b_S + position = "
+            f"{batch} · {b_s} + {position}</span>")
+
+
 def highlight_legend(batch: int, first: int, last: int, s: int, e: int, n_x: int) -> str:
     """What each outline marks, in words: the same meaning as the colours, and more."""
     rows = f"rows {first} to {last}" if last > first else f"row {first}"

@@ -84,7 +84,7 @@ class SequenceModel(SettingsModel):
         return proposal["value"]
 
     INDEX_LABELS: ClassVar[dict[str, str]] = {
-        "batch": "The batch", "position": "The sequence in the batch",
+        "batch": "The batch", "position": "The position in the batch",
         "element": "The element e"}
 
     @validate(*INDICES)
