@@ -20,6 +20,7 @@ from ..views.controls import (
     set_bounded,
 )
 from ..views.heatmap import MatrixHeatmap
+from ..views.markup import Markup
 from ..views.nav import NavBar
 from ..views.outputs_text import outputs_tables
 from ..views.outputs_view import OutputsView
@@ -220,7 +221,7 @@ class LSTMExplorer(Dashboard):
         p = m.weights()
         regions = cell_regions(m.config, m.layer, m.direction)
         self.weights.show({r.key: p[r.key] for r in regions}, vmin=-k, vmax=k,
-                          caption=f"±1/√H =<br>±{k:.3f}", regions=regions)
+                          caption=Markup(f"±1/√H =<br>±{k:.3f}"), regions=regions)
         if m.proj_size:
             self.weight_hr.show(p[f"weight_hr{end}"], vmin=-k, vmax=k,
                                 title=f"weight_hr{end} (H_out × H) = "
@@ -278,9 +279,9 @@ class LSTMExplorer(Dashboard):
             cell, w["bias_ih"], w["bias_hh"], sample=s, step=k, unit=j,
             w_hr=w.get("weight_hr"),
             new_sequence=full or _change is None or _change["name"] == "sample",
-            title=(f"Sequence {s} of the batch, {where}step <b>e = {e}</b> of n_E = "
-                   f"{m.seq_len}{order}: the cell reads {reads} with h_{prev} and c_{prev}"
-                   f"{initial} (H = {m.hidden_size} units each)"))
+            title=Markup(f"Sequence {s} of the batch, {where}step <b>e = {e}</b> of n_E = "
+                         f"{m.seq_len}{order}: the cell reads {reads} with h_{prev} and "
+                         f"c_{prev}{initial} (H = {m.hidden_size} units each)"))
 
 
 def _toggle(ctl: str, description: str, options, value, button_width: str):

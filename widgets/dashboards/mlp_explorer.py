@@ -23,14 +23,15 @@ __all__ = ["MLPExplorer"]
 
 
 def _verdict(check: Check, what: str) -> str:
-    """A badge that says honestly whether a check holds bit for bit or only to rounding."""
+    """A badge that says honestly whether a check holds bit for bit or only to rounding;
+    ``what`` is our markup (``<sup>``)."""
     if check.equal:
-        return badge("ok", f"{what}: <code>torch.equal</code> is True")
+        return badge("ok", Markup(f"{what}: <code>torch.equal</code> is True"))
     if check.close:
-        return badge("warn", f"{what}: not bit-identical at these sizes "
+        return badge("warn", Markup(f"{what}: not bit-identical at these sizes "
                      f"(max |Δ| = {check.max_abs_diff:.1e}, float32 rounding in a different "
-                     f"order); <code>torch.allclose(atol={CLOSE_ATOL:g})</code> is True")
-    return badge("bad", f"{what}: does NOT hold (max |Δ| = {check.max_abs_diff:.1e})")
+                     f"order); <code>torch.allclose(atol={CLOSE_ATOL:g})</code> is True"))
+    return badge("bad", Markup(f"{what}: does NOT hold (max |Δ| = {check.max_abs_diff:.1e})"))
 
 
 def matrix_table(caption: str, values, row_name: str, col_name: str) -> str:
@@ -200,7 +201,8 @@ class MLPExplorer(Dashboard):
         for name, (values, title, bound) in shows.items():
             # X is torch.rand's [0, 1); everything else is signed, on a symmetric range
             vmin, vmax = (0.0, 1.0) if bound is None else (-bound, bound)
-            self.heatmaps[name].show(values, title=title, vmin=vmin, vmax=vmax)
+            # our markup around sizes, nothing else
+            self.heatmaps[name].show(values, title=Markup(title), vmin=vmin, vmax=vmax)
         self.checks.value = "".join([
             _verdict(t.layer1_by_hand, "layer1(X) equals X A[1]<sup>T</sup> + b[1]"),
             _verdict(t.layer2_by_hand, "layer2(a[1]) equals a[1] A[2]<sup>T</sup> + b[2]"),

@@ -96,22 +96,23 @@ def padding_html(run: PaddingRun, reviews: ReviewBatch, batch: int, first: int) 
 
 
 def badges(run: PaddingRun, first: int) -> list[tuple[str, str]]:
-    """The checks as (level, sentence): "ok" where the claim holds on the live tensors."""
+    """The checks as (level, sentence): "ok" where the claim holds on the live tensors; a
+    sentence with ``<code>`` in it is ``Markup``."""
     padded = run.padded
     fwd = run.forward_at_length
     out = [(
         "ok" if fwd.holds() else "bad",
-        f"packed <code>h_n[0]</code> {'equals' if fwd.holds() else 'does NOT equal'} the "
-        f"padded <code>output[s, length − 1, :H]</code> for every review, "
-        f"{_agreement(fwd)}")]
+        Markup(f"packed <code>h_n[0]</code> {'equals' if fwd.holds() else 'does NOT equal'} "
+               f"the padded <code>output[s, length − 1, :H]</code> for every review, "
+               f"{_agreement(fwd)}"))]
     shown = run.pitfall_shown
     out.append((
         "ok" if shown else "bad",
-        f"padded <code>output[:, -1, :H]</code> differs from packed <code>h_n[0]</code> for "
-        f"the padded reviews ({_list(padded, first)}) and equals it for those that fill "
-        f"n_E ({_list(~padded, first)})" if shown else
-        "padded <code>output[:, -1, :H]</code> does NOT differ from packed <code>h_n[0]</code> "
-        "exactly where pads were read"))
+        Markup(f"padded <code>output[:, -1, :H]</code> differs from packed <code>h_n[0]</code> "
+               f"for the padded reviews ({_list(padded, first)}) and equals it for those that "
+               f"fill n_E ({_list(~padded, first)})" if shown else
+               "padded <code>output[:, -1, :H]</code> does NOT differ from packed "
+               "<code>h_n[0]</code> exactly where pads were read")))
     if run.bidirectional:
         out.append((
             "ok" if run.backward_shown else "bad",
@@ -122,10 +123,10 @@ def badges(run: PaddingRun, first: int) -> list[tuple[str, str]]:
     truth = run.packed_vs_alone
     out.append((
         "ok" if truth.holds() else "bad",
-        f"packed run {'equals' if truth.holds() else 'does NOT equal'} each review run alone, "
-        f"unbatched, without pads (<code>output</code> up to its length and "
-        f"<code>h_n</code>{', both directions' if run.bidirectional else ''}), "
-        f"{_agreement(truth)}"))
+        Markup(f"packed run {'equals' if truth.holds() else 'does NOT equal'} each review run "
+               f"alone, unbatched, without pads (<code>output</code> up to its length and "
+               f"<code>h_n</code>{', both directions' if run.bidirectional else ''}), "
+               f"{_agreement(truth)}")))
     return out
 
 

@@ -12,6 +12,7 @@ from ..state.sequence_model import DIRECTIONS, INDICES, SETTINGS, SequenceModel
 from ..views.colors import nice_bound
 from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
 from ..views.heatmap import MatrixHeatmap
+from ..views.markup import Markup
 from ..views.nav import NavBar
 from ..views.style import STYLE
 from ..views.window_chart import WindowChart
@@ -185,8 +186,8 @@ class SequenceExplorer(Dashboard):
         self._bound = nice_bound(data.X.numpy())
         unfolded = data.X.reshape(n_s, n_e * n_x).numpy()  # row s: x_1 .. x_{n_E} side by side
         self.tensor.show(unfolded, vmin=-self._bound, vmax=self._bound,
-                         title=f"<b>X</b> (n_S, n_E, n_X) = ({n_s}, {n_e}, {n_x}), "
-                               f"unfolded to ({n_s} × {n_e * n_x})")
+                         title=Markup(f"<b>X</b> (n_S, n_E, n_X) = ({n_s}, {n_e}, {n_x}), "
+                                      f"unfolded to ({n_s} × {n_e * n_x})"))
         self.source.value = f"<p class='hint'>{text.with_code(data.source)}</p>"
         if data.card.example == "windows":
             self.windows.show_series(data.series, data.dates)
@@ -218,7 +219,8 @@ class SequenceExplorer(Dashboard):
         if change is not None and change["name"] == "element":
             return  # the sequence and what the LSTM made of it stay as they are
         self.sequence.show(data.X[s].numpy(), vmin=-self._bound, vmax=self._bound,
-                           title=f"<b>X<sup>&lt;{s}&gt;</sup></b> (n_E × n_X) = ({n_e} × {n_x})")
+                           title=Markup(f"<b>X<sup>&lt;{s}&gt;</sup></b> (n_E × n_X) = "
+                                        f"({n_e} × {n_x})"))
         if data.card.example == "windows":
             self.windows.show_window(s, n_e)
         elif data.card.example == "tokens":
@@ -243,8 +245,8 @@ class SequenceExplorer(Dashboard):
         self.layouts.value = text.layouts_html(lay, m.position, s)
         seq_out = run.output[m.position].numpy()  # (n_E, H)
         self.output.show(seq_out, vmin=-1.0, vmax=1.0,
-                         title=f"<b>output[{m.position}]</b> (n_E × H) = "
-                               f"({seq_out.shape[0]} × {seq_out.shape[1]})")
+                         title=Markup(f"<b>output[{m.position}]</b> (n_E × H) = "
+                                      f"({seq_out.shape[0]} × {seq_out.shape[1]})"))
         n_e = seq_out.shape[0]
         self.output.set_highlights([(n_e - 1, n_e - 1, 0, seq_out.shape[1] - 1)],
                                    [text.READOUT_COLOR])

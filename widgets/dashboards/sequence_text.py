@@ -40,12 +40,12 @@ def fixed_note(m: SequenceModel) -> str:
     """Which sizes the chosen data fixes, and why their sliders are off; "" when none."""
     n_s, _, n_x = m.data.X.shape
     card = m.data.card
-    fixed = [f"{SYMBOLS[name]} = {value} ({card.fixes[name]})"
+    fixed = [f"{SYMBOLS[name]} = {value} ({html.escape(card.fixes[name])})"
              for name, value in (("n_s", n_s), ("n_x", n_x)) if not m.used(name)]
     if not fixed:
         return ""
     one = len(fixed) == 1
-    return (f"<p class='hint'>Set by the {card.label}: {' and '.join(fixed)}, so "
+    return (f"<p class='hint'>Set by the {html.escape(card.label)}: {' and '.join(fixed)}, so "
             f"{'that slider is' if one else 'those sliders are'} off; "
             f"{'it keeps its value' if one else 'they keep their values'} for the "
             "data that uses them.</p>")
@@ -131,9 +131,9 @@ def layouts_html(lay: Layouts, position: int, s: int) -> str:
     return (html_table("nn.LSTM fed one batch three ways: the shapes",
                        ["fed as", "input", "output", "h_n", "c_n"], rows, css="text-table")
             + badge("ok" if unbatched_ok else "bad",
-                    f"unbatched output of X<sup>&lt;{s}&gt;</sup> "
-                    f"{'matches' if unbatched_ok else 'does NOT match'} batched "
-                    f"output[{position}]: max |Δ| = {lay.unbatched_diff:.1e}")
+                    Markup(f"unbatched output of X<sup>&lt;{s}&gt;</sup> "
+                           f"{'matches' if unbatched_ok else 'does NOT match'} batched "
+                           f"output[{position}]: max |Δ| = {lay.unbatched_diff:.1e}"))
             + badge("ok" if time_major_ok else "bad",
                     f"batch_first=False output, transposed, "
                     f"{'matches' if time_major_ok else 'does NOT match'} batched output: "

@@ -32,6 +32,7 @@ from ..views.controls import (
     set_bounded,
 )
 from ..views.learning_curves import CurvesChart, PredictionsChart
+from ..views.markup import Markup
 from ..views.memory_view import MemoryView
 from ..views.nav import NavBar
 from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
@@ -319,13 +320,14 @@ class TrainingExplorer(Dashboard):
         k = max(nice_bound(np.concatenate([w.ravel() for w in both[p].values()]))
                 for p in PHASES) if m.trained else init_bound(m.hidden_size)
         self.weights.show(both[m.phase], vmin=-k, vmax=k,
-                          caption=f"±{k:.3g}<br>({'fixed for both' if m.trained else '±1/√H'})")
+                          caption=Markup(f"±{k:.3g}<br>"
+                                         f"({'fixed for both' if m.trained else '±1/√H'})"))
         self._show_step(new_sequence=True)
         survival = m.survival()
         self.memory.show(
             survival, m.dependence("initial"), m.dependence("trained") if m.trained else None,
-            title=f"<b>f<sub>e+1</sub> ⋯ f<sub>n_E</sub></b> per unit j (rows) and step e "
-                  f"(columns), {PHASE_LABELS[m.phase]}",
+            title=Markup(f"<b>f<sub>e+1</sub> ⋯ f<sub>n_E</sub></b> per unit j (rows) and "
+                         f"step e (columns), {html.escape(PHASE_LABELS[m.phase])}"),
             summary=memory_summary(m, survival), marked=tuple(m.data.marked_steps(m.sample)),
             channel=m.data.channels[0])
 
@@ -337,5 +339,6 @@ class TrainingExplorer(Dashboard):
         self.steps.show(
             m.trace(), p["bias_ih_l0"], p["bias_hh_l0"], sample=0, step=m.step, unit=m.unit,
             new_sequence=new_sequence,
-            title=(f"Validation sequence {m.sample} ({html.escape(label)}), "
-                   f"{PHASE_LABELS[m.phase]}, step <b>e = {m.step}</b> of n_E = {m.seq_len}"))
+            title=Markup(f"Validation sequence {m.sample} ({html.escape(label)}), "
+                         f"{html.escape(PHASE_LABELS[m.phase])}, step <b>e = {m.step}</b> of "
+                         f"n_E = {m.seq_len}"))

@@ -27,6 +27,7 @@ def _facts(p: Progress, data: TaskData) -> tuple[str, str]:
     """The last validation error and the message, as the status line ends."""
     unit = f" {data.unit}" if data.unit else ""
     last = f" · validation {data.metric} {p.valid[-1]:.3g}{unit}" if p.valid else ""
+    last = html.escape(last)  # the task's words, which a learner's own data will name
     return last, (f" · {html.escape(p.message)}" if p.message else "")
 
 
@@ -120,5 +121,6 @@ def memory_summary(m: TrainingModel, survival) -> str:
         first = (f"Of what the units write at step 1, unit {int(kept.argmax())} keeps the most "
                  f"to the end: {kept.max():.3f}.")
     unit = " " + m.data.unit if m.data.unit else ""
-    return (f"<p>{first} The prediction for this sequence: {m.prediction():.3g}{unit} (truth "
-            f"{m.data.truth[m.sample]:.3g}).</p>")
+    # plain text: the view escapes it (the task's unit is data)
+    return (f"{first} The prediction for this sequence: {m.prediction():.3g}{unit} (truth "
+            f"{m.data.truth[m.sample]:.3g}).")

@@ -7,6 +7,7 @@ import ipywidgets as ipw
 import numpy as np
 
 from .colors import DIVERGING, encode_png
+from .markup import as_html
 from .text_alternative import FigureText, plain
 
 __all__ = ["ColorBar"]
@@ -42,7 +43,7 @@ class ColorBar(ipw.VBox):
             fig_margin=dict(top=6, bottom=40, left=4, right=44),
             layout=ipw.Layout(width="80px", height=height),
         )
-        self._caption = ipw.HTML(caption, layout=ipw.Layout(margin="0 0 0 12px"))
+        self._caption = ipw.HTML(as_html(caption), layout=ipw.Layout(margin="0 0 0 12px"))
         self._caption.add_class("colorbar-caption")
         self.alt = FigureText()
         self.children = [self._caption, self.alt, self._figure]
@@ -64,5 +65,5 @@ class ColorBar(ipw.VBox):
         with self._image.hold_sync():
             self._image.y = [float(vmin), float(vmax)]
         if caption is not None:
-            self._caption.value = caption
+            self._caption.value = as_html(caption)
         self._describe()

@@ -11,6 +11,7 @@ import numpy as np
 from .colorbar import ColorBar
 from .colors import DIVERGING, color_indices, encode_png
 from .hover import HoverReadout, Pointed, box_outline, cell_outline
+from .markup import as_html
 from .text_alternative import FigureText, plain, plural, value_range
 
 __all__ = ["MatrixHeatmap", "plural", "set_png", "tick_values"]
@@ -199,7 +200,8 @@ class MatrixHeatmap(ipw.VBox):
         return self._image.image.value
 
     def show(self, values: np.ndarray, *, title: str, vmin: float, vmax: float) -> None:
-        """Draw ``values`` (rows, cols) on the fixed range [vmin, vmax]; one message a widget."""
+        """Draw ``values`` (rows, cols) on the fixed range [vmin, vmax]; one message a widget.
+        ``title`` is plain text (escaped) or ``Markup``."""
         values = np.asarray(values, dtype=np.float32)
         if values.ndim == 1:
             values = values[None, :]
@@ -216,7 +218,7 @@ class MatrixHeatmap(ipw.VBox):
             self._reshape(rows, cols)
         if self.colorbar is not None:
             self.colorbar.set_range(vmin, vmax)
-        self._title.value = title
+        self._title.value = as_html(title)
         self.alt.text = self.summary()
 
     def summary(self) -> str:
@@ -280,7 +282,7 @@ class MatrixHeatmap(ipw.VBox):
         where = f"row {row}"
         per = self.band_rows
         if per:
-            where += f" (gate {self._bands[row // per]}, unit {row % per})"
+            where += f" (gate {as_html(self._bands[row // per])}, unit {row % per})"
         return f"{where}, column {col}: <b>{value:+.4f}</b>"
 
     def add_marks(self, marks: Sequence[bq.Mark]) -> None:

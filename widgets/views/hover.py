@@ -50,7 +50,10 @@ def mouse_event(content) -> tuple[str | None, float | None, float | None]:
 
 
 class Pointed(NamedTuple):
-    """What the mouse is on: the read-out's HTML and the cursor's closed outline (x, y)."""
+    """What the mouse is on: the read-out's HTML and the cursor's closed outline (x, y).
+
+    ``text`` goes to the page as it is: a describe function writes it as markup with every
+    name and value in it escaped (``markup``'s rule)."""
 
     text: str
     x: np.ndarray

@@ -13,6 +13,7 @@ import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 
+from .markup import as_html
 from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["CurvesChart", "PredictionsChart"]
@@ -193,7 +194,8 @@ class PredictionsChart(ipw.VBox):
 
     def show(self, truth: np.ndarray, prediction: np.ndarray, *, order: str, x_label: str,
              y_label: str, title: str) -> None:
-        """Draw ``truth`` and ``prediction`` (n_valid,), in their order or sorted by truth."""
+        """Draw ``truth`` and ``prediction`` (n_valid,), in their order or sorted by truth;
+        ``title`` is plain text (escaped) or ``Markup``."""
         self.alt.text = predictions_text(truth, prediction, x_label=x_label, y_label=y_label)
         truth, prediction = np.float32(truth), np.float32(prediction)
         index = np.argsort(truth, kind="stable") if order == "truth" else np.arange(len(truth))
@@ -203,7 +205,7 @@ class PredictionsChart(ipw.VBox):
         with self._prediction.hold_sync():
             self._prediction.x, self._prediction.y = x, prediction[index]
         self._x_axis.label, self._y_axis.label = x_label, y_label
-        self._title.value = title
+        self._title.value = as_html(title)
 
 
 def predictions_text(truth: np.ndarray, prediction: np.ndarray, *, x_label: str,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 
 from .colors import SEQUENTIAL
 from .heatmap import MatrixHeatmap
+from .markup import as_html
 from .text_alternative import FigureText
 
 __all__ = ["MemoryView"]
@@ -91,8 +94,9 @@ class MemoryView(ipw.VBox):
              *, title: str, summary: str, marked: tuple[int, ...] = (),
              channel: str = "") -> None:
         """``survival`` (H, n_E) of the weights shown; |dŷ/dx_e| (n_E,) of each set of weights
-        (``trained`` None before any training). ``marked``: the steps e the task marks, drawn
-        on both charts; ``channel`` names the input value the gradient is of."""
+        (``trained`` None before any training). ``title`` and ``summary`` are plain text
+        (escaped) or ``Markup``. ``marked``: the steps e the task marks, drawn on both charts;
+        ``channel`` names the input value the gradient is of (plain text)."""
         n_e = survival.shape[1]
         marked = tuple(marked)
         self.survival.show(survival, vmin=0.0, vmax=1.0, title=title)
@@ -114,11 +118,11 @@ class MemoryView(ipw.VBox):
         of = f" of {channel}" if channel else ""
         steps = ", ".join(map(str, marked))
         self._dependence_title.value = (
-            f"<b>|∂ŷ/∂x<sub>e</sub>[0]|</b>, the gradient{of}, for the sequence shown at every "
-            f"step e = 1..{n_e}: thin dashed line, the initial weights; thick solid line, the "
-            "trained ones" + (f"; dotted verticals, the marked steps e = {steps}" if marked
-                              else ""))
-        self.summary.value = summary
+            f"<b>|∂ŷ/∂x<sub>e</sub>[0]|</b>, the gradient{html.escape(of)}, for the sequence "
+            f"shown at every step e = 1..{n_e}: thin dashed line, the initial weights; thick "
+            "solid line, the trained ones" + (f"; dotted verticals, the marked steps e = {steps}"
+                                              if marked else ""))
+        self.summary.value = as_html(summary)
         self.alt.text = dependence_text(initial, trained) + (
             f" The marked steps: e = {steps}." if marked else "")
 

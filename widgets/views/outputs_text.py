@@ -52,15 +52,15 @@ def grid_values(trace: StackTrace, sample: int, tensor: str) -> np.ndarray:
     return (trace.h_n if tensor == "h_n" else trace.c_n)[:, sample]  # (D·L, H_out or H)
 
 
-def grid_title(trace: StackTrace, sample: int, tensor: str) -> str:
+def grid_title(trace: StackTrace, sample: int, tensor: str) -> Markup:
     """The live shape of the whole tensor and what is drawn of it, e.g. for output:
     'output (b_S, n_E, D·H_out) = (2, 12, 16); drawn for sequence s = 0: output[0] (12 × 16)'."""
     symbols = {"output": "b_S, n_E, D·H_out", "h_n": "D·L, b_S, H_out", "c_n": "D·L, b_S, H"}
     whole = getattr(trace, tensor).shape
     drawn = "output[{s}]" if tensor == "output" else tensor + "[:, {s}]"
     rows, cols = grid_values(trace, sample, tensor).shape
-    return (f"<b>{tensor}</b> ({symbols[tensor]}) = {tuple(whole)}; drawn for sequence "
-            f"s = {sample}: <code>{drawn.format(s=sample)}</code> ({rows} × {cols})")
+    return Markup(f"<b>{tensor}</b> ({symbols[tensor]}) = {tuple(whole)}; drawn for sequence "
+                  f"s = {sample}: <code>{drawn.format(s=sample)}</code> ({rows} × {cols})")
 
 
 def twin_of(config: LSTMConfig, tensor: str, row: int, col: int) -> tuple[str, int, int] | None:
@@ -149,7 +149,7 @@ def _check(eq: Equality) -> str:
         words = f"{left} {'equals' if eq.holds else 'differs from'} {right}"
     if not eq.as_claimed:
         words += ", not what PyTorch's layout says"
-    verdict = badge("ok" if eq.as_claimed else "bad", f"<code>{code}</code>: {words}")
+    verdict = badge("ok" if eq.as_claimed else "bad", Markup(f"<code>{code}</code>: {words}"))
     return (f"<div class='twin-check'>{verdict} <span class='hint'>{html.escape(eq.meaning)}"
             "</span></div>")
 

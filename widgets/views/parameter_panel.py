@@ -10,6 +10,7 @@ is what keeps a size change cheap in the browser.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -20,6 +21,7 @@ import numpy as np
 from .colors import DIVERGING, color_indices, encode_png, indexed_palette
 from .heatmap import set_png, tick_values
 from .hover import HoverReadout, Pointed, box_outline
+from .markup import as_html
 from .panel_layout import PanelLayout, Region, title_row
 from .text_alternative import FigureText, plain, value_range
 
@@ -220,7 +222,7 @@ class ParameterPanel(ipw.VBox):
         self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})"
                             for r in self._regions]
         self._titles.value = title_row(L, self._regions, self._shapes, self.MARGIN["left"],
-                                       caption)
+                                       as_html(caption))
         self.alt.text = self.summary(caption)
 
     def summary(self, caption: str = "") -> str:
@@ -327,9 +329,9 @@ class ParameterPanel(ipw.VBox):
     def describe(self, key: str, row: int, col: int) -> str:
         value = self._matrices[key][row, col]
         per = self._rows // len(self.bands)
-        where = f"row {row} (gate {self.bands[row // per]}, unit {row % per})"
+        where = f"row {row} (gate {html.escape(self.bands[row // per])}, unit {row % per})"
         column = "" if self._matrices[key].shape[1] == 1 else f", column {col}"
-        return f"<b>{key}</b> {where}{column}: <b>{value:+.4f}</b>"
+        return f"<b>{html.escape(key)}</b> {where}{column}: <b>{value:+.4f}</b>"
 
     def hover(self, x: float, y: float) -> None:
         """Point at plot coordinates (x pixels, y fraction of the rows): read the cell there."""

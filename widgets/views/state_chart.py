@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
@@ -199,5 +201,5 @@ class StateChart(ipw.VBox):
         self.cursor.move(step, self._x_scale.max)
         # the step is the dashed line: the title changes with the unit only
         bold = f"unit {unit} in red" if unit is not None else "unit j is past these units"
-        self._title.value = (f"<b>{self.name}</b> of every unit over the steps "
+        self._title.value = (f"<b>{html.escape(self.name)}</b> of every unit over the steps "
                              f"({bold}; dashed line: the step {self._step_name})")

@@ -15,6 +15,7 @@ from .colorbar import ColorBar
 from .colors import DIVERGING, SEQUENTIAL
 from .controls import GuardedPlay, GuardedToggleButtons, int_slider, set_bounded
 from .equations import CELL_EQUATIONS, PROJECTION_EQUATION, neighbours, unit_equations
+from .markup import as_html
 from .state_chart import StateChart, StepCursor
 from .strips import StripStack, sequence_values
 from .text_alternative import html_table
@@ -172,14 +173,15 @@ class StepPanel(ipw.VBox):
              step: int, unit: int, title: str, new_sequence: bool = True,
              w_hr: np.ndarray | None = None) -> None:
         """Sequence ``sample`` of the cell ``trace`` at step k = ``step``, unit j = ``unit``
-        in bold; ``w_hr`` (H_out, H) with a projection.
+        in bold; ``w_hr`` (H_out, H) with a projection; ``title`` is plain text (escaped) or
+        ``Markup``.
 
         A new sequence redraws the strips of every step and the charts' lines; otherwise
         only the step (the picture moves, the cursor moves) and the unit change.
         """
         s, k, j = sample, step, unit
         e, _prev = neighbours(trace, k)
-        self.step_title.value = title
+        self.step_title.value = as_html(title)
         if new_sequence:  # every step's strips in one picture; a step only moves it
             # a later layer reads the layer below's output: D·H_out values (H_out one way)
             wider = trace.x.shape[-1] > trace.h.shape[-1]

@@ -1,4 +1,7 @@
-"""The look shared by every dashboard: one style block, emitted once per dashboard."""
+"""The look shared by every dashboard: one style block, emitted once per dashboard, and the
+badge and swatch the text is marked with (text escaped unless ``Markup``: ``markup``'s rule)."""
+
+from .markup import as_html
 
 STYLE = """<style>
 .lstm-dash .hint { color: #666; font-size: 90%; }
@@ -42,9 +45,10 @@ _MARKS = {"ok": "✓", "warn": "!", "bad": "✗"}
 
 
 def badge(level: str, text: str) -> str:
-    """A badge of ``level`` "ok", "warn" or "bad" (colour and mark) saying ``text`` (HTML)."""
+    """A badge of ``level`` "ok", "warn" or "bad" (colour and mark) saying ``text``: plain
+    text, escaped, or ``Markup``."""
     return (f"<span class='badge badge-{level}'><span aria-hidden='true'>{_MARKS[level]} "
-            f"</span>{text}</span>")
+            f"</span>{as_html(text)}</span>")
 
 
 def swatch(color: str) -> str:

@@ -5,6 +5,9 @@ The page script (``accessibility.js``) hides each figure from assistive technolo
 component that draws one puts a ``FigureText`` beside it: one or two sentences, visually hidden,
 that follow the live state (the numbers come from the same arrays the figure draws). The
 numbers themselves are read as tables (``html_table``) in a dashboard's ``NumbersPanel``.
+
+Both take plain text and escape it (``markup``'s rule): a cell, a header or a caption is
+written as it is only when it is ``Markup``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from collections.abc import Sequence
 
 import ipywidgets as ipw
 import numpy as np
+
+from .markup import Markup, as_html
 
 __all__ = ["FigureText", "Markup", "html_table", "plain", "plural", "value_range"]
 
@@ -44,7 +49,8 @@ def plural(n: int, word: str) -> str:
 class FigureText(ipw.HTML):
     """The text alternative of one figure: visually hidden, read in the figure's place.
 
-    ``text`` is the plain sentence; setting it sends one message, and none if unchanged.
+    ``text`` is the plain sentence (escaped); setting it sends one message, and none if
+    unchanged.
     """
 
     def __init__(self, text: str = "", **kwargs):
@@ -64,14 +70,6 @@ class FigureText(ipw.HTML):
         self.value = f"<p>{html.escape(text)}</p>" if text else ""
 
 
-class Markup(str):
-    """Trusted HTML for a table cell or header, written as it is (``html_table`` escapes text).
-
-    Only for markup the code writes itself (``<code>``, ``<sub>``), never for anything a
-    learner, a link or a file could have put there.
-    """
-
-
 def html_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence],
                digits: int = 4, *, number: str | None = None,
                css: str = "numbers-table") -> str:
@@ -85,11 +83,9 @@ def html_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence],
     spec = number or f"+.{digits}f"
 
     def cell(value) -> str:
-        if isinstance(value, Markup):
-            return str(value)
         if isinstance(value, (float, np.floating)):
             return format(float(value), spec)
-        return html.escape(str(value))
+        return as_html(value)
 
     head = "".join(f"<th scope='col'>{cell(c)}</th>" for c in columns)
     body = "".join(
