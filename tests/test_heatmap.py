@@ -11,6 +11,7 @@ from widgets.maths.lstm import GATES
 from widgets.views.colorbar import ColorBar
 from widgets.views.colors import DIVERGING, color_indices
 from widgets.views.heatmap import MatrixHeatmap, tick_values
+from widgets.views.markup import Markup
 
 
 def bands(hm: MatrixHeatmap) -> tuple[bq.Label, bq.Lines, bq.Lines]:
@@ -22,7 +23,7 @@ def bands(hm: MatrixHeatmap) -> tuple[bq.Label, bq.Lines, bq.Lines]:
 def test_show_sends_the_matrix_as_pixels():
     hm = MatrixHeatmap(bands=GATES)
     values = np.linspace(-0.5, 0.5, 32 * 5, dtype=np.float32).reshape(32, 5)
-    hm.show(values, title="<b>w</b> (32 × 5)", vmin=-0.5, vmax=0.5)
+    hm.show(values, title=Markup("<b>w</b> (32 × 5)"), vmin=-0.5, vmax=0.5)
     indices, palette = decode_png(hm.png)
     assert indices.shape == (32, 5)
     assert np.array_equal(indices, color_indices(values, -0.5, 0.5))

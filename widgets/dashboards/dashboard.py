@@ -3,7 +3,6 @@ and the page's own query string under Voila."""
 
 from __future__ import annotations
 
-import html
 import os
 from typing import ClassVar
 
@@ -129,4 +128,4 @@ class Dashboard(ipw.VBox):
     @property
     def message(self) -> str:
         """The banner's current text ('' when hidden): what the learner was last told."""
-        return html.unescape(self.banner.text)
+        return self.banner.text  # plain text: the banner escapes it on the way to the page

@@ -48,6 +48,7 @@ def _num(v: float) -> str:
 def dot_text(out: str, i: int, j: int, inp: str, w: str, b: str, terms, bias, total) -> str:
     """e.g. a[1][2, 3] = X[2,:]·A[1][3,:] + b[1][3] = 0.12×0.34 + ... + 0.05 = 0.71."""
     products = " + ".join(f"{_num(x)}×{_num(a)}" for x, a in terms)
+    out, inp, w, b = (html.escape(name) for name in (out, inp, w, b))
     return (f"{out}[{i}, {j}] = {inp}[{i},:]·{w}[{j},:] + {b}[{j}] = "
             f"{html.escape(products)} + {_num(bias)} = <b>{total:.4f}</b>")
 
