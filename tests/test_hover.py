@@ -3,6 +3,7 @@ reads it: the read-out line by its CSS class, the cursor mark, the messages a mo
 
 import json
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -28,38 +29,63 @@ class Case(NamedTuple):
     text: str  # the read-out's HTML
     outline: tuple[list[float], list[float]]  # the cursor's closed path
     css_class: str  # the read-out's class, which the e2e tests and bench select on
+    renew: Callable[[], str]  # show new numbers, same shapes; the read-out then expected
+    shrink: Callable[[], None]  # show smaller tensors, without the cell pointed at
 
 
 def heatmap() -> Case:
     hm = MatrixHeatmap(bands=GATES)
-    hm.show(np.arange(16 * 3, dtype=np.float32).reshape(16, 3) / 100, title="", vmin=-1, vmax=1)
+    values = np.arange(16 * 3, dtype=np.float32).reshape(16, 3) / 100
+    hm.show(values, title="", vmin=-1, vmax=1)
+
+    def renew() -> str:
+        hm.show(-values, title="", vmin=-1, vmax=1)
+        return "row 9 (gate g, unit 1), column 2: <b>-0.2900</b>"
+
     # row 9 is the third band (gate g, H = 4), column 2; cells are centred on integers
     return Case(hm, (2.2, 8.7), "row 9 (gate g, unit 1), column 2: <b>+0.2900</b>",
-                ([1.5, 2.5, 2.5, 1.5, 1.5], [8.5, 8.5, 9.5, 9.5, 8.5]), "heatmap-readout")
+                ([1.5, 2.5, 2.5, 1.5, 1.5], [8.5, 8.5, 9.5, 9.5, 8.5]), "heatmap-readout",
+                renew, lambda: hm.show(values[:, :2], title="", vmin=-1, vmax=1))
 
 
 def panel() -> Case:
     p = ParameterPanel(REGIONS, bands=GATES)
     w_hh = np.arange(16 * 4, dtype=np.float32).reshape(16, 4) / 100
-    p.show({"weight_ih_l0": np.zeros((16, 5), np.float32), "weight_hh_l0": w_hh}, vmin=-1, vmax=1)
+    w_ih = np.zeros((16, 5), np.float32)
+    p.show({"weight_ih_l0": w_ih, "weight_hh_l0": w_hh}, vmin=-1, vmax=1)
+
+    def renew() -> str:
+        p.show({"weight_ih_l0": w_ih, "weight_hh_l0": -w_hh}, vmin=-1, vmax=1)
+        return "<b>weight_hh_l0</b> row 9 (gate g, unit 1), column 2: <b>-0.3800</b>"
+
+    def shrink() -> None:  # H = 2: 8 rows, 2 columns
+        p.show({"weight_ih_l0": w_ih[:8], "weight_hh_l0": w_hh[:8, :2]}, vmin=-1, vmax=1)
+
     x0 = p.layout_px.starts[1] + 180  # weight_hh_l0: 360 px for 4 columns, 16 rows over [0, 1]
     return Case(p, (x0 + 45, 0.6),
                 "<b>weight_hh_l0</b> row 9 (gate g, unit 1), column 2: <b>+0.3800</b>",
                 ([x0, x0 + 90, x0 + 90, x0, x0], [9 / 16, 9 / 16, 10 / 16, 10 / 16, 9 / 16]),
-                "heatmap-readout")
+                "heatmap-readout", renew, shrink)
 
 
 def strips() -> Case:
     stack = StripStack()
-    stack.show({s.key: np.tile(np.arange(4, dtype=np.float32) / 10, (3, 1)) for s in STRIPS},
-               step=3)
+    values = {s.key: np.tile(np.arange(4, dtype=np.float32) / 10, (3, 1)) for s in STRIPS}
+    stack.show(values, step=3)
+
+    def renew() -> str:
+        stack.show({k: -v for k, v in values.items()}, step=2)  # the step shown is named
+        return ("h<sub>1</sub>[2] = <b>-0.2000</b> "
+                "<span class='hint'>(colour range -1 to 1)</span>")
+
     row = [s.key for s in STRIPS].index("h_prev")
     # x is a fraction of the widest strip (column 2 of 4 spans 0.5 to 0.75), y a strip's index
     return Case(stack, (0.6, row + 0.2),
                 "h<sub>2</sub>[2] = <b>+0.2000</b> "
                 "<span class='hint'>(colour range -1 to 1)</span>",
                 ([0.5, 0.75, 0.75, 0.5, 0.5],
-                 [row - 0.4, row - 0.4, row + 0.4, row + 0.4, row - 0.4]), "strips-readout")
+                 [row - 0.4, row - 0.4, row + 0.4, row + 0.4, row - 0.4]), "strips-readout",
+                renew, lambda: stack.show({k: v[:, :2] for k, v in values.items()}, step=3))
 
 
 @pytest.fixture(params=[heatmap, panel, strips], ids=lambda build: build.__name__)
@@ -89,6 +115,35 @@ def test_a_hover_names_the_cell_and_outlines_it(case):
     assert cursor.x.dtype == cursor.y.dtype == np.float32
     component.hover(-1e308, y)  # off the cells: the cursor goes, the read-out stays
     assert not cursor.visible and by_class(component, case.css_class).value == case.text
+
+
+def test_a_rebuild_reads_the_cell_named_again_or_goes_back_to_the_hint(case):
+    """Never a stale read-out: new numbers are read for the same cell; without the cell, the
+    hint. The cursor stays where it was (a rebuild that moves the cells hides it)."""
+    hover = case.view.hover_readout
+    case.view.hover(*case.at)
+    expected = case.renew()
+    assert hover.readout.value == expected != case.text
+    case.shrink()
+    assert hover.readout.value == HINT and not hover.cursor.visible
+    case.renew()  # the cell is back, but nothing points at it
+    assert hover.readout.value == HINT
+
+
+def test_a_read_out_another_figure_wrote_since_is_left_to_it(case):
+    """A read-out line shared by figures: a rebuild rereads only the cell it names."""
+    hover = case.view.hover_readout
+    case.view.hover(*case.at)
+    hover.readout.value = "another figure's cell"
+    case.renew()
+    assert hover.readout.value == "another figure's cell"
+
+
+def test_the_read_out_has_a_fixed_area_that_never_widens_the_figure(case):
+    layout = by_class(case.view, case.css_class).layout
+    assert layout.height and layout.min_height == layout.max_height == layout.height
+    assert layout.overflow == "hidden auto"  # a long text scrolls in its area
+    assert (layout.width, layout.min_width) == ("0", "100%")  # fills, never sets, the width
 
 
 @pytest.mark.parametrize("content", [

@@ -2,6 +2,7 @@
 
 import re
 
+import ipywidgets as ipw
 import numpy as np
 import pytest
 import torch
@@ -9,6 +10,7 @@ import torch
 from widgets import MLPExplorer
 from widgets.maths.mlp import MLPConfig, build_mlp, compare, dot_product, make_X, trace_mlp
 from widgets.views.colors import nice_bound
+from widgets.views.hover import HINT
 
 
 @pytest.mark.parametrize(("n_d", "n_x", "n1", "n2"), [(15, 5, 8, 1), (1, 1, 1, 1), (64, 32, 32, 8),
@@ -117,3 +119,53 @@ def test_forced_value_is_refused(mlp):
     mlp.controls["n2"].set_state({"value": 10**6})
     assert mlp.banner.text == "n[2] must be from 1 to 8; 1000000 was refused."
     assert mlp.model.n2 == 1
+
+
+def _readout(mlp) -> str:
+    return mlp.heatmaps["a1"].hover_readout.readout.value
+
+
+def test_a_rebuild_reads_the_hovered_cell_again_from_the_new_network(mlp):
+    """Issue 26: after a hover on a[1], n_X = 8 and n[1] = 7 left the old 5-term sum on screen."""
+    mlp.heatmaps["a1"].hover(2, 3)  # a[1][3, 2]
+    before = _readout(mlp)
+    assert before.count("×") == 5
+    mlp.model.n_x = 8
+    mlp.model.n1 = 7
+    t = mlp.model.trace
+    after = _readout(mlp)
+    assert after != before
+    assert after.startswith("a[1][3, 2] = X[3,:]·A[1][2,:] + b[1][2] = ")
+    assert after.count("×") == 8
+    assert after.endswith(f"<b>{t.a1[3, 2]:.4f}</b>")
+    mlp.model.seed = 5  # same shapes, new numbers: read again too
+    assert _readout(mlp).endswith(f"<b>{mlp.model.trace.a1[3, 2]:.4f}</b>")
+    assert mlp.model.trace.a1[3, 2] != t.a1[3, 2]
+
+
+def test_a_rebuild_without_the_hovered_cell_goes_back_to_the_hint(mlp):
+    mlp.heatmaps["y"].hover(0, 14)  # y[14, 0]
+    assert _readout(mlp).startswith("y[14, 0]")
+    mlp.model.n_d = 10
+    assert _readout(mlp) == HINT
+    mlp.model.n_d = 15  # the cell is back, but nothing points at it: the hint stays
+    assert _readout(mlp) == HINT
+
+
+def test_the_data_row_shares_one_read_out_of_fixed_height_under_the_row(mlp):
+    """A long dot product must neither widen a heatmap (pushing y onto a new row, out from
+    under the mouse) nor grow the page: one read-out for X, a[1] and y, under their row."""
+    readouts = {name: mlp.heatmaps[name].hover_readout.readout for name in ("X", "a1", "y")}
+    line = readouts["a1"]
+    assert all(r is line for r in readouts.values())
+    assert all(line not in hm.children for hm in mlp.heatmaps.values())
+    row = next(c for c in mlp.children if isinstance(c, ipw.HBox) and mlp.heatmaps["a1"] in
+               c.children)
+    assert mlp.children[mlp.children.index(row) + 1] is line
+    assert line.layout.height and line.layout.min_height == line.layout.max_height == (
+        line.layout.height)
+    assert line.layout.overflow == "hidden auto"  # a sum longer than the area scrolls in it
+    mlp.model.n_x = 32
+    mlp.heatmaps["a1"].hover(0, 0)
+    assert line.value.count("×") == 32
+    assert line.layout.height == line.layout.max_height  # the text changed, the area did not

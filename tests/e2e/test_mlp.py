@@ -27,8 +27,9 @@ def test_sliders_rebuild_the_network_and_hover_explains_y(dashboard):
     box = page.locator(".heatmap-figure image").nth(2).bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)
     page.mouse.move(box["x"] + box["width"] * 0.26, box["y"] + box["height"] * 0.51)
-    wait_text(page, ".heatmap-readout", r"^y\[\d+, 0\] = a\[1\]\[\d+,:\]·A\[2\]\[0,:\]", nth=2)
-    assert text(page, ".heatmap-readout", nth=2).count("×") == 4
+    # the data row's read-out (X, a[1] and y share it) is the first
+    wait_text(page, ".heatmap-readout", r"^y\[\d+, 0\] = a\[1\]\[\d+,:\]·A\[2\]\[0,:\]")
+    assert text(page, ".heatmap-readout").count("×") == 4
     page.mouse.move(0, 0)
     dashboard.screenshot("mlp")
 
@@ -52,3 +53,37 @@ def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboar
     wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(6 × 3\)", nth=3)
     assert slider_value(page, "ctl-n2") == 8
     assert page.locator(".lstm-banner").is_hidden()
+
+
+def _hover_a1(page, fx: float, fy: float) -> None:
+    box = page.locator(".heatmap-figure image").nth(1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    page.mouse.move(box["x"] + box["width"] * (fx + 0.01), box["y"] + box["height"] * fy)
+
+
+def test_a_long_read_out_moves_nothing_and_a_rebuild_reads_the_cell_again(dashboard):
+    """Issue 26: hovering a[1] pushed y onto a new row, and a rebuild left the old sum."""
+    dashboard.open("mlp.ipynb")
+    page = dashboard.page
+    page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
+    wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(8 × 5\)", nth=3)
+    figures = page.locator(".heatmap-figure")
+    readout = page.locator(".heatmap-readout").first
+
+    def layout():
+        return ([figures.nth(k).bounding_box() for k in range(3)],
+                readout.bounding_box()["height"])
+
+    before = layout()
+    _hover_a1(page, 0.3, 0.5)
+    wait_text(page, ".heatmap-readout", r"^a\[1\]\[7, 2\] = X\[7,:\]·A\[1\]\[2,:\]")
+    assert layout() == before  # X, a[1], y and the read-out's area: not a pixel moved
+    page.mouse.move(0, 0)
+    set_slider(page, "ctl-n_x", 32)  # a 32-term sum: longer than the area, which scrolls
+    wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(8 × 32\)",
+              nth=3)
+    wait_text(page, ".heatmap-readout", r"^a\[1\]\[7, 2\] = (?:[^×]*×){32}[^×]*$")
+    assert layout()[1] == before[1]
+    set_slider(page, "ctl-n1", 2)  # the cell a[1][7, 2] is gone: the hint
+    wait_text(page, ".heatmap-readout", r"^hover a cell to read it$")
+    dashboard.screenshot("mlp-readout")

@@ -14,6 +14,7 @@ from ..state.mlp_model import MLPModel
 from ..views.colors import SEQUENTIAL, nice_bound
 from ..views.controls import bind_controls, int_slider, seed_box
 from ..views.heatmap import MatrixHeatmap
+from ..views.hover import readout_line
 from ..views.nav import NavBar
 from ..views.style import STYLE, badge
 from ..views.text_alternative import Markup, html_table
@@ -66,6 +67,8 @@ class MLPExplorer(Dashboard):
         banner says which parameter was wrong.
 
     Controls carry the classes ``ctl-n_d``, ``ctl-n_x``, ``ctl-n1``, ``ctl-n2``, ``ctl-seed``.
+    ``readouts`` holds the two read-out lines (``heatmap-readout``), "data" under X, a[1] and
+    y, "parameters" under the weights and biases: each of a fixed height, under its row.
     """
 
     MODEL = MLPModel
@@ -88,20 +91,25 @@ class MLPExplorer(Dashboard):
         }
         bind_controls(m, self.controls, self.banner, what="the network")
 
-        size = dict(width="230px", height="300px", colorbar=True)
+        # one read-out under each row of heatmaps, of fixed height: a long dot product under
+        # a narrow heatmap would widen it and push y onto a new row, out from under the mouse
+        self.readouts = {"data": readout_line(3), "parameters": readout_line(1)}
+        data = dict(width="230px", height="300px", colorbar=True,
+                    readout=self.readouts["data"])
+        size = {**data, "readout": self.readouts["parameters"]}
+        bias = dict(width="120px", height="300px", colorbar=True,
+                    readout=self.readouts["parameters"])
         self.heatmaps = {
             "X": MatrixHeatmap(x_label="k (feature)", y_label="i (instance)", palette=SEQUENTIAL,
-                               **size),
-            "a1": MatrixHeatmap(x_label="j (unit)", y_label="i (instance)", **size,
+                               **data),
+            "a1": MatrixHeatmap(x_label="j (unit)", y_label="i (instance)", **data,
                                 describe=self._describe_a1),
-            "y": MatrixHeatmap(x_label="unit", y_label="i (instance)", **size,
+            "y": MatrixHeatmap(x_label="unit", y_label="i (instance)", **data,
                                describe=self._describe_y),
             "A1": MatrixHeatmap(x_label="k (in_features)", y_label="j (out_features)", **size),
-            "b1": MatrixHeatmap(x_label="", y_label="j", width="120px", height="300px",
-                                colorbar=True),
+            "b1": MatrixHeatmap(x_label="", y_label="j", **bias),
             "A2": MatrixHeatmap(x_label="j (in_features)", y_label="out_features", **size),
-            "b2": MatrixHeatmap(x_label="", y_label="", width="120px", height="300px",
-                                colorbar=True),
+            "b2": MatrixHeatmap(x_label="", y_label="", **bias),
         }
         self.shape_table = ipw.HTML()
         self.shape_table.add_class("shape-table")
@@ -135,12 +143,14 @@ class MLPExplorer(Dashboard):
                      "a[1] or y to see the dot product that made it.</p>"),
             ipw.HBox([h["X"], arrow("layer1"), h["a1"], arrow("layer2"), h["y"]],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.readouts["data"],
             ipw.HTML("<h3>The parameters, as PyTorch stores them</h3><p class='hint'>"
                      "<code>nn.Linear</code> keeps its weight as (out_features, in_features) "
                      "and computes y = x A<sup>T</sup> + b. Colours run over each title's "
                      "range: ±1/√in_features for the weights, PyTorch's initial bound.</p>"),
             ipw.HBox([h["A1"], h["b1"], h["A2"], h["b2"]],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.readouts["parameters"],
             ipw.HTML("<h3>Shapes</h3>"),
             self.shape_table,
         ]

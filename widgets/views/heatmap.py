@@ -161,7 +161,8 @@ class MatrixHeatmap(ipw.VBox):
                                tick_format="d", grid_lines="none", visible=not compact)
         self._hover = HoverReadout(
             self._x_scale, self._y_scale, locate=self._locate, css_class="heatmap-readout",
-            readout=readout, on_leave=on_point and (lambda: on_point(None, None)))
+            readout=readout, on_leave=on_point and (lambda: on_point(None, None)),
+            relocate=self._point)
         margin = margin or (dict(top=4, bottom=30, left=12, right=12) if compact
                             else dict(top=6, bottom=40, left=50,
                                       right=26 if self._bands else 10))
@@ -220,6 +221,7 @@ class MatrixHeatmap(ipw.VBox):
             self.colorbar.set_range(vmin, vmax)
         self._title.value = as_html(title)
         self.alt.text = self.summary()
+        self._hover.refresh()  # a read-out naming a cell reads it again, or shows the hint
 
     def summary(self) -> str:
         """The figure in words: its title, shape, range and bands (its text alternative)."""
@@ -305,10 +307,15 @@ class MatrixHeatmap(ipw.VBox):
         self._hover.leave()
 
     def _locate(self, x: float, y: float) -> Pointed | None:
-        rows, cols = self._values.shape
         row, col = int(np.floor(y + 0.5)), int(np.floor(x + 0.5))
+        pointed = self._point((row, col))
+        if pointed is not None and self._on_point is not None:
+            self._on_point(row, col)
+        return pointed
+
+    def _point(self, cell: tuple[int, int]) -> Pointed | None:
+        """Cell (row, col) read from the matrix on screen, or None if it has no such cell."""
+        (row, col), (rows, cols) = cell, self._values.shape
         if not (0 <= row < rows and 0 <= col < cols):
             return None
-        if self._on_point is not None:
-            self._on_point(row, col)
-        return Pointed(self.describe(row, col), *cell_outline(row, col))
+        return Pointed(self.describe(row, col), *cell_outline(row, col), cell=cell)

@@ -4,12 +4,16 @@ A view hands ``HoverReadout`` the scales of its figure and one question, "what i
 (x, y)?", answered with a ``Pointed`` (the read-out's HTML and the cursor's outline) or None.
 The read-out owns the rest: the ``MouseInteraction`` that reports the mouse (at most one
 message every 40 ms), the read-out line under the figure and the cursor mark on it.
+
+A rebuild must never leave a read-out naming a cell with its old numbers: the view calls
+``refresh`` after drawing new data, and the read-out asks the view (``relocate``) to read the
+same cell again, or goes back to the hint when that cell is gone.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import NamedTuple
 
 import bqplot as bq
@@ -17,9 +21,24 @@ import ipywidgets as ipw
 import numpy as np
 from bqplot_image_gl.interacts import MouseInteraction
 
-__all__ = ["HINT", "HoverReadout", "Pointed", "box_outline", "cell_outline", "mouse_event"]
+__all__ = ["HINT", "HoverReadout", "Pointed", "box_outline", "cell_outline", "mouse_event",
+           "readout_line"]
 
 HINT = "<span class='hint'>hover a cell to read it</span>"  # the read-out before any hover
+LINE_PX = 28  # ipywidgets' line height in an HTML widget (--jp-widgets-inline-height)
+
+
+def readout_line(lines: int = 2) -> ipw.HTML:
+    """A read-out line showing the hint, in an area of ``lines`` lines that no text changes.
+
+    Its height is fixed (a longer text scrolls inside it), and it takes its width from the
+    box around it rather than from its text: a long read-out neither pushes what is below it
+    down nor widens its column, so nothing moves out from under the mouse.
+    """
+    height = f"{lines * LINE_PX}px"
+    return ipw.HTML(HINT, layout=ipw.Layout(
+        margin="0 0 0 8px", height=height, min_height=height, max_height=height,
+        overflow="hidden auto", width="0", min_width="100%"))
 
 
 def box_outline(x0: float, x1: float, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +69,8 @@ def mouse_event(content) -> tuple[str | None, float | None, float | None]:
 
 
 class Pointed(NamedTuple):
-    """What the mouse is on: the read-out's HTML and the cursor's closed outline (x, y).
+    """What the mouse is on: the read-out's HTML, the cursor's closed outline (x, y), and the
+    owner's name for the cell (e.g. (row, col)), by which a rebuild reads it again.
 
     ``text`` goes to the page as it is: a describe function writes it as markup with every
     name and value in it escaped (``markup``'s rule)."""
@@ -58,6 +78,7 @@ class Pointed(NamedTuple):
     text: str
     x: np.ndarray
     y: np.ndarray
+    cell: Hashable = None
 
 
 class HoverReadout:
@@ -73,9 +94,13 @@ class HoverReadout:
         The read-out's class, which the page's tests and benchmarks select on, e.g.
         "heatmap-readout".
     readout : ipw.HTML, optional
-        A read-out line shared with other figures; by default one of its own.
+        A read-out line shared with other figures; by default one of its own
+        (``readout_line``).
     on_leave : callable(), optional
         Told when the cursor hides (the mouse left, or pointed at nothing).
+    relocate : callable(cell) -> Pointed or None, optional
+        The owner's answer to "what is that cell now?" for a ``Pointed.cell``, after a
+        rebuild; None when the cell is gone. Without it, ``refresh`` goes back to the hint.
 
     Attributes
     ----------
@@ -86,16 +111,18 @@ class HoverReadout:
 
     def __init__(self, x_scale: bq.Scale, y_scale: bq.Scale, *,
                  locate: Callable[[float, float], Pointed | None], css_class: str,
-                 readout: ipw.HTML | None = None, on_leave: Callable[[], None] | None = None):
+                 readout: ipw.HTML | None = None, on_leave: Callable[[], None] | None = None,
+                 relocate: Callable[[Hashable], Pointed | None] | None = None):
         self._locate = locate
+        self._relocate = relocate
         self._on_leave = on_leave
+        self._named: tuple[Hashable, str] | None = None  # the cell the read-out names, its text
         self._interaction = MouseInteraction(x_scale=x_scale, y_scale=y_scale, move_throttle=40,
                                              events=["mousemove", "mouseleave"])
         self._interaction.on_msg(lambda _widget, content, _buffers: self.receive(content))
         self._cursor = bq.Lines(x=[0.0], y=[0.0], scales={"x": x_scale, "y": y_scale},
                                 colors=["#111"], stroke_width=2, visible=False)
-        self._readout = readout or ipw.HTML(HINT, layout=ipw.Layout(margin="0 0 0 8px",
-                                                                    min_height="1.4em"))
+        self._readout = readout or readout_line()
         self._readout.add_class(css_class)
 
     @property
@@ -125,7 +152,35 @@ class HoverReadout:
             self.leave()
             return
         self._readout.value = pointed.text
+        self._named = None if pointed.cell is None else (pointed.cell, pointed.text)
         self.outline(pointed.x, pointed.y)
+
+    def refresh(self) -> None:
+        """After a rebuild: the cell the read-out names is read again from the new data (and
+        re-outlined, if the cursor is on it), or, when it is gone, the read-out goes back to
+        the hint and the cursor hides. A read-out that names nothing, or that another figure
+        sharing the line has written since, is left alone.
+
+        Reading the cell again, rather than always going back to the hint, keeps what the
+        learner pointed at in view: move n_X and the same a[1] cell's sum gains a term.
+        """
+        if self._named is None:
+            return
+        cell, text = self._named
+        if self._readout.value != text:  # a figure sharing the line wrote it since
+            self._named = None
+            return
+        pointed = self._relocate(cell) if self._relocate is not None else None
+        if pointed is None:
+            self._named = None
+            self._readout.value = HINT
+            if self._cursor.visible:
+                self.leave()
+            return
+        self._named = (cell, pointed.text)
+        self._readout.value = pointed.text
+        if self._cursor.visible:
+            self.outline(pointed.x, pointed.y)
 
     def outline(self, x: np.ndarray | None, y: np.ndarray | None = None) -> None:
         """Draw the cursor along the closed path (x, y), or hide it for None; the read-out and

@@ -124,7 +124,7 @@ class ParameterPanel(ipw.VBox):
                                    stroke_width=2, visible=False)
         self._marked_unit: int | None = None
         self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
-                                   css_class="heatmap-readout")
+                                   css_class="heatmap-readout", relocate=self._point)
         m = self.MARGIN
         self.figure = bq.Figure(
             marks=[self._picture, self._colorbar, self._band_gaps, self._band_lines,
@@ -224,6 +224,7 @@ class ParameterPanel(ipw.VBox):
         self._titles.value = title_row(L, self._regions, self._shapes, self.MARGIN["left"],
                                        as_html(caption))
         self.alt.text = self.summary(caption)
+        self._hover.refresh()  # a read-out naming a cell reads it again, or shows the hint
 
     def summary(self, caption: str = "") -> str:
         """The figure in words: each tensor's name, shape and range, the colour scale, the bands.
@@ -339,12 +340,18 @@ class ParameterPanel(ipw.VBox):
 
     def _locate(self, x: float, y: float) -> Pointed | None:
         cell = self.cell_at(x, y)
-        if cell is None:
-            return None
+        return None if cell is None else self._point(cell)
+
+    def _point(self, cell: tuple[str, int, int]) -> Pointed | None:
+        """Cell (key, row, col) read from the tensors on screen; None if there is no such cell
+        (another layer's tensors are other names)."""
         key, row, col = cell
+        if key not in self._matrices or not (0 <= row < self._rows
+                                              and 0 <= col < self._matrices[key].shape[1]):
+            return None
         k = [r.key for r in self._regions].index(key)
         start, width = self.layout_px.starts[k], self._regions[k].width
         cols = self._matrices[key].shape[1]
         return Pointed(self.describe(key, row, col),
                        *box_outline(start + col * width / cols, start + (col + 1) * width / cols,
-                                    row / self._rows, (row + 1) / self._rows))
+                                    row / self._rows, (row + 1) / self._rows), cell=cell)

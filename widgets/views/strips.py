@@ -175,7 +175,7 @@ class StripStack(ipw.VBox):
                                      stroke_width=2, visible=False)
         self._unit: int | None = None
         self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
-                                   css_class="strips-readout")
+                                   css_class="strips-readout", relocate=self._point)
         self.figure = bq.Figure(
             marks=[self._image, self._gaps, self._unit_column, self._labels, self._ticks,
                    self._x_label, self._hover.cursor],
@@ -235,6 +235,7 @@ class StripStack(ipw.VBox):
                 self._ticks.text = [str(int(t)) for t in ticks]
             self._hover.leave()
             self.mark_unit(self._unit)  # the column's place moves with the width
+        self._hover.refresh()  # a read-out naming a cell reads it again, or shows the hint
 
     def mark_unit(self, unit: int | None) -> None:
         """Outline unit j's column through every strip but x_e's, or none."""
@@ -280,9 +281,13 @@ class StripStack(ipw.VBox):
         widest = self.widest
         if not (0 <= x < 1 and -0.5 <= y < len(STRIPS) - 0.5):  # before any int(): x may be 1e308
             return None
-        row, col = int(np.floor(y + 0.5)), int(np.floor(x * widest))
+        return self._point((int(np.floor(y + 0.5)), int(np.floor(x * widest))))
+
+    def _point(self, cell: tuple[int, int]) -> Pointed | None:
+        """Cell (strip, col) at the step shown, or None past the strip's end."""
+        row, col = cell
         text = self.describe(row, col)
         if text is None:
             return None
         cx, cy = cell_outline(row, col, half_height=0.4)
-        return Pointed(text, ((cx + 0.5) / widest).astype(np.float32), cy)
+        return Pointed(text, ((cx + 0.5) / self.widest).astype(np.float32), cy, cell=cell)
