@@ -60,6 +60,14 @@ class PanelLayout:
         width = self.regions[k].width
         return np.minimum(((np.arange(width) + 0.5) * cols / width).astype(int), cols - 1)
 
+    def row_outlines(self, rows: list[int], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Closed (x, y) paths around each of ``rows`` (of ``n_rows``) in every region, with
+        x in pixels and y a fraction of the rows: one line a box, as a ``bq.Lines`` takes."""
+        boxes = [(np.float32([s, s + r.width, s + r.width, s, s]),
+                  np.float32([row, row, row + 1, row + 1, row]) / n_rows)
+                 for row in rows for s, r in zip(self.starts, self.regions, strict=True)]
+        return np.stack([x for x, _ in boxes]), np.stack([y for _, y in boxes])
+
     def locate(self, x: float) -> tuple[int, float] | None:
         """(region index, fraction across it) of plot x in pixels; None between regions."""
         for k, (start, r) in enumerate(zip(self.starts, self.regions, strict=True)):

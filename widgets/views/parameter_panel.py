@@ -285,36 +285,24 @@ class ParameterPanel(ipw.VBox):
         One mark, resent only when the unit or the sizes change.
         """
         if unit is None or not self._rows:
-            self._unit_rows.visible = False
-            self._marked_unit = None
+            self._unit_rows.visible, self._marked_unit = False, None
             return
-        per = self._rows // len(self.bands)
-        unit = min(unit, per - 1)
-        key = (unit, self._rows)
-        if key == self._marked_unit and self._unit_rows.visible:
+        unit = min(unit, self._rows // len(self.bands) - 1)
+        if (unit, self._rows) == self._marked_unit and self._unit_rows.visible:
             return
-        L = self.layout_px
-        xs, ys = [], []
-        for k in range(len(self.bands)):
-            row = k * per + unit
-            for start, region in zip(L.starts, self._regions, strict=True):
-                x, y = box_outline(start, start + region.width, row / self._rows,
-                                   (row + 1) / self._rows)
-                xs.append(x)
-                ys.append(y)
+        self._marked_unit = (unit, self._rows)
+        xs, ys = self.layout_px.row_outlines(self.marked_rows, self._rows)
         with self._unit_rows.hold_sync():
-            self._unit_rows.x, self._unit_rows.y = np.float32(xs), np.float32(ys)
+            self._unit_rows.x, self._unit_rows.y = xs, ys
             self._unit_rows.visible = True
-        self._marked_unit = key
 
     @property
     def marked_rows(self) -> list[int]:
         """The rows outlined for a unit (one per gate band), [] when none."""
-        if not self._unit_rows.visible or self._marked_unit is None:
+        if self._marked_unit is None:
             return []
         unit, rows = self._marked_unit
-        per = rows // len(self.bands)
-        return [k * per + unit for k in range(len(self.bands))]
+        return [k * (rows // len(self.bands)) + unit for k in range(len(self.bands))]
 
     # --- hover -----------------------------------------------------------------------------
     def cell_at(self, x: float, y: float) -> tuple[str, int, int] | None:
