@@ -31,14 +31,17 @@ LINE_PX = 28  # ipywidgets' line height in an HTML widget (--jp-widgets-inline-h
 def readout_line(lines: int = 2) -> ipw.HTML:
     """A read-out line showing the hint, in an area of ``lines`` lines that no text changes.
 
-    Its height is fixed (a longer text scrolls inside it), and it takes its width from the
-    box around it rather than from its text: a long read-out neither pushes what is below it
-    down nor widens its column, so nothing moves out from under the mouse.
+    Its height is fixed, and it takes its width from the box around it rather than from its
+    text: a long read-out neither pushes what is below it down nor widens its column, so
+    nothing moves out from under the mouse. What does not fit is clipped, not scrolled: a
+    scroll box would be a region no key can reach (axe-core's scrollable-region-focusable),
+    and the numbers tables hold every value for the keyboard. The indent is padding inside
+    the width, so the box never overflows the one around it.
     """
     height = f"{lines * LINE_PX}px"
     return ipw.HTML(HINT, layout=ipw.Layout(
-        margin="0 0 0 8px", height=height, min_height=height, max_height=height,
-        overflow="hidden auto", width="0", min_width="100%"))
+        margin="0", padding="0 0 0 8px", height=height, min_height=height, max_height=height,
+        overflow="hidden", width="0", min_width="100%"))
 
 
 def box_outline(x0: float, x1: float, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray]:
