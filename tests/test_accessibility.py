@@ -59,6 +59,12 @@ def test_every_figure_has_a_text_alternative_beside_it(page):
             [alt.text for alt in near]
 
 
+def test_no_figure_pops_up_bqplot_s_toolbar(page):
+    """bqplot's pan and reset toolbar would pop up over the heatmaps on hover: none shows it."""
+    figures = [w for w, _parents in walk(page) if isinstance(w, bq.Figure)]
+    assert figures and not any(f.display_toolbar for f in figures)
+
+
 def test_the_page_script_comes_with_the_dashboard(monkeypatch, page):
     shown = []
     monkeypatch.setattr("IPython.display.display",

@@ -102,8 +102,18 @@ def test_checks_are_reported_honestly(mlp):
     for check in (t.layer1_by_hand, t.batch_vs_loop):
         if check.equal:
             assert "<code>torch.equal</code> is True" in text
-        else:
+        else:  # a finding, marked ≈ in a neutral badge, not the orange "!" of a warning
             assert "not bit-identical" in text and f"{check.max_abs_diff:.1e}" in text
+            assert "badge-note" in text and "badge-warn" not in text
+
+
+def test_rounding_alone_is_a_note_not_a_warning():
+    from widgets.dashboards.mlp_explorer import _verdict
+    from widgets.maths.mlp import Check
+
+    rounding = _verdict(Check(equal=False, close=True, max_abs_diff=3e-8), "layer")
+    assert "badge-note" in rounding and "≈" in rounding and "float32 rounding" in rounding
+    assert "badge-bad" in _verdict(Check(equal=False, close=False, max_abs_diff=0.5), "layer")
 
 
 def test_hover_on_y_shows_its_dot_product(mlp):

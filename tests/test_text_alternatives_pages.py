@@ -217,7 +217,7 @@ def test_mlp_verdicts_are_words_and_a_mark_and_are_announced(mlp):
     badges = re.findall(r"<span class='badge badge-(\w+)'><span aria-hidden='true'>(.) </span>",
                         mlp.checks.value)
     assert len(badges) == 3
-    marks = {"ok": "✓", "warn": "!", "bad": "✗"}
+    marks = {"ok": "✓", "note": "≈", "bad": "✗"}  # rounding alone is a note, never a warning
     assert all(marks[level] == mark for level, mark in badges)
     # each verdict in words too: which of torch.equal or torch.allclose holds
     for text in mlp.checks.value.split("<span class='badge")[1:]:

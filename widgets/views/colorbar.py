@@ -38,7 +38,7 @@ class ColorBar(ipw.VBox):
         )
         axis = bq.Axis(scale=self._scale, side="right",
                        tick_format=".2f", grid_lines="none")
-        self._figure = bq.Figure(
+        self._figure = bq.Figure(display_toolbar=False,
             marks=[self._image], axes=[axis], padding_x=0, padding_y=0,
             fig_margin=dict(top=6, bottom=40, left=4, right=44),
             layout=ipw.Layout(width="80px", height=height),

@@ -166,7 +166,7 @@ class MatrixHeatmap(ipw.VBox):
         margin = margin or (dict(top=4, bottom=30, left=12, right=12) if compact
                             else dict(top=6, bottom=40, left=50,
                                       right=26 if self._bands else 10))
-        self.figure = bq.Figure(
+        self.figure = bq.Figure(display_toolbar=False,
             marks=[self._image, self._band_gaps, self._band_lines, self._band_labels,
                    self._highlights, self._hover.cursor],
             axes=[self._x_axis, self._y_axis],

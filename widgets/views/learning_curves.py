@@ -54,7 +54,7 @@ class CurvesChart(ipw.VBox):
                                default_size=12, align="end", y_offset=-6, apply_clip=False)
         self._y_axis = bq.Axis(scale=self._y, side="left", label="error", tick_format=".3~g",
                                grid_lines="dashed")
-        self.figure = bq.Figure(
+        self.figure = bq.Figure(display_toolbar=False,
             marks=[self._yardsticks, self._names, self._train, self._valid],
             axes=[bq.Axis(scale=self._x, label="epoch", tick_format="d"), self._y_axis],
             fig_margin=dict(top=16, bottom=40, left=64, right=16),
@@ -172,7 +172,7 @@ class PredictionsChart(ipw.VBox):
                                       display_legend=True)
         self._x_axis = bq.Axis(scale=self._x, label="validation sequence", tick_format="d")
         self._y_axis = bq.Axis(scale=self._y, side="left", label="value", tick_format=".3~g")
-        self.figure = bq.Figure(marks=[self._truth, self._prediction],
+        self.figure = bq.Figure(display_toolbar=False, marks=[self._truth, self._prediction],
                                 axes=[self._x_axis, self._y_axis],
                                 fig_margin=dict(top=16, bottom=40, left=64, right=16),
                                 legend_location="top-left",

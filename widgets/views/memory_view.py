@@ -52,7 +52,7 @@ class MemoryView(ipw.VBox):
         self._marked = bq.Lines(x=[[0.0, 0.0]], y=[[0.0, 1.0]],
                                 scales={"x": self._x, "y": self._marks_y}, colors=["#6a1b9a"],
                                 stroke_width=1.5, line_style="dotted", visible=False)
-        self.figure = bq.Figure(
+        self.figure = bq.Figure(display_toolbar=False,
             marks=[self._marked, self._initial, self._trained],
             axes=[bq.Axis(scale=self._x, label="step e", tick_format="d"),
                   bq.Axis(scale=self._y, side="left", label="|∂ŷ/∂xₑ|", tick_format=".2~g")],

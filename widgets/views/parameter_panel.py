@@ -126,7 +126,7 @@ class ParameterPanel(ipw.VBox):
         self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
                                    css_class="heatmap-readout", relocate=self._point)
         m = self.MARGIN
-        self.figure = bq.Figure(
+        self.figure = bq.Figure(display_toolbar=False,
             marks=[self._picture, self._colorbar, self._band_gaps, self._band_lines,
                    self._unit_rows, self._static, self._y_label, self._ticks,
                    self._hover.cursor],

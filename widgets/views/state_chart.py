@@ -108,7 +108,8 @@ class StateChart(ipw.VBox):
         axes = [bq.Axis(scale=self._x_scale, label="step e", tick_format="d"),
                 bq.Axis(scale=self._y_scale, label=name, side="left",
                         tick_format=".2f")]
-        self.figure = bq.Figure(marks=[self._raster, self._all, self._unit, self._cursor],
+        self.figure = bq.Figure(display_toolbar=False,
+                                marks=[self._raster, self._all, self._unit, self._cursor],
                                 axes=axes,
                                 fig_margin=dict(top=10, bottom=40, left=55, right=10),
                                 layout=ipw.Layout(width=width, height=height))

@@ -176,7 +176,7 @@ class StripStack(ipw.VBox):
         self._unit: int | None = None
         self._hover = HoverReadout(self._x_scale, self._y_scale, locate=self._locate,
                                    css_class="strips-readout", relocate=self._point)
-        self.figure = bq.Figure(
+        self.figure = bq.Figure(display_toolbar=False,
             marks=[self._image, self._gaps, self._unit_column, self._labels, self._ticks,
                    self._x_label, self._hover.cursor],
             fig_margin=dict(top=6, bottom=40, left=110, right=10), padding_x=0, padding_y=0,

@@ -10,6 +10,7 @@ STYLE = """<style>
   margin: 2px 6px 2px 0; font-size: 92%; }
 .lstm-dash .badge-ok { background: #e3f4e8; color: #14532d; }
 .lstm-dash .badge-warn { background: #fff4e5; color: #7a4100; }
+.lstm-dash .badge-note { background: #e8f0fb; color: #1d3f72; }
 .lstm-dash .badge-bad { background: #fdecea; color: #8b1a10; }
 .lstm-dash .heatmap-title, .lstm-dash .chart-title { font-size: 95%; }
 .lstm-dash .flow-arrow { text-align: center; color: #555; font-size: 95%; padding: 0 6px; }
@@ -41,11 +42,12 @@ STYLE = """<style>
 
 # a badge's verdict also as a shape, for eyes that do not tell its colours apart; the words
 # carry it for screen readers, so the mark itself is hidden from them
-_MARKS = {"ok": "✓", "warn": "!", "bad": "✗"}
+# "note" is a finding, not a fault: e.g. equal only to float32 rounding, as expected
+_MARKS = {"ok": "✓", "note": "≈", "warn": "!", "bad": "✗"}
 
 
 def badge(level: str, text: str) -> str:
-    """A badge of ``level`` "ok", "warn" or "bad" (colour and mark) saying ``text``: plain
+    """A badge of ``level`` "ok", "note", "warn" or "bad" (colour and mark) saying ``text``: plain
     text, escaped, or ``Markup``."""
     return (f"<span class='badge badge-{level}'><span aria-hidden='true'>{_MARKS[level]} "
             f"</span>{as_html(text)}</span>")

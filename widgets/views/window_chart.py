@@ -54,7 +54,8 @@ class WindowChart(ipw.VBox):
                                       default_size=80)
         self._x_axis = bq.Axis(scale=x_scale, label="day", tick_format="d")
         axes = [self._x_axis, bq.Axis(scale=y_scale, label=y_label, side="left")]
-        self.figure = bq.Figure(marks=[self._series_line, self._window_line, self._target_dot],
+        self.figure = bq.Figure(display_toolbar=False,
+                                marks=[self._series_line, self._window_line, self._target_dot],
                                 axes=axes, fig_margin=dict(top=10, bottom=40, left=55, right=10),
                                 layout=ipw.Layout(width="100%", height="240px"))
         self.figure.add_class("window-chart")
