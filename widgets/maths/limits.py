@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 import numpy as np
 
-__all__ = ["Preset", "check_float", "check_int", "parse_preset", "short"]
+__all__ = ["Preset", "check_choice", "check_float", "check_int", "parse_preset", "short"]
 
 
 def check_int(symbol: str, value, lo: int, hi: int) -> int:
@@ -24,6 +24,15 @@ def check_int(symbol: str, value, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ValueError(f"{symbol} must be from {lo} to {hi}; got {value}.")
     return int(value)
+
+
+def check_choice(symbol: str, value, choices) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise ``ValueError`` with a sentence
+    (the value echoed at most 24 characters long)."""
+    if value not in choices:
+        raise ValueError(f"{symbol} must be one of {', '.join(choices)}; got "
+                         f"{short(str(value))!r}.")
+    return value
 
 
 def check_float(symbol: str, value, lo: float, hi: float) -> float:

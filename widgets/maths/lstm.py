@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .limits import check_int
+from .limits import check_choice, check_int
 
 GATES = ("i", "f", "g", "o")
 
@@ -89,10 +89,7 @@ def check_setting(name: str, value) -> int | str:
     ``proj_size`` is below H needs both: ``check_proj_size``.
     """
     if name == "h0":
-        if value not in INITIAL_STATES:
-            raise ValueError(f"h0 must be one of {', '.join(INITIAL_STATES)}; got "
-                             f"{str(value)[:24]!r}.")
-        return value
+        return check_choice("h0", value, INITIAL_STATES)
     return check_int(SYMBOLS[name], value, *LIMITS[name])
 
 

@@ -146,11 +146,13 @@ class LSTMExplorerModel(SettingsModel):
 
     @property
     def D(self) -> int:
-        return 2 if self.bidirectional else 1
+        """Directions of the stack on screen (``LSTMConfig.D``)."""
+        return self.trace.config.D
 
     @property
     def H_out(self) -> int:
-        return self.proj_size or self.hidden_size
+        """Units of its h (``LSTMConfig.H_out``)."""
+        return self.trace.config.H_out
 
     @property
     def cell(self) -> CellTrace:

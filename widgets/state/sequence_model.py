@@ -8,6 +8,7 @@ from typing import ClassVar
 import torch
 from traitlets import Instance, Int, TraitError, Unicode, validate
 
+from ..maths.limits import check_choice
 from ..maths.padding import PaddingRun, build_lstm, review_lengths, run_padding
 from ..maths.sequence import (
     CARDS,
@@ -78,10 +79,10 @@ class SequenceModel(SettingsModel):
 
     @validate("bidirectional")
     def _valid_bidirectional(self, proposal):
-        if proposal["value"] not in DIRECTIONS:
-            raise TraitError(f"bidirectional must be one of {', '.join(DIRECTIONS)}; "
-                             f"got {proposal['value']!r}.")
-        return proposal["value"]
+        try:
+            return check_choice("bidirectional", proposal["value"], DIRECTIONS)
+        except ValueError as err:
+            raise TraitError(str(err)) from None
 
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "batch": "The batch", "position": "The position in the batch",
