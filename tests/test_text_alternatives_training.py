@@ -239,3 +239,16 @@ def test_a_diverged_run_is_an_alert_and_a_status(fresh):
                                             "at epoch 1")
     fresh.reset()
     assert fresh.announcer.value == "<p>Untrained: press Train. epoch 0 of 3</p>"
+
+
+def test_a_switch_of_task_is_announced_with_the_new_runs_length(tmp_path):
+    """The learner's case: the status said "epoch 0 of 20" to a screen reader after the
+    switch to the adding problem, whose run is 60 epochs."""
+    d = TrainingExplorer(TrainingModel(cache=ModelCache(tmp_path)), pace=BY_BATCHES)
+    before = d.model.epochs
+    assert d.announcer.value == f"<p>Untrained: press Train. epoch 0 of {before}</p>"
+    d.task.value = "adding" if d.model.task != "adding" else "temperatures"
+    after = d.model.epochs
+    assert after != before  # each task has its own run length
+    assert d.announcer.value == f"<p>Untrained: press Train. epoch 0 of {after}</p>"
+    assert f"epoch 0 of {after}" in d.status.value

@@ -295,7 +295,9 @@ class TrainingExplorer(Dashboard):
             self.progress.tooltip = f"Training progress: {p.done} of {p.total} {p.what}"
         self.status.value = status_line(p, data)
         old = change["old"] if change else None
-        if old is None or (old.status, old.message) != (p.status, p.message):
+        # news: the status, its message, or a run of another length (a switch of task)
+        if old is None or (old.status, old.message, old.epochs) != (p.status, p.message,
+                                                                     p.epochs):
             self.announcer.value = announcement(p, data)
         if p.alert:
             self.banner.show(p.alert, level="error")  # the banner is an alert
