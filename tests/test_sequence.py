@@ -1,6 +1,7 @@
 """Sequence data: notation, sliding windows, tokens, batches and the LSTM's three layouts."""
 
 import bqplot as bq
+import ipywidgets as ipw
 import numpy as np
 import pytest
 import torch
@@ -343,3 +344,41 @@ def test_forced_values_are_refused(seq):
     seq.controls["dataset"].set_state({"index": -1})
     assert seq.banner.text == "data: choose one of the 3 options; -1 was refused."
     assert seq.model.dataset == "signals" and seq.model.seq_len == 12
+
+
+def test_page_two_defines_the_lstm_words_it_uses_before_page_three(seq):
+    """H, nn.LSTM, output, h_n, c_n and many-to-one are each defined on the page that uses
+    them: H and the LSTM's tensors in the notation table with live sizes, the rest in words."""
+    seq.controls["hidden_size"].value = 6
+    seq.controls["batch_size"].value = 3
+    table = seq.notation.value
+    assert "<th scope='row'>H</th><td></td><td>the hidden size: units of the LSTM = 6" in table
+    assert "<th scope='row'>output</th><td>(b_S, n_E, H) = (3, 12, 6)</td>" in table
+    assert "<th scope='row'>h_n, c_n</th><td>(1, b_S, H) = (1, 3, 6) each</td>" in table
+    # the shapes the table promises are the live module's
+    run = seq.model.feed()
+    assert tuple(run.output.shape) == (3, 12, 6)
+    page = "".join(getattr(w, "value", "") for w in seq.children if isinstance(w, ipw.HTML))
+    for words in ("<b>hidden state</b>", "<b>cell state</b>", "<b>Many-to-one</b>",
+                  "<code>nn.LSTM(input_size=n_X, hidden_size=H)</code>",
+                  "<code>(h_n, c_n)</code>"):
+        assert words in page, words
+
+
+def test_elements_count_from_one_wherever_they_are_drawn(seq):
+    """One convention: e from 1 on every axis, read-out and table; tensor indices from 0,
+    with the row e − 1 said beside e."""
+    seq.controls["element"].value = 5
+    for heatmap in (seq.sequence, seq.output):
+        labels = heatmap._y_axis.tick_labels
+        assert labels and all(int(v) == int(k) + 1 for k, v in labels.items())
+        assert heatmap._y_axis.label == "element e"
+    seq.sequence.hover(0.0, 4.0)  # row 4: element 5
+    assert seq.sequence.hover_readout.readout.value.startswith(
+        "element e 5 (row 4), column 0:")
+    s = seq.model.sample
+    assert f"element e = 5 of sequence {s}: [" in seq.notation.value
+    assert f"X[{s}, 4]" in seq.notation.value
+    assert "element e = 5, row e − 1 = 4" in seq.highlight_legend.value
+    # the x-axis of the unfolded tensor keeps the tensor's column, and says how e maps to it
+    assert seq.tensor._x_axis.label == "column (e − 1)·n_X + k"

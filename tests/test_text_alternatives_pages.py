@@ -361,7 +361,8 @@ def test_sequence_verdicts_are_words_and_announced(seq):
     assert status.value == said
     # the read-out row is named by place and by outline, not as "the red row"
     assert "red row" not in seq.many_to_one.value
-    assert "the last row of output[3] on the left (row e − 1 = 11" in seq.many_to_one.value
+    assert ("the last row of output[3] on the left (element e = n_E = 12, row 11"
+            in seq.many_to_one.value)
 
 
 def test_sequence_text_colours_are_readable(seq):

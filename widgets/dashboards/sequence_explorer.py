@@ -73,7 +73,7 @@ class SequenceExplorer(Dashboard):
                                    name="position in the batch of the sequence shown, "
                                         "counted from 0"),
             "element": int_slider("element", "element e", 1, 2, 1,
-                                  name="element e of the sequence shown"),
+                                  name="element e of the sequence shown, counted from 1"),
         }
         for name in INDICES:
             self.controls[name].style.description_width = "80px"
@@ -91,8 +91,9 @@ class SequenceExplorer(Dashboard):
         self.notation.add_class("notation-table")
         self.tensor = MatrixHeatmap(x_label="column (e − 1)·n_X + k", y_label="sequence s",
                                     width="560px", height="340px", colorbar=True)
-        self.sequence = MatrixHeatmap(x_label="k (value)", y_label="e − 1 (element)",
-                                      width="260px", height="340px", colorbar=True)
+        # elements counted from 1, as the equations count them: row e − 1 is element e
+        self.sequence = MatrixHeatmap(x_label="k (value)", y_label="element e",
+                                      width="260px", height="340px", colorbar=True, row_base=1)
         self.highlight_legend = ipw.HTML()  # what each outline marks, in words
         self.highlight_legend.add_class("highlight-legend")
         self.windows = WindowChart(quantity="daily minimum temperature", unit="°C",
@@ -117,8 +118,8 @@ class SequenceExplorer(Dashboard):
         self.feed_status.add_class("sr-only")
         # configure() sets the sizes quietly and then rebuilds: the tables follow the rebuild
         self.numbers.follow(self.model, ["data"])
-        self.output = MatrixHeatmap(x_label="unit (H)", y_label="e − 1", width="300px",
-                                    height="300px", colorbar=True)
+        self.output = MatrixHeatmap(x_label="unit (H)", y_label="element e", width="300px",
+                                    height="300px", colorbar=True, row_base=1)
         # the reviews only: padded against packed, its own bidirectional switch
         self.padding = PaddingSection(m, self.banner)
 
@@ -138,7 +139,7 @@ class SequenceExplorer(Dashboard):
             self.link,
             self.panels,
             self.source,
-            ipw.HTML("<h3>The notation, with these numbers</h3>"),
+            ipw.HTML("<h3>The notation, with these numbers</h3>" + text.INDEX_CONVENTION),
             self.notation,
             ipw.HTML("<h3>The dataset tensor</h3><p class='hint'>Each row is a sequence "
                      "X<sup>&lt;s&gt;</sup>, its n_E elements laid side by side, n_X columns "
@@ -150,10 +151,11 @@ class SequenceExplorer(Dashboard):
             ipw.HBox([self.tensor, self.sequence],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
             self.example,
-            ipw.HTML("<h3>Batched or not, batch first or not: one nn.LSTM</h3>"),
+            ipw.HTML("<h3>Batched or not, batch first or not: one nn.LSTM</h3>"
+                     + text.LSTM_AS_A_BOX),
             self.layouts,
             self.feed_status,
-            ipw.HTML("<h3>Many-to-one</h3>"),
+            ipw.HTML("<h3>Many-to-one</h3>" + text.MANY_TO_ONE),
             ipw.HBox([self.output, self.many_to_one],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
             self.padding,

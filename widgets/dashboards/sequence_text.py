@@ -26,6 +26,31 @@ TOKEN_STYLE = ("<style>.review-tokens .tok{display:inline-block;border:1px solid
                "text-decoration:line-through}</style>")
 _CODE = re.compile(r"`([^`]+)`")
 
+# one convention for every index on the page, said once where the notation starts
+INDEX_CONVENTION = (
+    "<p class='hint'><b>Counting</b>: the element e counts from 1, as the equations do "
+    "(x<sub>1</sub> is the first element, and page 3's h<sub>0</sub> is the state before "
+    "it). Everything a tensor indexes counts from 0, as Python does: the sequence s, the "
+    "batch, the position in it, the value k and the unit j. So element e is row e − 1: "
+    "x<sub>e</sub><sup>&lt;s&gt;</sup> is <code>X[s, e - 1]</code>. The figures label "
+    "their element rows by e.</p>")
+# nn.LSTM before page 3 opens it: what goes in, what comes out, and what H is
+LSTM_AS_A_BOX = (
+    "<p class='hint'>Page 3 opens the LSTM; here it is a box. "
+    "<code>nn.LSTM(input_size=n_X, hidden_size=H)</code> reads a sequence one element at a "
+    "time, x<sub>1</sub> to x<sub>n_E</sub>. After element e it holds two vectors of H "
+    "numbers each: the <b>hidden state</b> h<sub>e</sub>, what it passes on, and the "
+    "<b>cell state</b> c<sub>e</sub>, its memory. <b>H</b>, the hidden size, is the model's "
+    "choice, not the data's (the H slider above). It returns <code>output</code>, every "
+    "h<sub>e</sub> in order (one row per element), and the pair <code>(h_n, c_n)</code>: "
+    "the hidden and the cell state after the last element, h<sub>n_E</sub> and "
+    "c<sub>n_E</sub>, with a first dimension of 1 for its one layer (page 3 stacks more, "
+    "and runs both directions).</p>")
+MANY_TO_ONE = (
+    "<p class='hint'><b>Many-to-one</b>: many elements in, one prediction out. The "
+    "sequence is read to its end and one number is made from what the LSTM holds there: "
+    "the next value of a signal, tomorrow's minimum temperature, a review's sentiment.</p>")
+
 
 def with_code(text: str) -> str:
     """A sentence as HTML: escaped, and its `code spans` (between backticks) as <code>."""
@@ -74,7 +99,7 @@ def highlight_legend(batch: int, first: int, last: int, s: int, e: int, n_x: int
 def notation_table(m: SequenceModel, first: int, this_batch: int) -> str:
     """The tutorial's symbols with the live sizes: n_S, n_E, n_X, b_S and the four tensors."""
     n_s, n_e, n_x = m.data.X.shape
-    b_s, s, e = m.batch_size, m.sample, m.element
+    b_s, s, e, h = m.batch_size, m.sample, m.element, m.hidden_size
     x_e = ", ".join(f"{v:.2f}" for v in m.data.X[s, e - 1, :8].tolist())
     x_e += ", …" if n_x > 8 else ""
     rows = [
@@ -89,9 +114,18 @@ def notation_table(m: SequenceModel, first: int, this_batch: int) -> str:
         (Markup("X<sup>&lt;s&gt;</sup>"), f"(n_E, n_X) = ({n_e}, {n_x})",
          f"sequence s = {s}: an unbatched input"),
         (Markup("x<sub>e</sub><sup>&lt;s&gt;</sup>"), f"(n_X,) = ({n_x},)",
-         f"element e = {e} of sequence {s}: [{x_e}]"),
+         f"element e = {e} of sequence {s}: [{x_e}], X[{s}, {e - 1}]"),
+        ("H", "", f"the hidden size: units of the LSTM = {h} (the model's choice, not the "
+                  "data's)"),
+        (Markup("h<sub>e</sub>, c<sub>e</sub>"), f"(H,) = ({h},) each",
+         "the LSTM's hidden state and cell state after element e, for one sequence"),
+        ("output", f"(b_S, n_E, H) = ({this_batch}, {n_e}, {h})",
+         "every h_e of every sequence in the batch"),
+        ("h_n, c_n", f"(1, b_S, H) = (1, {this_batch}, {h}) each",
+         "h_e and c_e after the last element, e = n_E, for each sequence"),
     ]
-    return html_table("The notation: each symbol, its dimension, and what it is here",
+    return html_table("The notation: each symbol, its dimension, and what it is here; the "
+                      "last four are the LSTM's, the box under the tensor says more",
                       ["symbol", "dimension", "definition"], rows, css="text-table")
 
 
@@ -155,8 +189,8 @@ def many_to_one_html(m: SequenceModel, first: int, n_e: int, equal: bool) -> str
     return (
         f"<p>The LSTM reads all n_E = {n_e} elements; only the last hidden state goes on: "
         f"<code>output[:, -1, :]</code>, shape ({len(targets)}, {m.hidden_size}), the last "
-        f"row of output[{m.position}] on the left (row e − 1 = {n_e - 1}, outlined in red), "
-        f"into <code>nn.Linear({m.hidden_size}, 1)</code>.</p>"
+        f"row of output[{m.position}] on the left (element e = n_E = {n_e}, row "
+        f"{n_e - 1}, outlined in red), into <code>nn.Linear({m.hidden_size}, 1)</code>.</p>"
         + badge("ok" if equal else "bad",
                 f"output[:, -1, :] {'equals' if equal else 'differs from'} h_n[-1]")
         + html_table(f"Batch {m.batch}: predictions and targets",

@@ -17,14 +17,16 @@ from .text_alternative import FigureText, plain, plural, value_range
 __all__ = ["MatrixHeatmap", "plural", "set_png", "tick_values"]
 
 
-def tick_values(n: int, most: int = 8) -> np.ndarray:
-    """Integer ticks 0..n-1, at most about ``most`` of them, on a round stride."""
+def tick_values(n: int, most: int = 8, base: int = 0) -> np.ndarray:
+    """Integer ticks 0..n-1, at most about ``most`` of them, on a round stride of the
+    numbers they show (the index plus ``base``), and always the first."""
     stride = 1
     for step in (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256):
         stride = step
         if n / step <= most:
             break
-    return np.arange(0, n, stride, dtype=np.float32)
+    rows = np.arange(n)
+    return rows[(rows == 0) | ((rows + base) % stride == 0)].astype(np.float32)
 
 
 
@@ -83,6 +85,9 @@ class MatrixHeatmap(ipw.VBox):
         cursor hides.
     margin : dict, optional
         The figure's margins (top, bottom, left, right in pixels), for an owner's annotations.
+    row_base : int, default 0
+        The number the first row's tick and read-out carry: 1 for rows that are elements
+        e = 1..n_E, which the equations count from 1 while the tensor's index counts from 0.
 
     Attributes
     ----------
@@ -109,9 +114,11 @@ class MatrixHeatmap(ipw.VBox):
         readout: ipw.HTML | None = None,
         on_point: Callable[[int | None, int | None], None] | None = None,
         margin: dict | None = None,
+        row_base: int = 0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self._row_base = row_base
         self._describe = describe
         self._on_point = on_point
         self.add_class("lstm-heatmap")
@@ -247,8 +254,12 @@ class MatrixHeatmap(ipw.VBox):
         self._x_axis.tick_values = tick_values(cols)
         per = self.band_rows
         # ticks at each band's first row (0, H, 2H, 3H): gate boundaries read off the axis
-        self._y_axis.tick_values = (np.arange(0, rows, per, dtype=np.float32) if per
-                                    else tick_values(rows))
+        ticks = (np.arange(0, rows, per, dtype=np.float32) if per
+                 else tick_values(rows, base=self._row_base))
+        self._y_axis.tick_values = ticks
+        if self._row_base:  # rows counted from row_base: each tick says its own number
+            self._y_axis.tick_labels = {str(int(t)): str(int(t) + self._row_base)
+                                        for t in ticks}
         if self._bands:
             n = len(self._bands)
             for mark, shown in ((self._band_gaps, n > 1), (self._band_lines, n > 1),
@@ -281,7 +292,8 @@ class MatrixHeatmap(ipw.VBox):
         if self._describe is not None:
             return self._describe(row, col)
         value = self._values[row, col]
-        where = f"row {row}"
+        where = (f"{self._labels[1]} {row + self._row_base} (row {row})" if self._row_base
+                 else f"row {row}")
         per = self.band_rows
         if per:
             where += f" (gate {as_html(self._bands[row // per])}, unit {row % per})"
