@@ -6,6 +6,7 @@ import numpy as np
 from tests.widget_state import by_class, the_mark
 from widgets.views.colors import DIVERGING, SEQUENTIAL
 from widgets.views.strips import STRIP_PALETTE, STRIPS, StripStack, strip_colors, strips_picture
+from widgets.views.text_alternative import plain
 
 
 def picture_mark(stack: StripStack) -> bq.Image:
@@ -84,3 +85,20 @@ def test_strips_change_width_without_moving_a_scale():
         ticks = tick_labels(stack)
         assert ticks.text[0] == "0" and len(ticks.text) <= 17
     assert list(tick_labels(stack).x) == [0.5]  # one strip cell: its tick in the middle
+
+
+def test_every_strip_has_a_colour_bar_on_its_own_range_that_names_it():
+    """The learner's case: c was coloured on ±2 while the only diverging bar read ±1."""
+    from widgets.views.step_panel import StepPanel
+
+    panel = StepPanel()
+    bars = {bar.range: plain(bar._caption.value) for bar in panel.strip_bars}
+    for strip in STRIPS:
+        name = strip.key.removesuffix("_prev")
+        caption = bars[(strip.vmin, strip.vmax)]  # a bar on exactly this strip's range
+        assert name in caption.replace("σ: ", "").split(", "), (strip.key, caption)
+    assert bars[(-2.0, 2.0)] == "c" and bars[(0.0, 1.0)] == "σ: i, f, o"
+    # and the bar draws the colours the strip uses: its ends are the strip's ends
+    for strip in STRIPS:
+        bar = next(b for b in panel.strip_bars if b.range == (strip.vmin, strip.vmax))
+        assert bar.alt.text and f"{strip.vmax:g}" in bar.alt.text

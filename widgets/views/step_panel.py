@@ -12,12 +12,11 @@ import numpy as np
 
 from ..maths.lstm import CellTrace
 from .colorbar import ColorBar
-from .colors import DIVERGING, SEQUENTIAL
 from .controls import GuardedPlay, GuardedToggleButtons, int_slider, set_bounded
 from .equations import CELL_EQUATIONS, PROJECTION_EQUATION, neighbours, unit_equations
 from .markup import as_html
 from .state_chart import StateChart, StepCursor
-from .strips import StripStack, sequence_values
+from .strips import StripStack, sequence_values, strip_scales
 from .text_alternative import html_table
 
 __all__ = ["GATE_WORDS", "PLAY_SPEEDS", "StepPanel", "step_tables"]
@@ -118,10 +117,12 @@ class StepPanel(ipw.VBox):
             self.speed.add_class("ctl-speed")
             self.speed.observe(self._on_speed, names="value")
         self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))
-        self.strip_bars = [ColorBar(palette=SEQUENTIAL, height="330px"),
-                           ColorBar(palette=DIVERGING, height="330px")]
-        self.strip_bars[0].set_range(0.0, 1.0, caption="σ: i, f, o")
-        self.strip_bars[1].set_range(-1.0, 1.0, caption="x, h, g (c: ±2)")
+        # a bar for each range the strips are coloured on, naming its strips
+        self.strip_bars = []
+        for vmin, vmax, palette, caption in strip_scales():
+            bar = ColorBar(palette=palette, height="330px")
+            bar.set_range(vmin, vmax, caption=caption)
+            self.strip_bars.append(bar)
         cursor = StepCursor()  # one dashed line for both charts: a step is one message
         self.charts = {"h": StateChart(name="h_e", bound=1.0, cursor=cursor),
                        "c": StateChart(name="c_e", cursor=cursor)}

@@ -21,6 +21,7 @@ __all__ = [
     "StripStack",
     "sequence_values",
     "strip_colors",
+    "strip_scales",
     "strips_picture",
     "strips_text",
 ]
@@ -37,7 +38,7 @@ class Strip:
 
 # in the order the cell computes them; ranges are each quantity's own (sigmoid 0..1, tanh -1..1)
 STRIPS = (
-    Strip("x", "xₑ", -1.2, 1.2, DIVERGING),
+    Strip("x", "xₑ", -1.0, 1.0, DIVERGING),
     Strip("h_prev", "hₑ₋₁", -1.0, 1.0, DIVERGING),
     Strip("c_prev", "cₑ₋₁", -2.0, 2.0, DIVERGING),
     Strip("i", "iₑ = σ(·)", 0.0, 1.0, SEQUENTIAL),
@@ -47,6 +48,22 @@ STRIPS = (
     Strip("c", "cₑ", -2.0, 2.0, DIVERGING),
     Strip("h", "hₑ", -1.0, 1.0, DIVERGING),
 )
+
+
+
+def strip_scales() -> list[tuple[float, float, np.ndarray, str]]:
+    """One colour bar for each range the strips use, read from ``STRIPS`` so a bar can never
+    say another range than its strips': (vmin, vmax, palette, caption naming its strips)."""
+    groups: dict[tuple, tuple[Strip, list[str]]] = {}
+    for strip in STRIPS:
+        _, names = groups.setdefault((strip.vmin, strip.vmax, id(strip.palette)), (strip, []))
+        name = strip.key.removesuffix("_prev")  # c_{e-1} and c_e: one quantity, c
+        if name not in names:
+            names.append(name)
+    return [(s.vmin, s.vmax, s.palette,
+             ("σ: " if s.palette is SEQUENTIAL else "") + ", ".join(names))
+            for s, names in groups.values()]
+
 
 # One indexed palette for every strip: 0 is the background (cells past a short strip's end),
 # 1..127 the diverging ramp (odd, so 0 has a colour of its own), 128..255 the sequential one.
