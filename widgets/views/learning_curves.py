@@ -14,6 +14,7 @@ import ipywidgets as ipw
 import numpy as np
 
 from .markup import as_html
+from .style import CHART_LEFT, Y_TITLE_OFFSET
 from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["CurvesChart", "PredictionsChart"]
@@ -50,14 +51,16 @@ class CurvesChart(ipw.VBox):
                                labels=["validation"], display_legend=True)
         self._yardsticks = bq.Lines(x=[0.0], y=[1.0], scales=scales, colors=[YARDSTICK_COLOR],
                                     line_style="dashed", stroke_width=1.5)
+        # each name above its dashed line (bqplot centres a label's text on its y), not on it
         self._names = bq.Label(x=[0.0], y=[1.0], text=[""], scales=scales, colors=["#333"],
-                               default_size=12, align="end", y_offset=-6, apply_clip=False)
+                               default_size=12, align="end", y_offset=-11, apply_clip=False)
         self._y_axis = bq.Axis(scale=self._y, side="left", label="error", tick_format=".3~g",
+                               label_offset=Y_TITLE_OFFSET,
                                grid_lines="dashed")
         self.figure = bq.Figure(display_toolbar=False,
             marks=[self._yardsticks, self._names, self._train, self._valid],
             axes=[bq.Axis(scale=self._x, label="epoch", tick_format="d"), self._y_axis],
-            fig_margin=dict(top=16, bottom=40, left=64, right=16),
+            fig_margin=dict(top=16, bottom=40, left=CHART_LEFT, right=16),
             legend_location="bottom-left",  # the curves start high and fall to the right
             layout=ipw.Layout(width="100%", height="300px"))
         self._title = ipw.HTML()
@@ -171,10 +174,11 @@ class PredictionsChart(ipw.VBox):
                                       marker="cross", labels=["LSTM's answer"],
                                       display_legend=True)
         self._x_axis = bq.Axis(scale=self._x, label="validation sequence", tick_format="d")
-        self._y_axis = bq.Axis(scale=self._y, side="left", label="value", tick_format=".3~g")
+        self._y_axis = bq.Axis(scale=self._y, side="left", label="value", tick_format=".3~g",
+                               label_offset=Y_TITLE_OFFSET)
         self.figure = bq.Figure(display_toolbar=False, marks=[self._truth, self._prediction],
                                 axes=[self._x_axis, self._y_axis],
-                                fig_margin=dict(top=16, bottom=40, left=64, right=16),
+                                fig_margin=dict(top=16, bottom=40, left=CHART_LEFT, right=16),
                                 legend_location="top-left",
                                 layout=ipw.Layout(width="100%", height="260px"))
         self._title = ipw.HTML()

@@ -11,6 +11,7 @@ import numpy as np
 from .colors import SEQUENTIAL
 from .heatmap import MatrixHeatmap
 from .markup import as_html
+from .style import CHART_LEFT, Y_TITLE_OFFSET
 from .text_alternative import FigureText
 
 __all__ = ["MemoryView"]
@@ -55,8 +56,9 @@ class MemoryView(ipw.VBox):
         self.figure = bq.Figure(display_toolbar=False,
             marks=[self._marked, self._initial, self._trained],
             axes=[bq.Axis(scale=self._x, label="step e", tick_format="d"),
-                  bq.Axis(scale=self._y, side="left", label="|∂ŷ/∂xₑ|", tick_format=".2~g")],
-            fig_margin=dict(top=16, bottom=40, left=64, right=16),
+                  bq.Axis(scale=self._y, side="left", label="|∂ŷ/∂xₑ|", tick_format=".2~g",
+                          label_offset=Y_TITLE_OFFSET)],
+            fig_margin=dict(top=16, bottom=40, left=CHART_LEFT, right=16),
             layout=ipw.Layout(width="100%", height="260px"))
         self.figure.add_class("dependence-chart")
         self._dependence_title = ipw.HTML()

@@ -11,6 +11,7 @@ import numpy as np
 from .colors import encode_png, nice_bound
 from .heatmap import set_png
 from .raster import line_coverage
+from .style import CHART_LEFT, Y_TITLE_OFFSET
 from .text_alternative import FigureText, plural, value_range
 
 __all__ = ["StateChart", "StepCursor", "states_text"]
@@ -107,11 +108,11 @@ class StateChart(ipw.VBox):
                                 colors=["#111"], stroke_width=1.5, line_style="dashed")
         axes = [bq.Axis(scale=self._x_scale, label="step e", tick_format="d"),
                 bq.Axis(scale=self._y_scale, label=name, side="left",
-                        tick_format=".2f")]
+                        tick_format=".2f", label_offset=Y_TITLE_OFFSET)]
         self.figure = bq.Figure(display_toolbar=False,
                                 marks=[self._raster, self._all, self._unit, self._cursor],
                                 axes=axes,
-                                fig_margin=dict(top=10, bottom=40, left=55, right=10),
+                                fig_margin=dict(top=10, bottom=40, left=CHART_LEFT, right=10),
                                 layout=ipw.Layout(width=width, height=height))
         self._title = ipw.HTML()
         self._title.add_class("chart-title")

@@ -3,6 +3,11 @@ badge and swatch the text is marked with (text escaped unless ``Markup``: ``mark
 
 from .markup import as_html
 
+# a line chart's y-axis title, clear of its tick labels ("-1.00", "0.0005"): bqplot puts it
+# a few ex from the axis line, over ticks any wider; the left margin holds both
+Y_TITLE_OFFSET = "50px"
+CHART_LEFT = 72  # px
+
 STYLE = """<style>
 .lstm-dash .hint { color: #666; font-size: 90%; }
 .lstm-dash h3 { margin: 14px 0 4px 0; }

@@ -8,7 +8,7 @@ import bqplot as bq
 import ipywidgets as ipw
 import numpy as np
 
-from .style import swatch
+from .style import CHART_LEFT, Y_TITLE_OFFSET, swatch
 from .text_alternative import FigureText, value_range
 
 __all__ = ["SERIES_COLOR", "TARGET_COLOR", "WINDOW_COLOR", "WindowChart"]
@@ -53,10 +53,12 @@ class WindowChart(ipw.VBox):
         self._target_dot = bq.Scatter(scales=scales, colors=[TARGET_COLOR], marker="diamond",
                                       default_size=80)
         self._x_axis = bq.Axis(scale=x_scale, label="day", tick_format="d")
-        axes = [self._x_axis, bq.Axis(scale=y_scale, label=y_label, side="left")]
+        axes = [self._x_axis, bq.Axis(scale=y_scale, label=y_label, side="left",
+                                               label_offset=Y_TITLE_OFFSET)]
         self.figure = bq.Figure(display_toolbar=False,
                                 marks=[self._series_line, self._window_line, self._target_dot],
-                                axes=axes, fig_margin=dict(top=10, bottom=40, left=55, right=10),
+                                axes=axes,
+                                fig_margin=dict(top=10, bottom=40, left=CHART_LEFT, right=10),
                                 layout=ipw.Layout(width="100%", height="240px"))
         self.figure.add_class("window-chart")
         self.alt = FigureText()
