@@ -313,3 +313,30 @@ def test_a_change_draws_the_views_of_the_weights_once(cache):
     d.phase.value = "initial"
     d.controls["step"].value = 3  # a step redraws the strips, not the weights
     assert len(drawn) == 3
+
+
+def test_the_weights_colour_range_says_why_and_offers_each_its_own(cache):
+    """Untrained: ±1/√H, said. Trained: one range for both phases (the initial weights look
+    pale, and the page says that is the finding) or each phase its own, read from its weights."""
+    d = dashboard(cache)
+    H = d.model.hidden_size
+    assert d.weights.range == pytest.approx((-1 / H**0.5, 1 / H**0.5))
+    assert d.scale.disabled and "U(−1/√H, 1/√H)" in d.scale_note.value
+    d.train()
+    m = d.model
+    largest = {p: max(float(np.abs(w).max()) for w in m.weights(p).values())
+               for p in ("initial", "trained")}
+    assert largest["trained"] > 2 * largest["initial"]  # training grew them: the jump
+    assert not d.scale.disabled and d.scale.value == "both"
+    both = d.weights.range[1]
+    assert both >= largest["trained"]
+    d.phase.value = "initial"
+    assert d.weights.range[1] == both  # one range: the same colour, the same number
+    assert "look pale" in d.scale_note.value and "±1/√H" in d.scale_note.value
+    d.scale.value = "own"
+    own = d.weights.range[1]
+    assert largest["initial"] <= own < both  # the initial weights on their own range
+    d.phase.value = "trained"
+    assert largest["trained"] <= d.weights.range[1] <= both
+    d.scale.set_state({"index": 7})  # forced over the websocket: refused with a sentence
+    assert d.scale.value == "own" and d.message

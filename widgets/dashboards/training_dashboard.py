@@ -9,20 +9,18 @@ view once per change. Its buttons call the run's train, stop and reset.
 
 from __future__ import annotations
 
-import asyncio
 import html
 from typing import ClassVar
 
 import ipywidgets as ipw
-import numpy as np
 
 from ..codegen.training import training_recipe
-from ..maths.lstm import GATES, init_bound
+from ..maths.lstm import GATES
 from ..maths.tasks import TASK_LABELS, TASKS
 from ..maths.training import LIMITS, SYMBOLS
 from ..state.training_model import PHASES, SETTINGS, TrainingModel
 from ..state.training_run import Pace, TrainingRun
-from ..views.colors import DIVERGING, nice_bound
+from ..views.colors import DIVERGING
 from ..views.controls import (
     GuardedToggleButtons,
     bind_controls,
@@ -39,34 +37,20 @@ from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
 from ..views.step_panel import StepPanel
 from ..views.style import STYLE
 from .dashboard import Dashboard
+from .kernel_loop import kernel_loop
 from .training_text import (
     PHASE_LABELS,
+    SCALES,
     announcement,
     code_note,
     memory_summary,
     numbers_html,
     results_table,
     status_line,
+    weight_range,
 )
 
 __all__ = ["TrainingExplorer", "kernel_loop"]
-
-
-def kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop of the Jupyter kernel we are in (Voila, JupyterLab), else None.
-
-    Only a kernel's loop keeps turning after the handler that asks returns; another running
-    loop (a test runner's, Playwright's) may never run a task given to it.
-    """
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
-        return None
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 class TrainingExplorer(Dashboard):
@@ -84,7 +68,7 @@ class TrainingExplorer(Dashboard):
 
     Controls carry ``ctl-<trait>`` classes (``ctl-task``, ``ctl-hidden_size``, ``ctl-seq_len``,
     ``ctl-lr``, ``ctl-epochs``, ``ctl-batch_size``, ``ctl-seed``, ``ctl-sample``, ``ctl-step``,
-    ``ctl-unit``, ``ctl-phase``); the buttons ``train-button``, ``stop-button``,
+    ``ctl-unit``, ``ctl-phase``, ``ctl-scale``); the buttons ``train-button``, ``stop-button``,
     ``reset-button``. ``status`` is the visible line of the run; ``announcer`` (visually
     hidden, a polite status) says only its changes (started, stopped, trained), and errors
     go to the banner, an alert. ``run`` is the training run the buttons drive.
@@ -131,6 +115,16 @@ class TrainingExplorer(Dashboard):
                                                  "button_width": "240px"})
         self.phase.add_class("ctl-phase")
         bind_controls(m, {"phase": self.phase}, self.banner, what="the view")
+        # the weights' colour range: a choice of the page, not of the model or its link
+        self.scale = GuardedToggleButtons(options=[(w, k) for k, w in SCALES.items()],
+                                          value="both", description="colours",
+                                          tooltip="colour range of the weights",
+                                          style={"description_width": "64px"})
+        self.scale.add_class("ctl-scale")
+        self.scale.on_reject(lambda _control, message: self.banner.show(message))
+        self.scale.observe(lambda _change: self._show_weights(), names="value")
+        self.scale_note = ipw.HTML()
+        self.scale_note.add_class("scale-note")
 
         self.buttons = {
             "train": ipw.Button(description="Train", icon="play", button_style="primary"),
@@ -199,7 +193,9 @@ class TrainingExplorer(Dashboard):
             ipw.HTML("<h3>What it learned</h3><p class='hint'>One validation sequence through "
                      "the model, with the weights before or after training.</p>"),
             ipw.HBox([self.phase, c["sample"]], layout=row),
+            self.scale,
             self.weights,
+            self.scale_note,
             self.steps,
             ipw.HTML("<h3>Memory</h3>"),
             self.memory,
@@ -318,12 +314,7 @@ class TrainingExplorer(Dashboard):
             self._show_step(new_sequence=False)
             return
         m = self.model
-        both = {phase: m.weights(phase) for phase in PHASES}
-        k = max(nice_bound(np.concatenate([w.ravel() for w in both[p].values()]))
-                for p in PHASES) if m.trained else init_bound(m.hidden_size)
-        self.weights.show(both[m.phase], vmin=-k, vmax=k,
-                          caption=Markup(f"±{k:.3g}<br>"
-                                         f"({'fixed for both' if m.trained else '±1/√H'})"))
+        self._show_weights()
         self._show_step(new_sequence=True)
         survival = m.survival()
         self.memory.show(
@@ -332,6 +323,12 @@ class TrainingExplorer(Dashboard):
                          f"step e (columns), {html.escape(PHASE_LABELS[m.phase])}"),
             summary=memory_summary(m, survival), marked=tuple(m.data.marked_steps(m.sample)),
             channel=m.data.channels[0])
+
+    def _show_weights(self) -> None:
+        m = self.model
+        k, caption, self.scale_note.value = weight_range(m, self.scale.value)
+        self.scale.disabled = not m.trained  # untrained, there is one range: ±1/√H
+        self.weights.show(m.weights(), vmin=-k, vmax=k, caption=caption)
 
     def _show_step(self, new_sequence: bool) -> None:
         m = self.model

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
+
+from ..maths.lstm import init_bound
 from ..maths.tasks import TaskData
-from ..state.training_model import Progress, TrainingModel
+from ..state.training_model import PHASES, Progress, TrainingModel
+from ..views.colors import nice_bound
+from ..views.markup import Markup
 from ..views.step_panel import step_tables
 from ..views.text_alternative import html_table
 
-__all__ = ["PHASE_LABELS", "announcement", "code_note", "numbers_html", "results_table",
-           "status_line"]
+__all__ = ["PHASE_LABELS", "SCALES", "announcement", "code_note", "numbers_html",
+           "results_table", "status_line", "weight_range"]
 
 PHASE_LABELS = {"initial": "before training (initial weights)", "trained": "after training"}
+# the weights' colour range: one for both phases (to compare them), or the phase's own
+SCALES = {"both": "one range for both", "own": "each its own range"}
 WORDS = {"untrained": "Untrained: press Train.", "training": "Training…", "waiting": "Waiting…",
          "trained": "Trained.", "stopped": "Stopped.", "diverged": "Diverged."}
 
@@ -124,3 +131,26 @@ def memory_summary(m: TrainingModel, survival) -> str:
     # plain text: the view escapes it (the task's unit is data)
     return (f"{first} The prediction for this sequence: {m.prediction():.3g}{unit} (truth "
             f"{m.data.truth[m.sample]:.3g}).")
+
+
+def weight_range(m: TrainingModel, scale: str) -> tuple[float, Markup, str]:
+    """The weights' colour bound ±k, its caption, and why it is what it is.
+
+    Untrained, the weights lie within PyTorch's initial bound ±1/√H. Trained, they grow: one
+    range for both phases makes the initial weights pale (the finding), and "own" shows each
+    phase on its own range (its pattern)."""
+    initial = init_bound(m.hidden_size)
+    if not m.trained:
+        return initial, Markup(f"±{initial:.3g}<br>(±1/√H)"), (
+            f"<p class='hint'>Colours run over ±1/√H = ±{initial:.3g}: PyTorch draws every "
+            "initial weight from U(−1/√H, 1/√H). Training will grow some far beyond it.</p>")
+    largest = {p: nice_bound(np.concatenate([w.ravel() for w in m.weights(p).values()]))
+               for p in PHASES}
+    k = largest[m.phase] if scale == "own" else max(largest.values())
+    caption = Markup(f"±{k:.3g}<br>({'its own' if scale == 'own' else 'fixed for both'})")
+    return k, caption, (
+        f"<p class='hint'>Before training every weight lies within ±1/√H = ±{initial:.3g}; "
+        f"training has grown the largest to about ±{largest['trained']:.3g}. On one range "
+        "for both, the initial weights look pale: that is the finding, they start small. "
+        "On each its own range, either phase shows its pattern, and the same colour no "
+        "longer means the same number.</p>")
