@@ -93,6 +93,10 @@ def test_titles_and_shape_table_follow_the_sliders(mlp):
     assert "<th scope='row'>layer1</th>" in table and "<th scope='row'>layer2</th>" in table
     assert "<td>bias (3)</td>" in table and "<td>bias (1)</td>" in table
     assert "W<sup>[2]</sup>: (n<sup>[2]</sup>, n<sup>[1]</sup>) = (1, 3)" in table
+    # every n[l] the table uses is defined, n[0] too (the learner found it used, not said)
+    assert "W<sup>[1]</sup>: (n<sup>[1]</sup>, n<sup>[0]</sup>) = (3, 7)" in table
+    assert ("the input counts as layer 0: n<sup>[0]</sup> = n_X = 7, n<sup>[1]</sup> = 3, "
+            "n<sup>[2]</sup> = 1.") in table
     np.testing.assert_array_equal(h["A1"].values, mlp.model.net[0].weight.numpy())
 
 

@@ -238,4 +238,7 @@ class MLPExplorer(Dashboard):
                 + f"<p class='hint'>Here * = n_D = {m.n_d}: however many "
                 "instances go in, as many come out. PyTorch puts instances in rows "
                 "(y = x A<sup>T</sup> + b); the textbook W<sup>[l]</sup> has the same shape "
-                "and puts instances in columns (z = W a + b).</p>")
+                "and puts instances in columns (z = W a + b). n<sup>[l]</sup> is the number "
+                "of units in layer l, and the input counts as layer 0: "
+                f"n<sup>[0]</sup> = n_X = {m.n_x}, n<sup>[1]</sup> = {m.n1}, "
+                f"n<sup>[2]</sup> = {m.n2}.</p>")
