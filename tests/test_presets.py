@@ -183,8 +183,15 @@ def test_sequence_starts_from_the_preset():
     assert e.controls["element"].value == 7 and e.controls["element"].max == 30
     _, temps = load_min_temperatures()
     np.testing.assert_array_equal(e.windows.window_line.y, temps[203:233])
-    assert e.query == query.removesuffix("&bidirectional=off")  # off: left out of the link
-    assert "dataset=temperatures" in e.link.value
+    # off is left out of the link, and so are n_S and n_X, which the temperatures fix: the
+    # learner's link named sizes the view did not have
+    assert e.query == ("?dataset=temperatures&seq_len=30&batch_size=5&hidden_size=6&seed=2"
+                       "&batch=40&position=3&element=7")
+    assert "dataset=temperatures" in e.link.value and "n_s=" not in e.link.value
+    again = SequenceExplorer(preset=e.query)  # the short link opens the same view
+    assert again.query == e.query and again.model.sample == 203
+    e.controls["dataset"].value = "signals"  # back to data that uses them: in the link again
+    assert "&n_s=10&" in e.query and "&n_x=3&" in e.query
 
 
 @pytest.mark.parametrize(("query", "changed", "sentences"), [
@@ -243,7 +250,8 @@ def test_sequence_link_follows_the_controls_and_reopens_the_view():
     e.controls["position"].value = 1
     e.controls["element"].value = 4
     e.padding.control.value = "on"
-    assert e.query == ("?dataset=reviews&n_s=10&seq_len=12&n_x=3&batch_size=4&hidden_size=8"
+    # the reviews fix n_S (the corpus has its size): not in the link
+    assert e.query == ("?dataset=reviews&seq_len=12&n_x=3&batch_size=4&hidden_size=8"
                        "&seed=0&batch=2&position=1&element=4&bidirectional=on")
     assert "batch=2&amp;position=1&amp;element=4&amp;bidirectional=on" in e.link.value
     e.controls["seq_len"].value = 3  # the element follows the shorter sequences, and the link

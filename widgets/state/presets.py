@@ -74,11 +74,15 @@ def state_query(model) -> str:
     """The query string that reopens ``model``'s state: its settings, then its view traits.
 
     Traits named in the model's ``QUIET_DEFAULTS`` are left out while at those values (a link
-    opens at the defaults anyway), so a plain state keeps its short link.
+    opens at the defaults anyway), so a plain state keeps its short link; so are settings the
+    model says it does not use now (``model.used(name)``, e.g. n_S for the temperatures),
+    which would name sizes the view does not have.
     """
     quiet = getattr(model, "QUIET_DEFAULTS", {})
+    used = getattr(model, "used", lambda _name: True)
     return to_query({name: getattr(model, name) for name in view_traits(model)
-                     if name not in quiet or getattr(model, name) != quiet[name]})
+                     if (name not in quiet or getattr(model, name) != quiet[name])
+                     and used(name)})
 
 
 def to_query(values: dict[str, int | str]) -> str:
