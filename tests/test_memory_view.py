@@ -35,3 +35,20 @@ def test_no_unit_keeping_anything_is_said_so():
     some = nothing.copy()
     some[2, 0] = 0.42
     assert "unit 2 keeps the most to the end: 0.420" in memory_summary(m, some)
+
+
+def test_the_survival_heatmap_counts_steps_from_one_as_the_dependence_chart_does():
+    """One convention on the page: the marked step e = 7 is column 6 of the survival matrix,
+    and both its tick and its read-out say e = 7, as the chart below it does."""
+    view = MemoryView()
+    survival = np.random.default_rng(1).uniform(0, 1, (4, 10))
+    view.show(survival, np.linspace(0.1, 1.0, 10), None, title="t", summary="", marked=(7,),
+              channel="the number")
+    hm = view.survival
+    assert hm._x_axis.label == "step e"
+    labels = hm._x_axis.tick_labels
+    assert labels["0"] == "1" and all(int(v) == int(k) + 1 for k, v in labels.items())
+    assert hm.describe(2, 6) == f"row 2, step e 7 (column 6): <b>{survival[2, 6]:+.4f}</b>"
+    xs = np.asarray(hm._highlights.x).ravel()
+    assert (xs.min(), xs.max()) == (5.5, 6.5)  # the box round column 6: step 7
+    np.testing.assert_array_equal(np.ravel(view._marked.x), [7, 7])  # the chart's step 7

@@ -31,6 +31,11 @@ def tick_values(n: int, most: int = 8, base: int = 0) -> np.ndarray:
 
 
 
+def based_labels(ticks: np.ndarray, base: int) -> dict[str, str]:
+    """bqplot tick labels {index: the number shown}, for indices counted from ``base``."""
+    return {str(int(t)): str(int(t) + base) for t in ticks}
+
+
 def set_png(mark: bq.Image, png: bytes) -> None:
     """Show new PNG bytes on a bqplot ``Image`` mark: two messages, no widget opened.
 
@@ -85,8 +90,8 @@ class MatrixHeatmap(ipw.VBox):
         cursor hides.
     margin : dict, optional
         The figure's margins (top, bottom, left, right in pixels), for an owner's annotations.
-    row_base : int, default 0
-        The number the first row's tick and read-out carry: 1 for rows that are elements
+    row_base, col_base : int, default 0
+        The number the first row's (column's) tick and read-out carry: 1 for elements or steps
         e = 1..n_E, which the equations count from 1 while the tensor's index counts from 0.
 
     Attributes
@@ -115,10 +120,11 @@ class MatrixHeatmap(ipw.VBox):
         on_point: Callable[[int | None, int | None], None] | None = None,
         margin: dict | None = None,
         row_base: int = 0,
+        col_base: int = 0,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self._row_base = row_base
+        self._row_base, self._col_base = row_base, col_base
         self._describe = describe
         self._on_point = on_point
         self.add_class("lstm-heatmap")
@@ -251,15 +257,16 @@ class MatrixHeatmap(ipw.VBox):
             self._x_scale.min, self._x_scale.max = -0.5, cols - 0.5
         with self._y_scale.hold_sync():
             self._y_scale.min, self._y_scale.max = -0.5, rows - 0.5
-        self._x_axis.tick_values = tick_values(cols)
+        self._x_axis.tick_values = x_ticks = tick_values(cols, base=self._col_base)
+        if self._col_base:  # columns counted from col_base: each tick says its own number
+            self._x_axis.tick_labels = based_labels(x_ticks, self._col_base)
         per = self.band_rows
         # ticks at each band's first row (0, H, 2H, 3H): gate boundaries read off the axis
         ticks = (np.arange(0, rows, per, dtype=np.float32) if per
                  else tick_values(rows, base=self._row_base))
         self._y_axis.tick_values = ticks
         if self._row_base:  # rows counted from row_base: each tick says its own number
-            self._y_axis.tick_labels = {str(int(t)): str(int(t) + self._row_base)
-                                        for t in ticks}
+            self._y_axis.tick_labels = based_labels(ticks, self._row_base)
         if self._bands:
             n = len(self._bands)
             for mark, shown in ((self._band_gaps, n > 1), (self._band_lines, n > 1),
@@ -297,7 +304,9 @@ class MatrixHeatmap(ipw.VBox):
         per = self.band_rows
         if per:
             where += f" (gate {as_html(self._bands[row // per])}, unit {row % per})"
-        return f"{where}, column {col}: <b>{value:+.4f}</b>"
+        across = (f"{self._labels[0]} {col + self._col_base} (column {col})" if self._col_base
+                  else f"column {col}")
+        return f"{where}, {across}: <b>{value:+.4f}</b>"
 
     def add_marks(self, marks: Sequence[bq.Mark]) -> None:
         """Draw an owner's annotations (on ``unit_scales``, [0, 1] across the cells, or on

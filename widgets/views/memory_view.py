@@ -37,9 +37,10 @@ class MemoryView(ipw.VBox):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.add_class("memory-view")
-        self.survival = MatrixHeatmap(palette=SEQUENTIAL, x_label="step e − 1",
+        # steps counted from 1, as the dependence chart below and the equations count them
+        self.survival = MatrixHeatmap(palette=SEQUENTIAL, x_label="step e",
                                       y_label="unit j", width="480px", height="260px",
-                                      colorbar=True)
+                                      colorbar=True, col_base=1)
         self.survival.add_class("survival-heatmap")
         self._x, self._y = bq.LinearScale(), bq.LinearScale(min=0.0)
         scales = {"x": self._x, "y": self._y}
@@ -67,7 +68,7 @@ class MemoryView(ipw.VBox):
         self.summary = ipw.HTML()
         self.summary.add_class("memory-summary")
         self.children = [
-            ipw.HTML("<h4>Forget-gate survival</h4><p class='hint'>Row j, column e − 1: how "
+            ipw.HTML("<h4>Forget-gate survival</h4><p class='hint'>Row j, step e: how "
                      "much of c<sub>e</sub> still reaches the last step through the forget "
                      "gates alone, f<sub>e+1</sub> · f<sub>e+2</sub> ⋯ f<sub>n_E</sub>. Dark "
                      "is kept, white is forgotten. The last column is always 1: c<sub>n_E</sub>"
