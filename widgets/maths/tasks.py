@@ -25,7 +25,8 @@ import torch
 
 from .sequence import TEMPERATURE_SOURCE, load_min_temperatures
 
-__all__ = ["ADDING_TOLERANCE", "TASKS", "TASK_N_X", "AnswersChart", "TaskData", "make_task"]
+__all__ = ["ADDING_SOLVED", "ADDING_TOLERANCE", "TASKS", "TASK_N_X", "AnswersChart", "TaskData",
+           "make_task"]
 
 TASKS = ("temperatures", "adding")
 # n_X of each task: one temperature a day; a number and its marker
@@ -36,6 +37,8 @@ TASK_LABELS = {"temperatures": "daily min. temperatures", "adding": "the adding 
 ADDING_TRAIN, ADDING_VALID = 2000, 500
 # |prediction - target| under which an adding-problem answer counts as right
 ADDING_TOLERANCE = 0.04
+# the validation MSE at or under which a model has solved the adding problem
+ADDING_SOLVED = 0.01
 # the first year that validates; earlier targets train
 VALID_FROM = "2015-01-01"
 
@@ -119,6 +122,24 @@ class TaskData:
         one (written as a percentage), else the mean absolute error."""
         share = self.accuracy(predictions)
         return self.mae(predictions) if share is None else f"{100 * share:.0f}%"
+
+    @property
+    def solved_below(self) -> float:
+        """The validation error at or under which a model counts as having solved the task:
+        for the adding problem ``ADDING_SOLVED`` (MSE), a fifteenth of the memoryless
+        yardstick; for the temperatures, beating the best yardstick (persistence)."""
+        if self.name == "adding":
+            return ADDING_SOLVED
+        return min(self.error(v) for v in self.yardsticks.values())
+
+    @property
+    def solved_words(self) -> str:
+        """What ``solved_below`` means, in a phrase."""
+        if self.name == "adding":
+            return f"validation MSE at most {ADDING_SOLVED:g}"
+        best = min(self.yardsticks, key=lambda n: self.error(self.yardsticks[n]))
+        return (f"validation {self.metric} below {best.split(' (')[0]}'s "
+                f"{self.solved_below:.3g} {self.unit}".rstrip())
 
     def accuracy(self, predictions: np.ndarray) -> float | None:
         """Share of validation answers within ``ADDING_TOLERANCE`` (the adding problem only)."""

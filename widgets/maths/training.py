@@ -24,7 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .limits import check_float, check_int
+from .cells import CELLS, build_cell
+from .limits import check_choice, check_float, check_int
 from .tasks import TASKS, TaskData, make_task
 
 __all__ = ["DEFAULTS", "LIMITS", "PHASES", "SYMBOLS", "ManyToOne", "TrainConfig", "Trainer",
@@ -42,7 +43,7 @@ LIMITS = {
 # whose weights a view shows: as built, or as training left them
 PHASES = ("initial", "trained")
 SYMBOLS = {"hidden_size": "H", "seq_len": "n_E", "lr": "learning rate", "epochs": "epochs",
-           "batch_size": "b_S", "seed": "seed", "task": "task"}
+           "batch_size": "b_S", "seed": "seed", "task": "task", "cell": "cell"}
 
 
 def check_setting(name: str, value):
@@ -51,6 +52,8 @@ def check_setting(name: str, value):
         if value not in TASKS:
             raise ValueError(f"The task must be one of {', '.join(TASKS)}; got {value!r}.")
         return value
+    if name == "cell":
+        return check_choice("cell", value, CELLS)
     if name == "lr":
         return check_float(SYMBOLS[name], value, *LIMITS[name])
     return check_int(SYMBOLS[name], value, *LIMITS[name])
@@ -67,6 +70,7 @@ class TrainConfig:
     epochs: int = 20  # passes over the training sequences
     batch_size: int = 32  # b_S: sequences per gradient step
     seed: int = 0  # the initial weights, the batches' order and the adding problem's data
+    cell: str = "lstm"  # the recurrent module: "lstm", "gru" or "rnn" (nn.RNN, tanh)
 
     def __post_init__(self):
         for name, value in asdict(self).items():
@@ -86,15 +90,24 @@ def defaults_for(task: str, seed: int = 0) -> TrainConfig:
 
 class ManyToOne(nn.Module):
     """``nn.LSTM(n_x, hidden_size, batch_first=True)``, then ``nn.Linear(hidden_size, 1)`` on
-    the last step's hidden state: the tutorial's many-to-one architecture."""
+    the last step's hidden state: the tutorial's many-to-one architecture. With ``cell`` "gru"
+    or "rnn", an ``nn.GRU`` or a plain ``nn.RNN`` (tanh) in the LSTM's place, the read-out the
+    same. The module is the attribute named by its cell (``model.lstm``, ``model.gru``,
+    ``model.rnn``), as one would write it, and ``recurrent`` whichever it is."""
 
-    def __init__(self, n_x: int, hidden_size: int):
+    def __init__(self, n_x: int, hidden_size: int, cell: str = "lstm"):
         super().__init__()
-        self.lstm = nn.LSTM(n_x, hidden_size, batch_first=True)
+        self.cell = cell
+        self.add_module(cell, build_cell(cell, n_x, hidden_size))
         self.head = nn.Linear(hidden_size, 1)
 
+    @property
+    def recurrent(self) -> nn.Module:
+        """The recurrent module: ``nn.LSTM``, ``nn.GRU`` or ``nn.RNN``."""
+        return getattr(self, self.cell)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        output, _ = self.lstm(x)  # (B, n_E, H)
+        output, _ = self.recurrent(x)  # (B, n_E, H)
         return self.head(output[:, -1, :])  # (B, H) -> (B, 1)
 
 
@@ -136,16 +149,21 @@ class Trainer:
     status : "ready", "running", "finished", "stopped" or "diverged"
     message : str -- a sentence on how the run ended ('' while it has not)
     seconds : float -- time spent in ``run`` so far
+    solved_epoch, solved_seconds : the first epoch whose validation error solves the task
+        (``TaskData.solved_below``) and the training time to its end; None until one does.
+        With ``stop_when_solved`` the run finishes there (a comparison's race to solve).
     valid_predictions : (n_valid,) float64 -- the latest, in the task's units
     """
 
-    def __init__(self, config: TrainConfig, data: TaskData | None = None):
+    def __init__(self, config: TrainConfig, data: TaskData | None = None,
+                 stop_when_solved: bool = False):
         self.config = config
+        self.stop_when_solved = stop_when_solved
         self.data = data if data is not None else make_task(config.task, config.seq_len,
                                                             config.seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
-            self.model = ManyToOne(self.data.n_x, config.hidden_size)
+            self.model = ManyToOne(self.data.n_x, config.hidden_size, config.cell)
         self.initial = state_of(self.model)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self._order = torch.Generator().manual_seed(config.seed)  # the batches' order
@@ -155,6 +173,9 @@ class Trainer:
         self.status = "ready"
         self.message = ""
         self.seconds = 0.0
+        self._started = 0.0  # when the current slice began
+        self.solved_epoch: int | None = None  # the first epoch whose validation error solves
+        self.solved_seconds: float | None = None  # training time to the end of that epoch
         self._perm: torch.Tensor | None = None
         self._loss_sum = 0.0
         self.valid_predictions = self.predict()
@@ -198,6 +219,7 @@ class Trainer:
             return
         self.status = "running"
         start, ran = time.perf_counter(), 0
+        self._started = start
         try:
             with one_torch_thread():
                 while self.epoch < self.config.epochs and not self.done:
@@ -253,6 +275,13 @@ class Trainer:
         valid = self.data.error(self.valid_predictions)
         self.history.valid.append(valid)
         self.epoch, self.batch = self.epoch + 1, 0
+        if self.solved_epoch is None and valid <= self.data.solved_below:
+            self.solved_epoch = self.epoch
+            self.solved_seconds = self.seconds + time.perf_counter() - self._started
+            if self.stop_when_solved and self.epoch < self.config.epochs:
+                self._end("finished", f"Solved at epoch {self.epoch} of {self.config.epochs} "
+                                      f"({self.data.solved_words}).")
+                return
         if not math.isfinite(valid):
             self._end("diverged", f"The validation error became {valid} at epoch "
                                   f"{self.epoch}: a learning rate of {self.config.lr:g} is too "

@@ -264,7 +264,7 @@ class TrainingModel(SettingsModel):
 
     @staticmethod
     def _copy(trainer: Trainer, state: dict) -> ManyToOne:
-        model = ManyToOne(trainer.data.n_x, trainer.config.hidden_size)
+        model = ManyToOne(trainer.data.n_x, trainer.config.hidden_size, trainer.config.cell)
         model.load_state_dict(state)
         return model.requires_grad_(False)
 

@@ -64,7 +64,8 @@ class TrainedModel:
 
     def model(self, phase: str = "trained") -> ManyToOne:
         """A ``ManyToOne`` with the weights of ``phase``: "initial" or "trained"."""
-        model = ManyToOne(TASK_N_X[self.config.task], self.config.hidden_size)
+        model = ManyToOne(TASK_N_X[self.config.task], self.config.hidden_size,
+                          self.config.cell)
         model.load_state_dict(self.initial if phase == "initial" else self.trained)
         model.requires_grad_(False)
         return model
@@ -81,8 +82,8 @@ class TrainedModel:
             raise ValueError("not a cached model of this version")
         if data.get("config") != asdict(config):
             raise ValueError("a model of other settings")
-        shapes = {k: tuple(t.shape) for k, t in
-                  ManyToOne(TASK_N_X[config.task], config.hidden_size).state_dict().items()}
+        blank = ManyToOne(TASK_N_X[config.task], config.hidden_size, config.cell)
+        shapes = {k: tuple(t.shape) for k, t in blank.state_dict().items()}
         for phase in ("initial", "trained"):
             tensors = data.get(phase)
             if not isinstance(tensors, dict) or {
