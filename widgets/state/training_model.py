@@ -133,10 +133,12 @@ class TrainingModel(SettingsModel):
 
     @staticmethod
     def _with_task_defaults(settings: dict, seed: int) -> dict:
-        """A task comes with its own sizes and rate; settings given alongside win."""
+        """A task comes with its own sizes and rate; settings given alongside win. (The
+        cell is not a task's: this page trains the LSTM; the comparison trains all three.)"""
         if settings.get("task") not in DEFAULTS:
             return settings
-        return {**asdict(DEFAULTS[settings["task"]]), "seed": seed, **settings}
+        sizes = {k: v for k, v in asdict(DEFAULTS[settings["task"]]).items() if k != "cell"}
+        return {**sizes, "seed": seed, **settings}
 
     def configure(self, **settings) -> None:
         """Set several traits with one rebuild; a new task brings its defaults (seed kept)."""
