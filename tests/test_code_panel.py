@@ -91,8 +91,12 @@ def test_copy_and_download_are_named_controls():
     page.code.toggle.value = True
     value = page.code.view.value
     assert "<button type='button' class='code-copy'" in value and ">Copy the code</button>" in value
+    # the page script (share.js) copies the panel's <pre> and says how many lines
+    assert "data-copy='.code-panel'" in value and "<pre class='code-text' data-copy-text" in value
+    assert f"data-copied='Copied {page.code.recipe.lines} lines to the clipboard.'" in value
+    assert page.code.recipe.lines == len(_pre_text(value).splitlines())
     assert "download='mlp.ipynb'" in value and "Download notebook (mlp.ipynb)" in value
-    assert "role='status' aria-live='polite'" in value
+    assert "role='status' aria-live='polite' data-copy-status" in value
     assert "aria-label='Code: The feed-forward network" in value
 
 

@@ -47,8 +47,8 @@ def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboar
     set_slider(page, "ctl-n1", 6)  # the link follows the controls
     wait_text(page, ".view-link", r"\?n_d=20&n_x=3&n1=6&n2=8&seed=0")
     # the link reopens this view, with nothing to report
-    href = page.locator(".view-link a").get_attribute("href")
-    dashboard.open("mlp.ipynb", href)
+    query = page.locator(".view-link a").get_attribute("data-query")  # href: the whole address
+    dashboard.open("mlp.ipynb", query)
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(6 × 3\)", nth=3)
     assert slider_value(page, "ctl-n2") == 8

@@ -51,8 +51,8 @@ def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboar
     set_slider(page, "ctl-batch", 3)
     wait_text(page, ".view-link", r"&batch=3&position=0&element=8")
     # the link reopens this view, with nothing to report
-    href = page.locator(".view-link a").get_attribute("href")
-    dashboard.open("sequence_data.ipynb", href)
+    query = page.locator(".view-link a").get_attribute("data-query")  # href: the whole address
+    dashboard.open("sequence_data.ipynb", query)
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".notation-table", r"\(n_S, n_E, n_X\) = \(16, 8, 5\)")
     wait_text(page, ".review-tokens", r"pad")

@@ -14,10 +14,11 @@ from ..state.presets import preset_message, preset_model, state_query, view_trai
 from ..views.code_panel import CodePanel
 from ..views.controls import MessageBanner
 from ..views.numbers_panel import NumbersPanel
+from ..views.share import SCRIPT as SHARE_SCRIPT
 from ..views.view_link import ViewLink
 from .accessibility import accessibility_script
 
-__all__ = ["Dashboard", "query_string", "use_torch_threads"]
+__all__ = ["Dashboard", "hub_redirect", "query_string", "use_torch_threads"]
 
 
 def use_torch_threads() -> int:
@@ -44,6 +45,19 @@ def query_string() -> str:
     except ImportError:
         return os.environ.get("QUERY_STRING", "")
     return get_query_string() or ""
+
+
+def hub_redirect() -> tuple[str, str] | None:
+    """On a JupyterHub, this server's URL prefix and the hub's user-redirect that replaces it in
+    a shared link (``/user/alice/``, ``/hub/user-redirect/``), so a link opens on its reader's
+    own server; None elsewhere. The hub sets both in the server's environment, and the kernel
+    inherits it.
+    """
+    server = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "")
+    if not server.startswith("/"):
+        return None
+    base = os.environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/")
+    return server, f"{base}/hub/user-redirect/"
 
 
 class Dashboard(ipw.VBox):
@@ -78,7 +92,8 @@ class Dashboard(ipw.VBox):
         self.banner = MessageBanner()
         self.model = self._preset_model(model, preset)
         view = view_traits(self.model)  # what the link names, and the panels follow
-        self.link = ViewLink(lambda: state_query(self.model), self.model, view)
+        self.link = ViewLink(lambda: state_query(self.model), self.model, view,
+                             hub=hub_redirect())
         # looked up at each render, so a subclass's (or a test's) recipe is the one called
         self.code = CodePanel(lambda: self.recipe(), [(self.model, view)])
         self.numbers = NumbersPanel(lambda: self.numbers_html(), [(self.model, view)])
@@ -90,11 +105,12 @@ class Dashboard(ipw.VBox):
             self.code.view, self.numbers.view])
 
     def _ipython_display_(self) -> None:
-        # with the page script that names the controls for screen readers: a dashboard shown
-        # anywhere (Voila, JupyterLab) brings it, and the script installs itself once a page
-        from IPython.display import display
+        # with the page scripts that name the controls for screen readers and copy and
+        # complete the links: a dashboard shown anywhere (Voila, JupyterLab) brings them, in one
+        # output, and each installs itself once a page
+        from IPython.display import HTML, display
 
-        display(accessibility_script())
+        display(HTML(accessibility_script().data + f"<script>{SHARE_SCRIPT}</script>"))
         display(self._repr_mimebundle_(), raw=True)
 
     def recipe(self) -> Recipe:

@@ -3,7 +3,8 @@
 Collapsed by default. Open, it follows the dashboard's state live; closed, it computes
 nothing, so the sliders' path is what it was without it. Copy and Download work in the
 browser alone (the kernel cannot reach the learner's clipboard or disk): the code and the
-notebook travel in the one HTML message that shows them.
+notebook travel in the one HTML message that shows them, and the page script (``share.js``)
+copies.
 """
 
 from __future__ import annotations
@@ -18,40 +19,9 @@ from pygments.lexers import PythonLexer
 
 from ..codegen import Recipe
 from .on_demand import OnDemandPanel
+from .share import copy_button, copy_status
 
 __all__ = ["CodePanel"]
-
-# copies the panel's code: the Clipboard API where the page is a secure context (https,
-# localhost); elsewhere, e.g. a classroom server on http://10.0.0.5, the older execCommand
-_COPY_JS = """(function (button) {
-  var panel = button.closest('.code-panel');
-  var text = panel.querySelector('pre.code-text').textContent;
-  var status = panel.querySelector('.code-status');
-  function say(ok) {
-    status.textContent = ok ? 'Copied ' + text.split('\\n').length + ' lines to the clipboard.'
-      : 'The browser refused to copy: select the code and press Ctrl+C (Cmd+C on a Mac).';
-  }
-  function fallback() {
-    var area = document.createElement('textarea');
-    area.value = text;
-    area.setAttribute('readonly', '');
-    area.style.position = 'fixed';
-    area.style.opacity = '0';
-    document.body.appendChild(area);
-    area.select();
-    var ok = false;
-    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-    document.body.removeChild(area);
-    button.focus();
-    return ok;
-  }
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(text).then(function () { say(true); },
-                                             function () { say(fallback()); });
-  } else {
-    say(fallback());
-  }
-})(this)"""
 
 # pygments' default style: its colours reach 4.5:1 on the light grey of the code
 _FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="default")
@@ -124,16 +94,17 @@ class CodePanel(OnDemandPanel):
             f"{CODE_STYLE}<div class='code-panel' role='region' "
             f"aria-label='The PyTorch code of this view'>"
             "<div class='code-actions'>"
-            f"<button type='button' class='code-copy' onclick=\"{html.escape(_COPY_JS)}\">"
-            "Copy the code</button>"
+            + copy_button("Copy the code", "code-copy", ".code-panel",
+                          f"Copied {recipe.lines} lines to the clipboard.") +
             f"<a class='code-download' download='{name}' "
             f"href='data:application/x-ipynb+json;base64,{notebook}'>Download notebook "
             f"({name})</a>"
-            "<span class='code-status' role='status' aria-live='polite'></span></div>"
+            f"{copy_status('code-status')}</div>"
             f"<p class='hint'>{recipe.lines} lines of plain PyTorch that rebuild what this "
             "page shows, with the same sizes, seed and data. They import torch and numpy "
             "only: paste them into any notebook. The notebook adds the tutorial's "
             "explanations between the cells.</p>"
-            f"<pre class='code-text' tabindex='0' aria-label='Code: {html.escape(recipe.title)}'>"
+            f"<pre class='code-text' data-copy-text tabindex='0' "
+            f"aria-label='Code: {html.escape(recipe.title)}'>"
             f"{code}</pre></div>"
         )

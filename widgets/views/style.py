@@ -37,6 +37,13 @@ STYLE = """<style>
 .lstm-dash .lstm-strips, .lstm-dash .lstm-chart, .lstm-dash .curves-chart,
 .lstm-dash .predictions-chart, .lstm-dash .memory-view, .lstm-dash .window-view {
   overflow: hidden; }  /* a figure's 2px margins would make a scroll box no key can reach */
+.lstm-dash .view-link-box { display: flex; flex-wrap: wrap; align-items: baseline;
+  gap: 2px 10px; font-size: 90%; line-height: 1.6; }
+.lstm-dash .view-link-box a { overflow-wrap: anywhere; }
+.lstm-dash .view-link-box a[href] { color: #1a5fb4; text-decoration: underline; }
+.lstm-dash .view-link-box button { font-size: 95%; padding: 1px 10px; border: 1px solid #57606a;
+  border-radius: 4px; background: #f6f8fa; color: #1f2328; cursor: pointer; }
+.lstm-dash .view-link-status { color: #1f2328; }
 .lstm-dash .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 .lstm-dash button:focus-visible, .lstm-dash .noUi-handle:focus-visible,
