@@ -45,7 +45,7 @@ from driver.processes import family, kernel_memory  # noqa: E402
 from driver.servers import HUB_PASSWORD, HubServer  # noqa: E402
 from driver.wait import wait_until  # noqa: E402
 
-NOTEBOOK = "dashboards/lstm_explorer.ipynb"
+NOTEBOOK = "dashboards/3_lstm_explorer.ipynb"
 LOGINS = ThreadPoolExecutor(64, thread_name_prefix="login")  # urllib blocks: a thread each
 
 

@@ -43,8 +43,8 @@ from driver.processes import cpu_time, kernel_memory  # noqa: E402
 from driver.servers import VoilaServer  # noqa: E402
 from driver.wait import wait_until  # noqa: E402
 
-NOTEBOOK = "lstm_explorer.ipynb"
-TRAINING = "training.ipynb"  # the trainers' dashboard
+NOTEBOOK = "3_lstm_explorer.ipynb"
+TRAINING = "4_training.ipynb"  # the trainers' dashboard
 # the lesson's sizes: around the defaults (H=8, n_E=12), not the maxima
 SIZE_RANGES = {"hidden_size": (4, 32), "seq_len": (6, 30)}
 SIZE_SHARE = 0.35  # of moves; the rest step through time, as scrubbing does

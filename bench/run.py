@@ -42,7 +42,7 @@ from driver.processes import kernel_memory  # noqa: E402
 from driver.servers import VoilaServer  # noqa: E402
 from driver.ui import launch_chromium, set_slider  # noqa: E402
 
-EXPLORER = "dashboards/lstm_explorer.ipynb"
+EXPLORER = "dashboards/3_lstm_explorer.ipynb"
 FLOOR = "bench/floor.ipynb"
 BASELINE = "bench/baseline_interact.ipynb"
 EMPTY = "bench/empty.ipynb"

@@ -110,7 +110,7 @@ class ClassroomVoila(Voila):
     classes: ClassVar[list] = [*Voila.classes, ClassroomKernelManager]
 
     student_notebook = Unicode(
-        "lstm_explorer.ipynb", config=True,
+        "3_lstm_explorer.ipynb", config=True,
         help="The dashboard whose address is printed for students (relative to the served "
              "directory).",
     )

@@ -85,7 +85,7 @@ c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 # JupyterHub image (the repository is $HOME there): the explorer has the same address in both,
 # and an nbgitpuller link pulls into the home, never into this repository
 c.Spawner.notebook_dir = "~"
-c.Spawner.default_url = "/voila/render/dashboards/lstm_explorer.ipynb"
+c.Spawner.default_url = "/voila/render/dashboards/3_lstm_explorer.ipynb"
 
 
 def give_dashboards(spawner) -> None:

@@ -29,7 +29,7 @@ class KernelClient:
     base_url : str
         The server, e.g. ``http://127.0.0.1:8866``.
     notebook : str, optional
-        The notebook under ``/voila/render/`` to open, e.g. ``"lstm_explorer.ipynb"``: its page
+        The notebook under ``/voila/render/`` to open, e.g. ``"3_lstm_explorer.ipynb"``: its page
         load starts the kernel. Without it, ``kernel_id`` names a kernel already running.
     kernel_id : str, optional
         Connect to this kernel instead of opening a page (a second socket to a tab's kernel).

@@ -1,6 +1,6 @@
 """Print the nbgitpuller link that opens a dashboard on a JupyterHub, this repository pulled first.
 
-    python scripts/hub_link.py HUB REPOSITORY [--branch main] [--dashboard lstm_explorer]
+    python scripts/hub_link.py HUB REPOSITORY [--branch main] [--dashboard 3_lstm_explorer]
         [--query 'hidden_size=16&step=4'] [--target-path DIR] [--parent-path DIR]
 
 A student who opens the link logs in to the hub; nbgitpuller (a server extension, which the
@@ -20,6 +20,7 @@ NBGITPULLER_PARENTPATH if it sets one. Only the standard library: any Python 3.1
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -46,10 +47,14 @@ def _query(preset: str) -> str:
 def _notebook(dashboard: str) -> str:
     name = dashboard.removeprefix("dashboards/")
     name = name if name.endswith(".ipynb") else f"{name}.ipynb"
-    if DASHBOARDS and name not in DASHBOARDS:  # none when the script is copied elsewhere
+    if not DASHBOARDS:  # none when the script is copied elsewhere
+        return name
+    # the lesson's number may be left out: 'lstm_explorer' is 3_lstm_explorer.ipynb
+    found = [d for d in DASHBOARDS if name in (d, re.sub(r"^\d+_", "", d))]
+    if len(found) != 1:
         raise ValueError(f"There is no dashboard {dashboard!r}; the dashboards are "
                          f"{', '.join(DASHBOARDS)}.")
-    return name
+    return found[0]
 
 
 def _encode(value: str) -> str:
@@ -58,7 +63,7 @@ def _encode(value: str) -> str:
     return quote(value, safe="/:")
 
 
-def hub_link(hub: str, repo: str, branch: str = "main", dashboard: str = "lstm_explorer",
+def hub_link(hub: str, repo: str, branch: str = "main", dashboard: str = "3_lstm_explorer",
              query: str = "", target_path: str | None = None, parent_path: str = "") -> str:
     """The nbgitpuller link that opens ``dashboard`` with ``query`` after pulling ``repo``.
 
@@ -67,7 +72,8 @@ def hub_link(hub: str, repo: str, branch: str = "main", dashboard: str = "lstm_e
     hub : the hub's address, e.g. https://hub.example.edu or https://example.edu/jupyter/
     repo : what ``git clone`` takes, e.g. https://github.com/owner/disentangling-lstm
     branch : the branch to pull; empty: the repository's default branch
-    dashboard : a notebook of dashboards/, with or without ``.ipynb``
+    dashboard : a notebook of dashboards/, with or without ``.ipynb`` and its lesson's number
+        (``3_lstm_explorer``, ``lstm_explorer``)
     query : the dashboard's preset, e.g. ``hidden_size=16&step=4`` (docs/presets.md); a
         leading ``?`` or a whole "Link to this view" works too
     target_path : nbgitpuller's ``targetPath``, the folder to clone into
@@ -102,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("repo", help="the repository, as git clone takes it")
     parser.add_argument("--branch", default="main",
                         help="the branch to pull (default: main; '' for the repository's own)")
-    parser.add_argument("--dashboard", default="lstm_explorer",
-                        help=f"one of {', '.join(DASHBOARDS)} (default: lstm_explorer)")
+    parser.add_argument("--dashboard", default="3_lstm_explorer",
+                        help=f"one of {', '.join(DASHBOARDS)}, the number and .ipynb optional "
+                             "(default: 3_lstm_explorer)")
     parser.add_argument("--query", default="",
                         help="the dashboard's preset, e.g. 'hidden_size=16&step=4' "
                              "(docs/presets.md), or a whole 'Link to this view'")

@@ -1,6 +1,6 @@
 """Screenshot a dashboard served by a fresh Voila, for the README and for looking at changes.
 
-    python scripts/screenshot.py lstm_explorer.ipynb docs/lstm_explorer.png [--query '?...']
+    python scripts/screenshot.py 3_lstm_explorer.ipynb docs/lstm_explorer.png [--query '?...']
         [--width 1400] [--height 2600] [--click 'text=movie reviews'] [--set ctl-n_x=8 ...]
         [--wait-for '.training-status >> text=Trained.']
 """

@@ -39,7 +39,7 @@ def _kernel_manager(*args: str):
 
 def test_only_the_explorer_is_preheated_and_the_pool_fits_the_seats():
     _, km = _kernel_manager("--max_kernels=3", "--pool_size=5")
-    assert {name: len(pool) for name, pool in km._pools.items()} == {"lstm_explorer.ipynb": 3}
+    assert {name: len(pool) for name, pool in km._pools.items()} == {"3_lstm_explorer.ipynb": 3}
     assert km.kernel_pools_config["default"]["pool_size"] == 3
 
 
@@ -52,14 +52,14 @@ def test_the_classroom_settings_apply_over_voila_json():
     assert app.voila_configuration.show_tracebacks is False  # from voila.json
     token = app.identity_provider.token
     assert len(token) >= 32, "a classroom server must not run without a token"
-    assert app.student_url().endswith(f":8999/voila/render/lstm_explorer.ipynb?token={token}")
+    assert app.student_url().endswith(f":8999/voila/render/3_lstm_explorer.ipynb?token={token}")
 
 
 def test_the_default_classroom_warms_a_kernel_for_every_seat(capsys):
     """What `make classroom` promises (30 seats, 30 warm), read off the pool Voila schedules."""
     app, km = _kernel_manager()
     assert km.max_kernels == 30
-    assert {name: len(pool) for name, pool in km._pools.items()} == {"lstm_explorer.ipynb": 30}
+    assert {name: len(pool) for name, pool in km._pools.items()} == {"3_lstm_explorer.ipynb": 30}
     assert km.pool_size == 30
     app._announce()
     assert "at most 30 dashboards at once, 30 kernel(s) kept warm" in capsys.readouterr().out

@@ -95,7 +95,7 @@ def test_copy_and_download_are_named_controls():
     assert "data-copy='.code-panel'" in value and "<pre class='code-text' data-copy-text" in value
     assert f"data-copied='Copied {page.code.recipe.lines} lines to the clipboard.'" in value
     assert page.code.recipe.lines == len(_pre_text(value).splitlines())
-    assert "download='mlp.ipynb'" in value and "Download notebook (mlp.ipynb)" in value
+    assert "download='1_mlp.ipynb'" in value and "Download notebook (1_mlp.ipynb)" in value
     assert "role='status' aria-live='polite' data-copy-status" in value
     assert "aria-label='Code: The feed-forward network" in value
 

@@ -179,7 +179,7 @@ def test_the_code_prints_the_weights_shapes(runs):
 def test_the_recipe_is_a_notebook_of_one_dataset(runs):
     for page, _ran in runs:
         recipe = sequence_recipe(page.model, page.query)
-        assert recipe.filename == "sequence_data.ipynb" and recipe.link == page.query
+        assert recipe.filename == "2_sequence_data.ipynb" and recipe.link == page.query
         assert recipe.notebook_bytes()
         others = {"signals": "rng.uniform", "temperatures": "seattle-weather.csv",
                   "reviews": "nn.Embedding"}

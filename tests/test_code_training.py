@@ -151,7 +151,7 @@ def test_the_notebook_explains_each_step(runs):
     page, _ran = runs[0]
     recipe = _recipe(page)
     nb = nbformat.reads(recipe.notebook_bytes().decode(), as_version=4)
-    assert recipe.filename == "training.ipynb"
+    assert recipe.filename == "4_training.ipynb"
     assert [c.cell_type for c in nb.cells[1:]] == ["markdown", "code"] * len(recipe.sections)
     assert page.query in nb.cells[0].source
     assert "torch.set_num_threads(1)" in recipe.sections[0].code

@@ -2,7 +2,7 @@
 
 - Binder: ``postBuild`` installs ``docs/jupyter_config.json`` as the user's Jupyter config; a
   real ``jupyter server`` with that config (and nothing else of ours) serves
-  ``/voila/render/dashboards/lstm_explorer.ipynb`` through Voila's server extension, the
+  ``/voila/render/dashboards/3_lstm_explorer.ipynb`` through Voila's server extension, the
   widgets answer, and a closed tab's kernel goes. Under Jupyter server the unload beacon is
   refused (no ``_xsrf`` cookie on a Voila page, voila#1458), so culling frees it: the config
   culls kernels without a tab after two minutes, shortened here to seconds.
@@ -25,7 +25,7 @@ from driver.wait import wait_until
 
 CONFIG = ROOT / "docs" / "jupyter_config.json"
 VALUES = ROOT / "docs" / "z2jh-values.yaml"
-BINDER_PATH = "dashboards/lstm_explorer.ipynb"  # ?urlpath=voila/render/<this>
+BINDER_PATH = "dashboards/3_lstm_explorer.ipynb"  # ?urlpath=voila/render/<this>
 # one explorer kernel at maximum sizes (docs/performance.md, memory): RSS 357 MB
 KERNEL_MAX_RSS_MB = 357
 CULL_S, CULL_INTERVAL_S = 6, 2  # the config's culling, shortened for the test

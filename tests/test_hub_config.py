@@ -238,29 +238,29 @@ def _pulled(link: str) -> dict[str, str]:
 def test_link_is_nbgitpullers_with_the_preset_in_urlpath():
     assert hub_link("https://hub.example.edu", REPO, query="hidden_size=16") == (
         "https://hub.example.edu/hub/user-redirect/git-pull?repo=" + REPO + "&branch=main"
-        "&urlpath=voila/render/disentangling-lstm/dashboards/lstm_explorer.ipynb"
+        "&urlpath=voila/render/disentangling-lstm/dashboards/3_lstm_explorer.ipynb"
         "%3Fhidden_size%3D16")
 
 
 @pytest.mark.parametrize("hub, repo, kwargs, expected", [
     # a hub under a path; several settings; a whole "Link to this view"
     ("https://example.edu/jupyter/", REPO,
-     {"dashboard": "training", "query": "http://localhost:8866/voila/render/training.ipynb"
+     {"dashboard": "training", "query": "http://localhost:8866/voila/render/4_training.ipynb"
                                         "?task=adding&phase=trained"},
      {"repo": REPO, "branch": "main",
-      "urlpath": "voila/render/disentangling-lstm/dashboards/training.ipynb"
+      "urlpath": "voila/render/disentangling-lstm/dashboards/4_training.ipynb"
                  "?task=adding&phase=trained"}),
     # nbgitpuller keeps a .git ending in the folder's name; no branch: the repository's own
-    ("http://hub.lan:8000", REPO + ".git", {"branch": "", "dashboard": "mlp.ipynb"},
+    ("http://hub.lan:8000", REPO + ".git", {"branch": "", "dashboard": "1_mlp.ipynb"},
      {"repo": REPO + ".git",
-      "urlpath": "voila/render/disentangling-lstm.git/dashboards/mlp.ipynb"}),
+      "urlpath": "voila/render/disentangling-lstm.git/dashboards/1_mlp.ipynb"}),
     # a folder of one's own, under the hub's NBGITPULLER_PARENTPATH; characters that need escaping
     ("https://hub.example.edu", "git@github.com:owner/lstm.git",
      {"branch": "week 4+5", "target_path": "lstm lessons", "parent_path": "courses/",
       "dashboard": "dashboards/sequence_data", "query": "?dataset=temperatures&seq_len=30#x"},
      {"repo": "git@github.com:owner/lstm.git", "branch": "week 4+5",
       "targetPath": "lstm lessons",
-      "urlpath": "voila/render/courses/lstm lessons/dashboards/sequence_data.ipynb"
+      "urlpath": "voila/render/courses/lstm lessons/dashboards/2_sequence_data.ipynb"
                  "?dataset=temperatures&seq_len=30#x"}),
 ])
 def test_link_carries_every_value_through_one_decoding(hub, repo, kwargs, expected):
@@ -268,6 +268,14 @@ def test_link_carries_every_value_through_one_decoding(hub, repo, kwargs, expect
     assert link.startswith(hub.rstrip("/") + "/hub/user-redirect/git-pull?repo=")
     assert " " not in link and "#" not in link and "+" not in link
     assert _pulled(link) == expected
+
+
+def test_link_takes_a_dashboard_with_or_without_its_lesson_number():
+    links = {hub_link("https://hub.example.edu", REPO, dashboard=name)
+             for name in ("3_lstm_explorer", "lstm_explorer", "3_lstm_explorer.ipynb",
+                          "dashboards/lstm_explorer.ipynb")}
+    assert links == {hub_link("https://hub.example.edu", REPO)}
+    assert "/dashboards/3_lstm_explorer.ipynb" in links.pop()
 
 
 @pytest.mark.parametrize("hub, kwargs, complaint", [

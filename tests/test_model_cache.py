@@ -164,7 +164,7 @@ def test_without_fcntl_the_package_imports_and_the_cache_locks_and_works(tmp_pat
 def test_a_link_names_the_settings_to_pretrain():
     from widgets.store.pretrain import config_of
 
-    config, problems = config_of("http://host/voila/render/training.ipynb?task=adding&seq_len=80"
+    config, problems = config_of("http://host/voila/render/4_training.ipynb?task=adding&seq_len=80"
                                  "&phase=trained&step=3")
     assert config == replace(defaults_for("adding"), seq_len=80) and problems == []
     config, problems = config_of("epochs=9&lr=abc")

@@ -23,7 +23,7 @@ def test_good_values_are_read():
 
 
 def test_the_login_token_is_not_a_setting():
-    """A classroom link is /voila/render/lstm_explorer.ipynb?token=...&hidden_size=12."""
+    """A classroom link is /voila/render/3_lstm_explorer.ipynb?token=...&hidden_size=12."""
     p = parse_preset("token=abc123&hidden_size=12", LIMITS, SYMBOLS)
     assert p.values == {"hidden_size": 12}
     assert p.problems == []

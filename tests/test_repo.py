@@ -32,6 +32,20 @@ def test_notebooks_are_thin(path):
     assert sum(len("".join(c["source"]).splitlines()) for c in code) <= 20
 
 
+def test_voila_s_start_page_lists_the_dashboards_in_lesson_order():
+    """Voila's start page sorts a folder by name (``sorted(..., key=name)`` in
+    voila/tornado/treehandler.py; its file browser sorts by name too), so the names carry the
+    lesson's order: the nav bar's, each led by its lesson's number."""
+    from widgets.views.nav import PAGES
+
+    names = [p.name for p in (ROOT / "dashboards").glob("*.ipynb")]
+    assert sorted(names) == [page for page, _ in PAGES]
+    # read as numbers too (JupyterLab's browser sorts "10_" after "9_"), and the nav's number
+    assert sorted(names, key=lambda n: int(n.split("_")[0])) == sorted(names)
+    for page, title in PAGES:
+        assert page.split("_")[0] == title.split(" · ")[0], (page, title)
+
+
 def _split(requirement: str) -> tuple[str, str]:
     name, spec = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement).groups()
     return name.lower().replace("_", "-"), spec.replace(" ", "")
@@ -88,10 +102,10 @@ def _preset_pages():
     from widgets.maths import sequence as seq_math
     from widgets.maths import training
 
-    pages = [("lstm_explorer.ipynb", LSTMExplorerModel, lstm_math.LIMITS, lstm_math.SYMBOLS),
-             ("mlp.ipynb", MLPModel, mlp_math.LIMITS, mlp_math.SYMBOLS),
-             ("sequence_data.ipynb", SequenceModel, seq_math.LIMITS, seq_math.SYMBOLS),
-             ("training.ipynb", TrainingModel, training.LIMITS, training.SYMBOLS)]
+    pages = [("3_lstm_explorer.ipynb", LSTMExplorerModel, lstm_math.LIMITS, lstm_math.SYMBOLS),
+             ("1_mlp.ipynb", MLPModel, mlp_math.LIMITS, mlp_math.SYMBOLS),
+             ("2_sequence_data.ipynb", SequenceModel, seq_math.LIMITS, seq_math.SYMBOLS),
+             ("4_training.ipynb", TrainingModel, training.LIMITS, training.SYMBOLS)]
     return [pytest.param(*page, id=page[0]) for page in pages]
 
 

@@ -21,13 +21,13 @@ FAILING = ("serious", "critical")
 
 # a size that rebuilds each dashboard's model, and the names its sliders must carry
 DASHBOARDS = {
-    "mlp.ipynb": ("ctl-n1", 12, ["n_D, number of instances in the batch",
+    "1_mlp.ipynb": ("ctl-n1", 12, ["n_D, number of instances in the batch",
                                  "n[1], units of the hidden layer"]),
-    "sequence_data.ipynb": ("ctl-seq_len", 20, ["n_E, sequence length: elements per sequence",
+    "2_sequence_data.ipynb": ("ctl-seq_len", 20, ["n_E, sequence length: elements per sequence",
                                                 "element e of the sequence shown"]),
-    "lstm_explorer.ipynb": ("ctl-hidden_size", 16, ["H, hidden size: units of the LSTM",
+    "3_lstm_explorer.ipynb": ("ctl-hidden_size", 16, ["H, hidden size: units of the LSTM",
                                                     "step e: the element the LSTM reads"]),
-    "training.ipynb": ("ctl-hidden_size", 8, ["learning rate of the Adam optimiser",
+    "4_training.ipynb": ("ctl-hidden_size", 8, ["learning rate of the Adam optimiser",
                                               "H, hidden size: units of the LSTM"]),
 }
 
@@ -136,7 +136,7 @@ def _tab_to(page, name: str, names: list[str], most: int = 120) -> None:
 
 def test_the_step_moves_and_plays_from_the_keyboard_alone(dashboard):
     page = dashboard.page
-    dashboard.open("lstm_explorer.ipynb")
+    dashboard.open("3_lstm_explorer.ipynb")
     step_name = "step e: the element the LSTM reads"
     page.get_by_role("slider", name=step_name, exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_role("button", name="Play steps", exact=True).wait_for()

@@ -16,7 +16,7 @@ from driver.wait import wait_until
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
 
 pytestmark = pytest.mark.e2e
-EXPLORER = "lstm_explorer.ipynb"
+EXPLORER = "3_lstm_explorer.ipynb"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ def test_the_code_opens_follows_a_slider_copies_and_downloads(dashboard, tmp_pat
     page = dashboard.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
                                    origin=dashboard.server.url)
-    dashboard.open("lstm_explorer.ipynb", "?step=3&unit=2")
+    dashboard.open("3_lstm_explorer.ipynb", "?step=3&unit=2")
     page.wait_for_selector(".ctl-code", timeout=RENDER_TIMEOUT_MS)
     assert page.locator("pre.code-text").count() == 0  # collapsed: nothing sent yet
     page.get_by_role("button", name="Show the code").click()
@@ -35,9 +35,9 @@ def test_the_code_opens_follows_a_slider_copies_and_downloads(dashboard, tmp_pat
     assert copied.startswith("# The LSTM explorer: nn.LSTM(5, 12)")
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download notebook (lstm_explorer.ipynb)").click()
-    assert download.value.suggested_filename == "lstm_explorer.ipynb"
-    path = tmp_path / "lstm_explorer.ipynb"
+        page.get_by_role("link", name="Download notebook (3_lstm_explorer.ipynb)").click()
+    assert download.value.suggested_filename == "3_lstm_explorer.ipynb"
+    path = tmp_path / "3_lstm_explorer.ipynb"
     download.value.save_as(path)
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -50,9 +50,9 @@ def test_the_code_opens_follows_a_slider_copies_and_downloads(dashboard, tmp_pat
 
 
 @pytest.mark.parametrize(("notebook", "title"), [
-    ("mlp.ipynb", r"^# The feed-forward network: nn.Linear\(5, 8\)"),
-    ("sequence_data.ipynb", r"^# Sequence data: the synthetic signals, n_E = 12, n_X = 3"),
-    ("training.ipynb", r"^# What an LSTM learns: daily min. temperatures, H = 16"),
+    ("1_mlp.ipynb", r"^# The feed-forward network: nn.Linear\(5, 8\)"),
+    ("2_sequence_data.ipynb", r"^# Sequence data: the synthetic signals, n_E = 12, n_X = 3"),
+    ("4_training.ipynb", r"^# What an LSTM learns: daily min. temperatures, H = 16"),
 ])
 def test_every_dashboard_hands_over_its_code(dashboard, notebook, title):
     page = dashboard.page
@@ -66,7 +66,7 @@ def test_the_code_by_keyboard_alone(dashboard):
     page = dashboard.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
                                    origin=dashboard.server.url)
-    dashboard.open("mlp.ipynb")
+    dashboard.open("1_mlp.ipynb")
     page.get_by_role("button", name="Show the code").focus()
     page.keyboard.press("Enter")
     wait_text(page, "pre.code-text", r"n1 = 8  #")
@@ -81,6 +81,6 @@ def test_the_code_by_keyboard_alone(dashboard):
     page.keyboard.press("Enter")
     wait_text(page, ".code-status", r"^Copied \d+ lines to the clipboard\.$")
     page.keyboard.press("Tab")
-    assert focused() == "Download notebook (mlp.ipynb)"
+    assert focused() == "Download notebook (1_mlp.ipynb)"
     page.keyboard.press("Tab")  # the code itself scrolls by keyboard
     assert focused().startswith("# The feed-forward network")

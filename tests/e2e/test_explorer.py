@@ -18,7 +18,7 @@ PANEL = PanelLayout(WEIGHT_REGIONS)  # where the explorer draws each tensor
 
 @pytest.fixture
 def explorer(dashboard):
-    dashboard.open("lstm_explorer.ipynb")
+    dashboard.open("3_lstm_explorer.ipynb")
     dashboard.page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     return dashboard
 
@@ -129,13 +129,13 @@ def test_maximum_sizes_render(explorer):
 
 
 def test_a_link_sets_the_start_and_says_what_was_wrong(dashboard):
-    dashboard.open("lstm_explorer.ipynb", "?n_x=7&hidden_size=12&seq_len=20&seed=3&step=4")
+    dashboard.open("3_lstm_explorer.ipynb", "?n_x=7&hidden_size=12&seq_len=20&seed=3&step=4")
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".heatmap-title", r"weight_ih_l0 \(4H × n_X\) = \(48 × 7\)")
     wait_text(page, ".step-title", r"step e = 4 of n_E = 20")
     wait_text(page, ".view-link", r"\?n_x=7&hidden_size=12&seq_len=20&batch_size=2&seed=3")
-    dashboard.open("lstm_explorer.ipynb", "?hidden_size=100000&n_x=abc")
+    dashboard.open("3_lstm_explorer.ipynb", "?hidden_size=100000&n_x=abc")
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".lstm-banner", r"H=100000 is outside 1 to 256; using 256\.")
     wait_text(page, ".lstm-banner", r"n_X='abc' is not a whole number")

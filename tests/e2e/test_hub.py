@@ -23,7 +23,7 @@ from .conftest import RENDER_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-EXPLORER = "/voila/render/dashboards/lstm_explorer.ipynb"
+EXPLORER = "/voila/render/dashboards/3_lstm_explorer.ipynb"
 DRAWN = ".ctl-hidden_size .noUi-handle[aria-label]"  # the page script ran: widgets are drawn
 
 
@@ -122,10 +122,10 @@ def test_an_nbgitpuller_link_opens_the_explorer_for_a_new_student(hub, students,
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit], button[type=submit]", no_wait_after=True)
     page.wait_for_selector(DRAWN, timeout=2 * RENDER_TIMEOUT_MS)
-    assert "/user/dave/voila/render/lesson/dashboards/lstm_explorer.ipynb" in page.url
+    assert "/user/dave/voila/render/lesson/dashboards/3_lstm_explorer.ipynb" in page.url
     assert slider_value(page, "ctl-hidden_size") == 16  # the link's preset
     home = hub.log_path.parent / "state" / "homes" / "dave"
-    assert (home / "lesson" / "dashboards" / "lstm_explorer.ipynb").is_file()
+    assert (home / "lesson" / "dashboards" / "3_lstm_explorer.ipynb").is_file()
 
 
 def test_the_culler_stops_the_server_of_a_student_who_went_idle(students, tmp_path):

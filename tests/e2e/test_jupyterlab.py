@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
-    shutil.copy(ROOT / "dashboards" / "training.ipynb", root / "training.ipynb")
+    shutil.copy(ROOT / "dashboards" / "4_training.ipynb", root / "4_training.ipynb")
     server = JupyterServer(
         root / "lab.log", app=("jupyter", "lab"),
         args=[f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
@@ -40,7 +40,7 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        run_in_jupyterlab(page, f"{url}/lab/tree/training.ipynb?token={token}")
+        run_in_jupyterlab(page, f"{url}/lab/tree/4_training.ipynb?token={token}")
         page.wait_for_selector(".training-explorer .train-button", timeout=RENDER_TIMEOUT_MS)
         # the page script came with the dashboard's output: the sliders have their names here too
         slider = page.get_by_role("slider", name="H, hidden size: units of the LSTM", exact=True)

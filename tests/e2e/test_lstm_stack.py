@@ -26,7 +26,7 @@ def dark_pixels(page, selector: str) -> int:
 
 def test_bidirectional_output_and_h_n_taken_apart(dashboard):
     page = dashboard.page
-    dashboard.open("lstm_explorer.ipynb")
+    dashboard.open("3_lstm_explorer.ipynb")
     page.wait_for_selector(".ctl-outputs", timeout=RENDER_TIMEOUT_MS)
     page.get_by_role("button", name="Show output and (h_n, c_n)").click()
     page.wait_for_selector(".grid-h_n .heatmap-figure", timeout=60_000)

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_sliders_rebuild_the_network_and_hover_explains_y(dashboard):
-    dashboard.open("mlp.ipynb")
+    dashboard.open("1_mlp.ipynb")
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(8 × 5\)", nth=3)
@@ -35,7 +35,7 @@ def test_sliders_rebuild_the_network_and_hover_explains_y(dashboard):
 
 
 def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboard):
-    dashboard.open("mlp.ipynb", "?n_d=20&n_x=3&n1=4&n2=99&seed=abc")
+    dashboard.open("1_mlp.ipynb", "?n_d=20&n_x=3&n1=4&n2=99&seed=abc")
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".lstm-banner", r"n\[2\]=99 is outside 1 to 8; using 8\.")
@@ -48,7 +48,7 @@ def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboar
     wait_text(page, ".view-link", r"\?n_d=20&n_x=3&n1=6&n2=8&seed=0")
     # the link reopens this view, with nothing to report
     query = page.locator(".view-link a").get_attribute("data-query")  # href: the whole address
-    dashboard.open("mlp.ipynb", query)
+    dashboard.open("1_mlp.ipynb", query)
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(6 × 3\)", nth=3)
     assert slider_value(page, "ctl-n2") == 8
@@ -63,7 +63,7 @@ def _hover_a1(page, fx: float, fy: float) -> None:
 
 def test_a_long_read_out_moves_nothing_and_a_rebuild_reads_the_cell_again(dashboard):
     """Issue 26: hovering a[1] pushed y onto a new row, and a rebuild left the old sum."""
-    dashboard.open("mlp.ipynb")
+    dashboard.open("1_mlp.ipynb")
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".heatmap-title", r"A\[1\] layer1.weight \(n\[1\] × n_X\) = \(8 × 5\)", nth=3)

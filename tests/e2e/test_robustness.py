@@ -21,8 +21,8 @@ from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
 pytestmark = pytest.mark.e2e
 
 # per dashboard: a control whose valid move must change the dashboard afterwards
-DASHBOARDS = {"lstm_explorer.ipynb": "ctl-hidden_size", "mlp.ipynb": "ctl-n1",
-              "sequence_data.ipynb": "ctl-hidden_size"}
+DASHBOARDS = {"3_lstm_explorer.ipynb": "ctl-hidden_size", "1_mlp.ipynb": "ctl-n1",
+              "2_sequence_data.ipynb": "ctl-hidden_size"}
 WRONG_TYPES = ["7", 2.5, [3], None, True, {"v": 1}]
 HUGE = [10**30, -(10**30), 1e308, -1e308]
 
@@ -118,7 +118,7 @@ def test_malformed_messages_leave_the_kernel_alive(client):
 
 # --- a kernel that dies, a server that restarts ------------------------------------------
 
-def _open(browser, server: VoilaServer, notebook: str = "lstm_explorer.ipynb"):
+def _open(browser, server: VoilaServer, notebook: str = "3_lstm_explorer.ipynb"):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -161,7 +161,7 @@ def test_a_restarted_server_serves_new_learners(browser, tmp_path):
     second = None
     try:
         first.wait_ready()
-        context, old = _open(browser, first, "mlp.ipynb")  # the lighter page: a learner mid-lesson
+        context, old = _open(browser, first, "1_mlp.ipynb")  # the lighter page
         first.stop()
         second = VoilaServer(ROOT, tmp_path / "second.log", port=first.port)
         second.wait_ready()

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def kernel(voila_server):
-    with KernelClient(voila_server.url, "lstm_explorer.ipynb") as client:
+    with KernelClient(voila_server.url, "3_lstm_explorer.ipynb") as client:
         yield client
 
 
@@ -94,36 +94,36 @@ def _get(url: str) -> tuple[int, str]:
 NOTEBOOK_SOURCE = "dashboard.apply_preset(query_string())"
 PACKAGE_SOURCE = "class _Guarded:"  # widgets/views/controls.py
 SOURCE_URLS = [
-    "/voila/files/lstm_explorer.ipynb",
-    "/voila/files/./lstm_explorer.ipynb",
+    "/voila/files/3_lstm_explorer.ipynb",
+    "/voila/files/./3_lstm_explorer.ipynb",
     "/voila/files/LSTM_EXPLORER.IPYNB",
     "/voila/files/../widgets/views/controls.py",
     "/voila/files/%2e%2e/widgets/views/controls.py",
     "/voila/files/..%2fwidgets%2fviews%2fcontrols.py",
-    "/voila/files/lstm_explorer.ipynb%00.png",
+    "/voila/files/3_lstm_explorer.ipynb%00.png",
     "/voila/static/../../widgets/views/controls.py",
     "/voila/static/..%2f..%2fwidgets%2fviews%2fcontrols.py",
     "/voila/templates/lab/static/..%2f..%2f..%2f..%2fwidgets%2fviews%2fcontrols.py",
     "/voila/labextensions/..%2f..%2fwidgets%2fviews%2fcontrols.py",
-    "/voila/api/contents/lstm_explorer.ipynb",
-    "/voila/api/contents/lstm_explorer.ipynb?content=1&format=text",
+    "/voila/api/contents/3_lstm_explorer.ipynb",
+    "/voila/api/contents/3_lstm_explorer.ipynb?content=1&format=text",
     "/voila/api/contents/../widgets/views/controls.py?content=1&format=text",
     "/voila/render/../widgets/views/controls.py",
     "/voila/render/..%2fwidgets%2fviews%2fcontrols.py",
     "/voila/tree/../widgets",
-    "/api/contents/dashboards/lstm_explorer.ipynb",
-    "/files/dashboards/lstm_explorer.ipynb",
+    "/api/contents/dashboards/3_lstm_explorer.ipynb",
+    "/files/dashboards/3_lstm_explorer.ipynb",
     "/files/widgets/views/controls.py",
-    "/notebooks/lstm_explorer.ipynb",
+    "/notebooks/3_lstm_explorer.ipynb",
     "/edit/widgets/views/controls.py",
     "/tree/widgets",
-    "/voila/render/lstm_explorer.ipynb",  # the page itself: strip_sources
+    "/voila/render/3_lstm_explorer.ipynb",  # the page itself: strip_sources
 ]
 
 
 def test_the_markers_are_in_the_sources():
     """Otherwise the next test would pass for the wrong reason."""
-    nb = nbformat.read(ROOT / "dashboards" / "lstm_explorer.ipynb", as_version=4)
+    nb = nbformat.read(ROOT / "dashboards" / "3_lstm_explorer.ipynb", as_version=4)
     assert NOTEBOOK_SOURCE in nb.cells[1].source
     assert PACKAGE_SOURCE in (ROOT / "widgets" / "views" / "controls.py").read_text()
 

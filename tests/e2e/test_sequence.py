@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_presets_and_notation(dashboard):
-    dashboard.open("sequence_data.ipynb")
+    dashboard.open("2_sequence_data.ipynb")
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".notation-table", r"\(n_S, n_E, n_X\) = \(10, 12, 3\)")
@@ -33,7 +33,7 @@ def test_presets_and_notation(dashboard):
 
 def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboard):
     # not a dataset, and a batch and an element beyond what the (default) signals hold
-    dashboard.open("sequence_data.ipynb", "?dataset=weather&seq_len=8&n_x=5&batch=10&element=20")
+    dashboard.open("2_sequence_data.ipynb", "?dataset=weather&seq_len=8&n_x=5&batch=10&element=20")
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".lstm-banner", r"dataset='weather' is not one of signals, temperatures, "
@@ -52,7 +52,7 @@ def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboar
     wait_text(page, ".view-link", r"&batch=3&position=0&element=8")
     # the link reopens this view, with nothing to report
     query = page.locator(".view-link a").get_attribute("data-query")  # href: the whole address
-    dashboard.open("sequence_data.ipynb", query)
+    dashboard.open("2_sequence_data.ipynb", query)
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".notation-table", r"\(n_S, n_E, n_X\) = \(16, 8, 5\)")
     wait_text(page, ".review-tokens", r"pad")

@@ -17,7 +17,7 @@ def test_closing_a_tab_frees_its_kernel(browser, voila_server):
     page = context.new_page()
     dash = DashboardPage(page, voila_server)
     before = set(voila_server.kernel_pids())
-    dash.open("mlp.ipynb")
+    dash.open("1_mlp.ipynb")
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     started = set(voila_server.kernel_pids()) - before
     assert started, "opening a dashboard started no kernel process"
@@ -42,12 +42,12 @@ def test_presets_reach_a_preheated_kernel(browser, tmp_path):
     try:
         server.wait_ready()
         # the pooled kernel has started and run the notebook up to the student's request
-        wait_until(lambda: "Kernel pool of lstm_explorer.ipynb is filled" in server.log(), 180,
+        wait_until(lambda: "Kernel pool of 3_lstm_explorer.ipynb is filled" in server.log(), 180,
                    what="the pool filling", details=server.log)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         dash = DashboardPage(page, server)
-        dash.open("lstm_explorer.ipynb", "?hidden_size=12&step=4&seed=3&n_x=999")
+        dash.open("3_lstm_explorer.ipynb", "?hidden_size=12&step=4&seed=3&n_x=999")
         wait_text(page, ".heatmap-title", r"weight_hh_l0 \(4H × H\) = \(48 × 12\)", nth=1,
                   timeout_ms=RENDER_TIMEOUT_MS)
         wait_text(page, ".step-title", r"step e = 4 ")

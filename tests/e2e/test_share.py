@@ -27,9 +27,9 @@ def test_the_link_is_the_page_s_address_and_copy_link_copies_it(dashboard):
     page = dashboard.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
                                    origin=dashboard.server.url)
-    dashboard.open("mlp.ipynb", "?n1=4")
+    dashboard.open("1_mlp.ipynb", "?n1=4")
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
-    wait_text(page, LINK, r"^http://.*/voila/render/mlp\.ipynb\?n_d=15&n_x=5&n1=4&n2=1&seed=0$")
+    wait_text(page, LINK, r"^http://.*/voila/render/1_mlp\.ipynb\?n_d=15&n_x=5&n1=4&n2=1&seed=0$")
     link = page.locator(LINK)
     assert link.get_attribute("data-query") == "?n_d=15&n_x=5&n1=4&n2=1&seed=0"
     assert link.get_attribute("href") == link.inner_text() == _address(
@@ -67,7 +67,7 @@ def test_outside_voila_the_link_is_the_query_and_says_where_it_goes(dashboard):
     page = dashboard.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
                                    origin=dashboard.server.url)
-    dashboard.open("mlp.ipynb")
+    dashboard.open("1_mlp.ipynb")
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, LINK, r"^http://")
     page.evaluate("document.body.removeAttribute('data-voila')")
@@ -86,7 +86,7 @@ def test_on_a_hub_the_link_goes_through_user_redirect(dashboard):
     data-shared): the student's own prefix becomes the hub's user-redirect, the page's own
     query (a token) is dropped; a path outside the prefix is left as it is."""
     page = dashboard.page
-    dashboard.open("mlp.ipynb")
+    dashboard.open("1_mlp.ipynb")
     page.wait_for_selector(LINK, timeout=RENDER_TIMEOUT_MS)
     address = ("([page, query, server, shared]) => "
                "window.lstmViewLinkAddress(page, query, server, shared)")

@@ -91,7 +91,7 @@ def _assert_held_back(client: KernelClient, replies: list[dict], log: str) -> No
     _assert_alive_and_usable(client, "ctl-hidden_size")
 
 
-@pytest.mark.parametrize("notebook", ["training.ipynb", "sequence_data.ipynb"])
+@pytest.mark.parametrize("notebook", ["4_training.ipynb", "2_sequence_data.ipynb"])
 def test_a_hostile_page_gets_no_traceback_and_no_warning(voila_server, notebook):
     with KernelClient(voila_server.url, notebook) as client:
         client.load_widgets()
@@ -107,7 +107,7 @@ def jupyter_server(tmp_path_factory):
     Binder and the hub, in a home of its own with a dashboard and a notebook that writes to
     stderr, warns and raises. No token, so that KernelClient can connect as Voila's page does."""
     home = tmp_path_factory.mktemp("home")
-    shutil.copy(ROOT / "dashboards" / "sequence_data.ipynb", home)
+    shutil.copy(ROOT / "dashboards" / "2_sequence_data.ipynb", home)
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(NOISY_CELL),
                       nbformat.v4.new_code_cell('raise ValueError("my own mistake")')]
@@ -127,7 +127,7 @@ def jupyter_server(tmp_path_factory):
 
 
 def test_a_hostile_page_behind_a_jupyter_server_gets_no_traceback(jupyter_server):
-    with KernelClient(jupyter_server.url, "sequence_data.ipynb") as client:
+    with KernelClient(jupyter_server.url, "2_sequence_data.ipynb") as client:
         client.load_widgets()
         replies = _attack(client)
         _assert_held_back(client, replies, jupyter_server.log_path.read_text())

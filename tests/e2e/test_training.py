@@ -22,7 +22,7 @@ def _epoch(page) -> int:
 
 
 def test_train_watch_it_learn_stop_and_see_the_trained_gates(dashboard):
-    dashboard.open("training.ipynb", "?task=adding&seq_len=80&epochs=150")
+    dashboard.open("4_training.ipynb", "?task=adding&seq_len=80&epochs=150")
     page = dashboard.page
     page.wait_for_selector(".train-button", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".training-status", r"Untrained: press Train\.")
@@ -53,7 +53,7 @@ def test_train_watch_it_learn_stop_and_see_the_trained_gates(dashboard):
 
 
 def test_a_link_opens_a_trained_model_with_the_progress_bar(dashboard):
-    dashboard.open("training.ipynb", "?task=temperatures&epochs=6&hidden_size=12&phase=trained")
+    dashboard.open("4_training.ipynb", "?task=temperatures&epochs=6&hidden_size=12&phase=trained")
     page = dashboard.page
     wait_text(page, ".training-status", r"Trained\. epoch 6 of 6", timeout_ms=RENDER_TIMEOUT_MS)
     results = text(page, ".training-results")

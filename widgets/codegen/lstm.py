@@ -226,6 +226,6 @@ def lstm_recipe(config: LSTMConfig, *, sample: int = 0, layer: int = 0, directio
                "pass, and the recurrence done by hand up to the step the page shows, with "
                "the numbers of its equations."),
         sections=sections,
-        filename="lstm_explorer.ipynb",
+        filename="3_lstm_explorer.ipynb",
         link=link,
     )

@@ -105,6 +105,6 @@ def mlp_recipe(config: MLPConfig, link: str = "") -> Recipe:
                "2-layer network with these sizes and seed, its weights as PyTorch stores them, "
                "and the two checks the page shows."),
         sections=(settings, network, data, by_hand, batch),
-        filename="mlp.ipynb",
+        filename="1_mlp.ipynb",
         link=link,
     )

@@ -46,7 +46,7 @@ class Recipe:
     title : str -- what the code rebuilds, e.g. "The LSTM explorer, step 4 of sequence 0"
     intro : str -- markdown, the notebook's opening
     sections : tuple of Section
-    filename : str -- the notebook's name when saved, e.g. "lstm_explorer.ipynb"
+    filename : str -- the notebook's name when saved, e.g. "3_lstm_explorer.ipynb"
     link : str -- the query string that reopens the view in the dashboard ('' if none)
     note : str -- where the code and the page part ways, said first ('' if nowhere)
     """

@@ -247,6 +247,6 @@ def sequence_recipe(model, link: str = "") -> Recipe:
         sections=(settings, data, notation, network, layouts, many_to_one,
                   *([padding_section(m.bidirectional == "on")] if dataset == "reviews"
                     else [])),
-        filename="sequence_data.ipynb",
+        filename="2_sequence_data.ipynb",
         link=link,
     )

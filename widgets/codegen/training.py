@@ -217,7 +217,7 @@ def training_recipe(config: TrainConfig, *, phase: str = "trained", sample: int 
                "keeps."),
         sections=(settings, task.data, task.yardsticks, MODEL, TRAINING, task.results,
                   LEARNED, MEMORY),
-        filename="training.ipynb",
+        filename="4_training.ipynb",
         link=link,
         note=note,
     )

@@ -138,7 +138,7 @@ class LSTMExplorer(Dashboard):
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
         self.children = [
-            NavBar(current="lstm_explorer.ipynb"),
+            NavBar(current="3_lstm_explorer.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
                      "<code>torch.nn.LSTM(n_X, H, num_layers, bidirectional, proj_size, "
                      "batch_first=True)</code> is rebuilt with that seed and fed a batch of "

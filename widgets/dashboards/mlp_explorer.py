@@ -128,7 +128,7 @@ class MLPExplorer(Dashboard):
 
         c = self.controls
         self.children = [
-            NavBar(current="mlp.ipynb"),
+            NavBar(current="1_mlp.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>A 2-layer network with linear activations: "
                      "<code>net = nn.Sequential(nn.Linear(n_X, n[1]), nn.Linear(n[1], n[2]))"
                      "</code> fed X of shape (n_D, n_X) = <code>torch.rand(n_D, n_X)</code>. "

@@ -125,7 +125,7 @@ class SequenceExplorer(Dashboard):
 
         c = self.controls
         self.children = [
-            NavBar(current="sequence_data.ipynb"),
+            NavBar(current="2_sequence_data.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>A dataset of sequences is a tensor of shape "
                      "(n_S, n_E, n_X): n_S sequences, each of n_E elements, each of n_X "
                      "values. Pick the data, move the sizes, and follow one batch, one "

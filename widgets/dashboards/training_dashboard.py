@@ -170,7 +170,7 @@ class TrainingExplorer(Dashboard):
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
         self.children = [
-            NavBar(current="training.ipynb"),
+            NavBar(current="4_training.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>Train a real <code>nn.LSTM(n_X, H, "
                      "batch_first=True)</code> with <code>nn.Linear(H, 1)</code> on its last "
                      "step, then see what its gates learned. Every number below is read "

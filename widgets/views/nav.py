@@ -8,10 +8,10 @@ __all__ = ["PAGES", "NavBar"]
 
 # (notebook, title): the order in which the tutorial earns the LSTM
 PAGES = (
-    ("mlp.ipynb", "1 · The feed-forward network"),
-    ("sequence_data.ipynb", "2 · Sequence data"),
-    ("lstm_explorer.ipynb", "3 · The LSTM"),
-    ("training.ipynb", "4 · What it learns"),
+    ("1_mlp.ipynb", "1 · The feed-forward network"),
+    ("2_sequence_data.ipynb", "2 · Sequence data"),
+    ("3_lstm_explorer.ipynb", "3 · The LSTM"),
+    ("4_training.ipynb", "4 · What it learns"),
 )
 
 
