@@ -10,7 +10,8 @@ from tests.widget_state import by_class, the_mark
 from widgets.maths.lstm import GATES
 from widgets.views.colorbar import ColorBar
 from widgets.views.colors import DIVERGING, color_indices
-from widgets.views.heatmap import MatrixHeatmap, tick_values
+from widgets.views.heatmap import MatrixHeatmap
+from widgets.views.heatmap_geometry import tick_values
 from widgets.views.markup import Markup
 
 

@@ -19,7 +19,8 @@ import ipywidgets as ipw
 import numpy as np
 
 from .colors import DIVERGING, color_indices, encode_png, indexed_palette
-from .heatmap import set_png, tick_values
+from .heatmap import set_png
+from .heatmap_geometry import tick_values
 from .hover import HoverReadout, Pointed, box_outline
 from .markup import as_html
 from .panel_layout import PanelLayout, Region, title_row

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..maths.lstm import LSTMTrace
 from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png, indexed_palette
-from .heatmap import set_png, tick_values
+from .heatmap import set_png
+from .heatmap_geometry import tick_values
 from .hover import HoverReadout, Pointed, cell_outline
 from .text_alternative import FigureText, plural, value_range
 
