@@ -141,3 +141,64 @@ def test_a_one_by_one_matrix_gets_its_axes():
     x_axis, y_axis = hm.figure.axes
     assert list(x_axis.tick_values) == [0] and list(y_axis.tick_values) == [0]
     assert (x_axis.scale.min, x_axis.scale.max) == (-0.5, 0.5)
+
+
+def _px(size: str) -> int:
+    assert size.endswith("px"), size
+    return int(size.removesuffix("px"))
+
+
+def plot_px(hm: MatrixHeatmap) -> tuple[int, int]:
+    """The pixels the cells span on the page, across and down: the figure less its margins."""
+    m, layout = hm.figure.fig_margin, hm.figure.layout
+    return (_px(layout.width) - m["left"] - m["right"],
+            _px(layout.height) - m["top"] - m["bottom"])
+
+
+def slot(hm: MatrixHeatmap) -> ipw.Box:
+    """The box the figure (and its colour bar) sits in."""
+    return next(c for c in hm.children if hm.figure in getattr(c, "children", ()))
+
+
+def test_a_small_matrix_is_drawn_small_in_a_slot_that_keeps_its_size():
+    """Issue 26: a 1 x 1 heatmap filled its whole 230 x 300 figure as one block."""
+    hm = MatrixHeatmap(width="320px", height="300px", colorbar=True, x_label="", y_label="")
+    room = (slot(hm).layout.min_width, slot(hm).layout.min_height)
+    assert "400px" in room[0] and "300px" in room[1]  # the figure and the 80-px colour bar
+    full = ("320px", "300px")
+    hm.show(np.zeros((40, 64)), title="", vmin=-1, vmax=1)
+    assert (hm.figure.layout.width, hm.figure.layout.height) == full
+    for (rows, cols), small in [((1, 1), (True, True)), ((3, 2), (True, True)),
+                                ((1, 8), (False, True)), ((30, 1), (True, False))]:
+        hm.show(np.zeros((rows, cols)), title="", vmin=-1, vmax=1)
+        across, down = plot_px(hm)
+        assert (across < 260, down < 254) == small  # narrower, shorter than the full plot
+        assert across / cols <= 40 or across <= 60  # a cell a few dozen pixels at most,
+        assert down / rows <= 40 or down <= 60
+        assert across >= 48 and down >= 48  # in a plot big enough for its ticks
+        assert (slot(hm).layout.min_width, slot(hm).layout.min_height) == room
+        assert hm.colorbar.children[-1].layout.height == "300px"  # the bar keeps its height
+    assert plot_px(hm)[1] == 254  # 30 rows of 8.5 px: the full height, as before
+    hm.show(np.zeros((40, 64)), title="", vmin=-1, vmax=1)  # back to a big matrix: full size
+    assert (hm.figure.layout.width, hm.figure.layout.height) == full
+
+
+def test_a_small_plot_leaves_room_for_its_axis_labels():
+    hm = MatrixHeatmap(x_label="k (in_features)", y_label="j (out_features)")
+    hm.show(np.zeros((1, 1)), title="", vmin=-1, vmax=1)
+    across, down = plot_px(hm)
+    # bqplot's axis label is about 6 px a character (measured in Chromium)
+    assert across >= 6 * len("k (in_features)") and down >= 6 * len("j (out_features)")
+    assert across < 260 and down < 254
+
+
+def test_the_owner_resizes_the_slot_and_a_shared_colour_bar_sits_beside_the_figure():
+    bar = ColorBar(caption="h")
+    hm = MatrixHeatmap(width="430px", height="100px", colorbar=bar)
+    assert hm.colorbar is bar and slot(hm).children == (hm.figure, bar)
+    hm.show(np.zeros((1, 8)), title="", vmin=-0.5, vmax=0.5)
+    assert bar.range == (-0.5, 0.5)
+    hm.resize(height="150px")
+    assert "150px" in slot(hm).layout.min_height and "510px" in slot(hm).layout.min_width
+    assert plot_px(hm) == (8 * 36, 60) and hm.figure.layout.width == "348px"
+

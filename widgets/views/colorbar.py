@@ -22,7 +22,11 @@ class ColorBar(ipw.VBox):
     caption : str
         Shown above the bar, e.g. "weights" or "gate value".
     height : str, default "300px"
+
+    The bar is ``WIDTH`` wide, its numbers included.
     """
+
+    WIDTH = "80px"
 
     def __init__(self, *, palette: np.ndarray = DIVERGING, caption: str = "",
                  height: str = "300px", **kwargs):
@@ -41,7 +45,7 @@ class ColorBar(ipw.VBox):
         self._figure = bq.Figure(display_toolbar=False,
             marks=[self._image], axes=[axis], padding_x=0, padding_y=0,
             fig_margin=dict(top=6, bottom=40, left=4, right=44),
-            layout=ipw.Layout(width="80px", height=height),
+            layout=ipw.Layout(width=self.WIDTH, height=height),
         )
         self._caption = ipw.HTML(as_html(caption), layout=ipw.Layout(margin="0 0 0 12px"))
         self._caption.add_class("colorbar-caption")

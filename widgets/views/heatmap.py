@@ -10,7 +10,7 @@ import numpy as np
 
 from .colorbar import ColorBar
 from .colors import DIVERGING, color_indices, encode_png
-from .heatmap_geometry import based_labels, tick_values
+from .heatmap_geometry import based_labels, css_px, fit_px, slot_css, tick_values
 from .hover import HoverReadout, Pointed, box_outline, cell_outline
 from .markup import as_html
 from .text_alternative import FigureText, plain, plural, value_range
@@ -52,7 +52,9 @@ class MatrixHeatmap(ipw.VBox):
     x_label, y_label : str
         Axis labels, e.g. "input feature" and "row (4H)".
     width, height : str
-        CSS size of the figure, default "320px" by "300px".
+        CSS size of the figure's slot, default "320px" by "300px". A big matrix fills it; a
+        small one is drawn smaller, its cells at most ``CELL_PX`` a side (``heatmap_geometry``),
+        and the slot keeps its size, so nothing around it moves (``resize`` changes it).
     bands : sequence of str, optional
         Labels of equal row bands, e.g. ``("i", "f", "g", "o")`` for PyTorch's stacked gates;
         band boundaries are drawn, the row ticks mark each band's first row and the hover
@@ -60,8 +62,9 @@ class MatrixHeatmap(ipw.VBox):
         bands is drawn plainly, without them.
     compact : bool, default False
         A thin strip: no y axis, small margins.
-    colorbar : bool, default False
-        Draw this heatmap's own colour bar beside it (for ranges not shared with others).
+    colorbar : bool or ColorBar, default False
+        Draw this heatmap's own colour bar beside it (for ranges not shared with others), or
+        place a shared one there (``show`` sets its range).
     describe : callable(row, col) -> str, optional
         The hover text of a cell; by default its row, band, column and value.
     readout : ipw.HTML, optional
@@ -80,7 +83,7 @@ class MatrixHeatmap(ipw.VBox):
     ----------
     figure : bq.Figure -- the matrix, hidden from screen readers by the page script
     alt : FigureText -- the figure in words (``summary``)
-    colorbar : ColorBar or None -- its own colour bar, when asked for
+    colorbar : ColorBar or None -- the colour bar beside it, when asked for
     hover_readout : HoverReadout -- the read-out line (``heatmap-readout``) and the cursor
     unit_scales : dict -- x and y scales over [0, 1] across the cells, row 0 at the top, for
         annotations that must not move with the shape (``add_marks``)
@@ -96,7 +99,7 @@ class MatrixHeatmap(ipw.VBox):
         height: str = "300px",
         bands: Sequence[str] | None = None,
         compact: bool = False,
-        colorbar: bool = False,
+        colorbar: bool | ColorBar = False,
         describe: Callable[[int, int], str] | None = None,
         readout: ipw.HTML | None = None,
         on_point: Callable[[int | None, int | None], None] | None = None,
@@ -172,10 +175,12 @@ class MatrixHeatmap(ipw.VBox):
             layout=ipw.Layout(width=width, height=height),
         )
         self.figure.add_class("heatmap-figure")
-        self.colorbar = ColorBar(palette=palette, height=height, caption="") if colorbar else None
-        body = ipw.HBox([self.figure, self.colorbar]) if colorbar else self.figure
+        self.colorbar = (colorbar if isinstance(colorbar, ColorBar) else
+                         ColorBar(palette=palette, height=height) if colorbar else None)
+        self._slot = ipw.HBox([w for w in (self.figure, self.colorbar) if w is not None])
+        self.resize(width, height)
         own_readout = [] if readout is not None else [self._hover.readout]
-        self.children = [self._title, self.alt, body, *own_readout]
+        self.children = [self._title, self.alt, self._slot, *own_readout]
 
     @property
     def hover_readout(self) -> HoverReadout:
@@ -233,8 +238,29 @@ class MatrixHeatmap(ipw.VBox):
                      f"{', '.join(self._bands)}.")
         return text
 
+    def resize(self, width: str | None = None, height: str | None = None) -> None:
+        """Give the figure a slot of a new CSS ``width`` and ``height`` (None keeps one)."""
+        self._full = (width or self._full[0], height or self._full[1])
+        (w, h), bar = (css_px(size) for size in self._full), self.colorbar is not None
+        with self._slot.layout.hold_sync():  # the slot keeps its place whatever the shape
+            self._slot.layout.min_width = slot_css(
+                None if w is None else w + bar * css_px(ColorBar.WIDTH), figures=1 + bar)
+            self._slot.layout.min_height = slot_css(h, figures=1)
+        self._fit(*self._values.shape)
+
+    def _fit(self, rows: int, cols: int) -> None:
+        """The figure's size for (rows, cols) in its slot: cells of at most CELL_PX."""
+        m, (x_label, y_label) = self.figure.fig_margin, self._labels
+        width, across = fit_px(cols, self._full[0], m["left"] + m["right"], x_label)
+        height, down = fit_px(rows, self._full[1], m["top"] + m["bottom"],
+                              y_label if self._y_axis.visible else "")  # compact: no y axis
+        self._plot = None if None in (across, down) else (across, down)  # pixels, or unknown
+        with self.figure.layout.hold_sync():
+            self.figure.layout.width, self.figure.layout.height = width, height
+
     def _reshape(self, rows: int, cols: int) -> None:
-        """Axes, scales and band marks follow a change of shape, each as one message."""
+        """Axes, scales, band marks and size follow a change of shape, each as one message."""
+        self._fit(rows, cols)
         with self._x_scale.hold_sync():
             self._x_scale.min, self._x_scale.max = -0.5, cols - 0.5
         with self._y_scale.hold_sync():

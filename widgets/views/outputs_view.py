@@ -72,6 +72,9 @@ class OutputsView(ipw.VBox):
         self.readout.add_class("live-status")  # what the keyboard points at is announced
         labels = {"output": ("column: forward units, then backward", "position e"),
                   "h_n": ("unit (H_out)", "row l·D + d"), "c_n": ("unit (H)", "row l·D + d")}
+        bars = {"h": ColorBar(height="330px"), "c": ColorBar(height="140px")}
+        bars["h"].set_range(-BOUNDS["output"], BOUNDS["output"], caption="h: output, h_n")
+        bars["c"].set_range(-BOUNDS["c_n"], BOUNDS["c_n"], caption="c_n")
         self.grids = {
             name: MatrixHeatmap(
                 x_label=labels[name][0], y_label=labels[name][1],
@@ -80,6 +83,7 @@ class OutputsView(ipw.VBox):
                 margin=(dict(top=24, bottom=40, left=50, right=10) if name == "output"
                         else dict(top=6, bottom=40, left=50, right=130)),
                 readout=self.readout,
+                colorbar=bars["h"] if name == "output" else False,  # beside output, however wide
                 describe=lambda r, c, name=name: describe_cell(self._trace, self._sample,
                                                                name, r, c),
                 on_point=lambda r, c, name=name: self._on_point(name, r, c))
@@ -87,9 +91,6 @@ class OutputsView(ipw.VBox):
         for name, grid in self.grids.items():
             grid.add_class(f"grid-{name}")
         self._annotate()
-        bars = {"h": ColorBar(height="330px"), "c": ColorBar(height="140px")}
-        bars["h"].set_range(-BOUNDS["output"], BOUNDS["output"], caption="h: output, h_n")
-        bars["c"].set_range(-BOUNDS["c_n"], BOUNDS["c_n"], caption="c_n")
 
         self.controls = {
             "twin_tensor": GuardedToggleButtons(
@@ -122,7 +123,7 @@ class OutputsView(ipw.VBox):
             ipw.HBox([self.controls["twin_tensor"], self.controls["twin_row"],
                       self.controls["twin_col"]],
                      layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
-            ipw.HBox([self.grids["output"], bars["h"]]),
+            self.grids["output"],
             ipw.HBox([self.grids["h_n"], self.grids["c_n"], bars["c"]],
                      layout=ipw.Layout(flex_flow="row wrap")),
             self.readout,
@@ -172,7 +173,7 @@ class OutputsView(ipw.VBox):
                 label.x = np.ones(rows, np.float32)
                 label.y = ((np.arange(rows) + 0.5) / rows).astype(np.float32)
                 label.text = [f"{r}: {row_name(config, r)}" for r in range(rows)]
-            self.grids[name].figure.layout.height = f"{46 + _ROW_PX * rows}px"
+            self.grids[name].resize(height=f"{46 + _ROW_PX * rows}px")
         boxes = twin_boxes(config)
         for name in ("output", "h_n"):
             self.grids[name].set_highlights(boxes[name], [TWIN_COLOR] * len(boxes[name]))
