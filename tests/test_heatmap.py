@@ -202,3 +202,43 @@ def test_the_owner_resizes_the_slot_and_a_shared_colour_bar_sits_beside_the_figu
     assert "150px" in slot(hm).layout.min_height and "510px" in slot(hm).layout.min_width
     assert plot_px(hm) == (8 * 36, 60) and hm.figure.layout.width == "348px"
 
+
+COLORS = ["#d97706", "#000", "#16a34a"]  # batch, sequence, element, outer to inner
+
+
+def outlines(hm: MatrixHeatmap) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Each highlight's drawn x and y extents, in data units."""
+    lines = the_mark(hm.figure, bq.Lines, colors=COLORS)
+    return [((min(x), max(x)), (min(y), max(y))) for x, y in zip(lines.x, lines.y, strict=True)]
+
+
+def test_nested_outlines_round_a_row_of_thousands_stay_visible_and_apart():
+    """Issue 26: 1449 temperature windows in 294 px made the batch's outline a hairline."""
+    rows, cols = 1449, 12
+    hm = MatrixHeatmap(width="560px", height="340px")
+    hm.show(np.zeros((rows, cols)), title="", vmin=-1, vmax=1)
+    down = plot_px(hm)[1] / rows  # screen pixels a row: a fifth of one
+    assert down < 0.25
+    hm.set_highlights([(400, 403, 0, cols - 1), (402, 402, 0, cols - 1), (402, 402, 4, 4)],
+                      COLORS)
+    (batch_x, batch), (seq_x, seq), (elem_x, elem) = outlines(hm)
+    for y0, y1 in (batch, seq, elem):
+        assert (y1 - y0) * down >= 6  # a box you see: more than its 3-px stroke
+    for (outer0, outer1), (inner0, inner1) in ((batch, seq), (seq, elem)):
+        # a stroke's width apart at the top and at the bottom: three boxes, not one line
+        assert (inner0 - outer0) * down >= 3 and (outer1 - inner1) * down >= 3
+    assert np.isclose(sum(seq) / 2, 402) and np.isclose(sum(elem) / 2, 402)  # on their row
+    assert batch[0] <= 399.5 and batch[1] >= 403.5  # still round all its rows
+    # cells 36 px wide need no widening: the columns are the cells'
+    assert batch_x == seq_x == (-0.5, cols - 0.5) and elem_x == (3.5, 4.5)
+    hm.set_highlights([(0, 3, 0, cols - 1), (0, 0, 0, cols - 1), (0, 0, 0, 0)], COLORS)
+    for _, (y0, y1) in outlines(hm):  # at the top: moved inside the plot, not cut
+        assert y0 == -0.5 and (y1 - y0) * down >= 6
+
+
+def test_outlines_round_rows_big_enough_are_the_cells():
+    hm = MatrixHeatmap(width="560px", height="340px")
+    hm.show(np.zeros((10, 36)), title="", vmin=-1, vmax=1)  # the synthetic signals' tensor
+    hm.set_highlights([(0, 3, 0, 35), (1, 1, 0, 35), (1, 1, 3, 5)], COLORS)
+    assert outlines(hm) == [((-0.5, 35.5), (-0.5, 3.5)), ((-0.5, 35.5), (0.5, 1.5)),
+                            ((2.5, 5.5), (0.5, 1.5))]

@@ -10,7 +10,14 @@ import numpy as np
 
 from .colorbar import ColorBar
 from .colors import DIVERGING, color_indices, encode_png
-from .heatmap_geometry import based_labels, css_px, fit_px, slot_css, tick_values
+from .heatmap_geometry import (
+    based_labels,
+    css_px,
+    fit_px,
+    outline_extents,
+    slot_css,
+    tick_values,
+)
 from .hover import HoverReadout, Pointed, box_outline, cell_outline
 from .markup import as_html
 from .text_alternative import FigureText, plain, plural, value_range
@@ -178,6 +185,7 @@ class MatrixHeatmap(ipw.VBox):
         self.colorbar = (colorbar if isinstance(colorbar, ColorBar) else
                          ColorBar(palette=palette, height=height) if colorbar else None)
         self._slot = ipw.HBox([w for w in (self.figure, self.colorbar) if w is not None])
+        self._boxes: tuple[list, list] = ([], [])  # the outlines asked for, and their colours
         self.resize(width, height)
         own_readout = [] if readout is not None else [self._hover.readout]
         self.children = [self._title, self.alt, self._slot, *own_readout]
@@ -257,6 +265,7 @@ class MatrixHeatmap(ipw.VBox):
         self._plot = None if None in (across, down) else (across, down)  # pixels, or unknown
         with self.figure.layout.hold_sync():
             self.figure.layout.width, self.figure.layout.height = width, height
+        self._outline()
 
     def _reshape(self, rows: int, cols: int) -> None:
         """Axes, scales, band marks and size follow a change of shape, each as one message."""
@@ -290,12 +299,22 @@ class MatrixHeatmap(ipw.VBox):
 
     def set_highlights(self, boxes: Sequence[tuple[int, int, int, int]],
                        colors: Sequence[str]) -> None:
-        """Outline cell ranges ``(row0, row1, col0, col1)`` (inclusive), one colour each."""
+        """Outline cell ranges ``(row0, row1, col0, col1)`` (inclusive), one colour each.
+
+        An outline spans at least ``OUTLINE_PX`` on screen, and one round another at least
+        ``OUTLINE_GAP_PX`` more each side, about its cells (``heatmap_geometry``): a box
+        round one row of thousands is no hairline, and nested boxes stay apart."""
+        self._boxes = (list(boxes), list(colors))
+        self._outline()
+
+    def _outline(self) -> None:
+        """Draw the outlines asked for, sized for the shape and plot on screen now."""
+        boxes, colors = self._boxes
         if not boxes:
             self._highlights.visible = False
             return
-        outlines = [box_outline(col0 - 0.5, col1 + 0.5, row0 - 0.5, row1 + 0.5)
-                    for row0, row1, col0, col1 in boxes]
+        outlines = [box_outline(*x, *y) for x, y in
+                    outline_extents(boxes, self._values.shape, self._plot)]
         with self._highlights.hold_sync():
             self._highlights.x = np.array([x for x, _ in outlines])
             self._highlights.y = np.array([y for _, y in outlines])
