@@ -19,11 +19,11 @@ import ipywidgets as ipw
 import numpy as np
 
 from .colors import DIVERGING, color_indices, encode_png, indexed_palette
-from .heatmap import set_png
 from .heatmap_geometry import tick_values
 from .hover import HoverReadout, Pointed, box_outline
 from .markup import as_html
 from .panel_layout import PanelLayout, Region, title_row
+from .png_mark import set_png
 from .text_alternative import FigureText, plain, value_range
 
 __all__ = ["WEIGHT_REGIONS", "ParameterPanel", "panel_indices", "panel_palette"]

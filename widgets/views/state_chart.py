@@ -9,7 +9,7 @@ import ipywidgets as ipw
 import numpy as np
 
 from .colors import encode_png, nice_bound
-from .heatmap import set_png
+from .png_mark import set_png
 from .raster import line_coverage
 from .style import CHART_LEFT, Y_TITLE_OFFSET
 from .text_alternative import FigureText, plural, value_range

@@ -10,9 +10,9 @@ import numpy as np
 
 from ..maths.lstm import LSTMTrace
 from .colors import DIVERGING, SEQUENTIAL, color_indices, encode_png, indexed_palette
-from .heatmap import set_png
 from .heatmap_geometry import tick_values
 from .hover import HoverReadout, Pointed, cell_outline
+from .png_mark import set_png
 from .text_alternative import FigureText, plural, value_range
 
 __all__ = [
