@@ -24,7 +24,8 @@ DASHBOARDS = {
     "1_mlp.ipynb": ("ctl-n1", 12, ["n_D, number of instances in the batch",
                                  "n[1], units of the hidden layer"]),
     "2_sequence_data.ipynb": ("ctl-seq_len", 20, ["n_E, sequence length: elements per sequence",
-                                                "element e of the sequence shown"]),
+                                                "element e of the sequence shown, counted "
+                                                "from 1"]),
     "3_lstm_explorer.ipynb": ("ctl-hidden_size", 16, ["H, hidden size: units of the LSTM",
                                                     "step e: the element the LSTM reads"]),
     "4_training.ipynb": ("ctl-hidden_size", 8, ["learning rate of the Adam optimiser",
