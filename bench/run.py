@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from bench.measures import Series, report, save  # noqa: E402
-from bench.training import measure_training  # noqa: E402
+from bench.training import measure_comparison, measure_training  # noqa: E402
 from driver.processes import kernel_memory  # noqa: E402
 from driver.servers import VoilaServer  # noqa: E402
 from driver.ui import launch_chromium, set_slider  # noqa: E402
@@ -432,6 +432,7 @@ def main() -> None:
         browser.close()
     print("4/4 training on one core (no browser) ...", flush=True)
     measure_training(1 if args.quick else 3, results)
+    measure_comparison(1, results)  # about 15 s a run: once
 
     print()
     print(report(results))

@@ -164,3 +164,33 @@ def test_only_the_chosen_task_is_written_out(runs):
         assert ("seattle-weather.csv" in code) == temperatures
         assert ("adding_sequences" in code) != temperatures
         assert ("import numpy" in code) == temperatures
+
+
+def test_the_comparisons_code_gives_the_pages_curves_and_gradients():
+    """Once the page's comparison has run, its code trains the three cells as the page did:
+    the same validation curves, the same solving epochs, the same ||dŷ/ds_e||."""
+    from dataclasses import replace
+
+    from tests.generated_code import run
+    from widgets.maths.comparison import Comparison
+    from widgets.maths.memory import state_dependence
+    from widgets.maths.training import defaults_for
+
+    config = replace(defaults_for("adding", seed=4), seq_len=10, hidden_size=4, epochs=4)
+    page = Comparison(config)
+    while not page.done:
+        page.run()
+    recipe = training_recipe(config, sample=3, compare=True,
+                             solved_below=page.data.solved_below)
+    code = recipe.script + ("\ncurves = {n: v[1] for n, v in compared.items()}"
+                            "\nsolved = {n: v[2] for n, v in compared.items()}\n")
+    ran = run(code, ["curves", "solved"])
+    names = {"lstm": "LSTM", "gru": "GRU", "rnn": "plain RNN"}
+    for cell, t in page.trainers.items():
+        np.testing.assert_allclose(ran.values["curves"][names[cell]], t.history.valid,
+                                   rtol=1e-6)
+        assert ran.values["solved"][names[cell]] == t.solved_epoch
+        norms, _ = state_dependence(t.model, page.data.X_valid[3])
+        line = next(x for x in ran.lines if x.startswith(f"{names[cell]}: |dŷ/ds_e|"))
+        assert line == (f"{names[cell]}: |dŷ/ds_e| at e = 1: {norms[0]:.2e}, at e = n_E: "
+                        f"{norms[-1]:.2e}")

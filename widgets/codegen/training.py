@@ -168,8 +168,81 @@ MEMORY = Section(
 )
 
 
+def comparison_section(solved_below: float) -> Section:
+    """The comparison's code: the three cells trained until each solves, then their state's
+    gradient for the validation sequence."""
+    return Section(
+        "Why the LSTM: a plain RNN, a GRU and an LSTM on the same memory",
+        "The same data, settings and seed train `nn.RNN` (tanh), `nn.GRU` and `nn.LSTM` one "
+        "after another, each read out by the same `nn.Linear(H, 1)`, each until it solves the "
+        "task or its epochs run out. Then, for the validation sequence, ‖dŷ/ds<sub>e</sub>‖: "
+        "how much the prediction moves with the state each cell holds after step e (h<sub>e</sub>; "
+        "for the LSTM h<sub>e</sub> and c<sub>e</sub>), by autograd through the module run one "
+        "step at a time. PyTorch's GRU stacks its gates r, z, n and keeps z of the old state: "
+        "h<sub>e</sub> = (1 − z) n + z h<sub>e-1</sub>.",
+        fill("""
+            class Cell(nn.Module):
+                \"\"\"nn.RNN, nn.GRU or nn.LSTM reads the sequence; nn.Linear its last h.\"\"\"
+
+                def __init__(self, kind, n_x, hidden_size):
+                    super().__init__()
+                    self.recurrent = kind(n_x, hidden_size, batch_first=True)
+                    self.head = nn.Linear(hidden_size, 1)
+
+                def forward(self, x):
+                    output, _ = self.recurrent(x)
+                    return self.head(output[:, -1, :])
+
+
+            solved_below = $solved_below  # the validation error that counts as solved
+            compared = {}
+            for name, kind in (("LSTM", nn.LSTM), ("GRU", nn.GRU), ("plain RNN", nn.RNN)):
+                torch.manual_seed(seed)  # each cell from the same seed, on the same batches
+                net_c = Cell(kind, n_x, hidden_size)
+                optimizer = torch.optim.Adam(net_c.parameters(), lr=lr)
+                order = torch.Generator().manual_seed(seed)
+                curve, solved_at = [], None
+                for epoch in range(1, epochs + 1):
+                    perm = torch.randperm(len(X_train), generator=order)
+                    for start in range(0, len(X_train), batch_size):
+                        rows = perm[start : start + batch_size]
+                        loss = nn.functional.mse_loss(net_c(X_train[rows]), y_train[rows])
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+                    with torch.no_grad():
+                        curve.append(error(to_task(net_c(X_valid)[:, 0])))
+                    if curve[-1] <= solved_below:
+                        solved_at = epoch
+                        break  # solved: the race is run
+                compared[name] = (net_c, curve, solved_at)
+                print(f"{name}: validation {metric} {curve[-1]:.3g} after {len(curve)} epochs, "
+                      + (f"solved at epoch {solved_at}" if solved_at else "not solved"))
+
+            # (1, n_E, n_X), asking for gradients: the weights are fixed, the graph runs through x
+            x_one = X_valid[sample : sample + 1].clone().requires_grad_(True)
+            for name, (net_c, _, _) in compared.items():
+                for p in net_c.parameters():
+                    p.requires_grad_(False)
+                state, states = None, []
+                for e in range(seq_len):  # one step at a time: every state is in the graph
+                    _, state = net_c.recurrent(x_one[:, e : e + 1], state)
+                    states.append(state if isinstance(state, tuple) else (state,))
+                y_one = net_c.head(states[-1][0][-1])  # the read-out of the last h
+                flat = [part for parts in states for part in parts]
+                # the LSTM's last c reaches no read-out: its gradient is None, a zero
+                grads = torch.autograd.grad(y_one.sum(), flat, allow_unused=True)
+                per = len(states[0])
+                norms = [sum(float(g.pow(2).sum()) for g in grads[k : k + per] if g is not None)
+                         ** 0.5 for k in range(0, len(grads), per)]
+                print(f"{name}: |dŷ/ds_e| at e = 1: {norms[0]:.2e}, at e = n_E: {norms[-1]:.2e}")
+            """, solved_below=solved_below),
+    )
+
+
 def training_recipe(config: TrainConfig, *, phase: str = "trained", sample: int = 0,
-                    step: int = 1, unit: int = 0, link: str = "", note: str = "") -> Recipe:
+                    step: int = 1, unit: int = 0, link: str = "", note: str = "",
+                    compare: bool = False, solved_below: float | None = None) -> Recipe:
     """The code that rebuilds the training dashboard: its data, yardsticks, training run and
     the view of validation sequence ``sample`` at step e = ``step`` for unit j = ``unit``.
 
@@ -177,8 +250,12 @@ def training_recipe(config: TrainConfig, *, phase: str = "trained", sample: int 
     ``truth``, ``yardsticks``, ``model``, ``initial``, ``history`` ({"train", "valid"}),
     ``predictions``, ``scores`` (name -> (metric, MAE or share within 0.04)), ``net``,
     ``gates`` (n_E, 4, H), ``h`` and ``c`` (n_E + 1, H), ``y_hat``, ``survival`` (H, n_E)
-    and ``dependence`` (n_E,).
+    and ``dependence`` (n_E,). With ``compare``, the comparison's code too (it solves at
+    ``solved_below``), leaving ``compared`` (name -> (model, validation curve, solved epoch))
+    and ``norms`` (the last cell's ||dŷ/ds_e||).
     """
+    if compare and solved_below is None:
+        raise ValueError("The comparison's code needs the level that counts as solved.")
     c, task = config, TASK_CODE[config.task]
     if phase not in PHASES:
         raise ValueError(f"The phase must be one of {', '.join(PHASES)}; got {phase!r}.")
@@ -216,7 +293,8 @@ def training_recipe(config: TrainConfig, *, phase: str = "trained", sample: int 
                "validation sequence through the weights, step by step, and what the memory "
                "keeps."),
         sections=(settings, task.data, task.yardsticks, MODEL, TRAINING, task.results,
-                  LEARNED, MEMORY),
+                  LEARNED, MEMORY,
+                  *((comparison_section(solved_below),) if compare else ())),
         filename="4_training.ipynb",
         link=link,
         note=note,

@@ -1,0 +1,108 @@
+"""The training page's comparison section, headless: every number it shows is the live models'."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from tests.background import first, on_a_loop
+from widgets.dashboards.comparison_section import ComparisonSection
+from widgets.maths.memory import input_dependence, state_dependence
+from widgets.state.training_model import TrainingModel
+from widgets.state.training_run import Pace
+from widgets.store.model_cache import ModelCache
+from widgets.views.controls import MessageBanner
+
+QUICK = dict(task="adding", seq_len=10, epochs=3, hidden_size=4)  # seconds, not minutes
+BY_BATCHES = Pace(seconds=None, batches=20)
+
+
+@pytest.fixture
+def page(tmp_path):
+    return TrainingModel(cache=ModelCache(tmp_path), **QUICK)
+
+
+def section_of(page) -> ComparisonSection:
+    return ComparisonSection(page, MessageBanner(), pace=BY_BATCHES)
+
+
+def test_untrained_it_builds_nothing_and_says_so(page):
+    s = section_of(page)
+    assert s.model.comparison is None  # no three models at each move of a slider
+    assert "Not compared yet." in s.status.value
+    assert all(len(c) == 0 for c in s.curves.curves.values())
+    assert s.results.value == "" and s.verdict.value == ""
+    assert s.memory.layout.display == "none"
+    assert "validation MSE at most 0.01" in s.intro.value and "n_E = 10" in s.intro.value
+    assert not s.buttons["compare"].disabled and s.buttons["compare-stop"].disabled
+
+
+def test_a_comparison_shows_the_three_live_runs(page):
+    s = section_of(page)
+    s.compare()  # no kernel loop here: to its end now
+    c = s.model.comparison
+    assert s.model.status == "trained" and c.done
+    assert s.buttons["compare"].disabled  # compared: Reset to run it again
+    for cell, t in c.trainers.items():
+        np.testing.assert_array_equal(s.curves.curves[cell], np.float32(t.history.valid))
+        row = f"<th scope='row'>{ {'lstm': 'LSTM', 'gru': 'GRU', 'rnn': 'plain RNN'}[cell] }</th>"
+        assert row in s.results.value
+        assert f"<td>{t.history.valid[-1]:.3g}</td>" in s.results.value
+    assert s.verdict.value == f"<p><b>{s.model.progress.verdict}</b></p>"
+    assert s.model.progress.verdict  # one sentence that reads the finished run
+    # the memory charts: autograd on each trained model, for the page's validation sequence
+    x = c.data.X_valid[page.sample]
+    for cell, t in c.trainers.items():
+        state, diff = state_dependence(t.model, x)
+        assert diff < 1e-5
+        np.testing.assert_allclose(s.state_chart.lines[(cell, "trained")], state)
+        np.testing.assert_allclose(s.input_chart.lines[(cell, "trained")],
+                                   input_dependence(t.model, x, channel=0))
+        assert (cell, "initial") in s.state_chart.lines
+    assert s.memory.layout.display is None
+    assert "plain RNN" in s.state_chart.alt.text and "log scale" in s.state_chart.alt.text
+    # another validation sequence: the memory is read again, for it
+    page.sample = 7
+    np.testing.assert_allclose(s.state_chart.lines[("lstm", "trained")],
+                               state_dependence(c.trainers["lstm"].model,
+                                                c.data.X_valid[7])[0])
+    assert "validation sequence 7" in s.state_chart._title.value
+
+
+def test_new_settings_make_a_new_comparison_and_reset_undoes_a_run(page):
+    s = section_of(page)
+    s.compare()
+    page.configure(seed=3)
+    assert s.model.status == "untrained" and s.model.comparison is None
+    assert s.model.config.seed == 3 and s.results.value == ""
+    assert all(len(c) == 0 for c in s.curves.curves.values())
+    s.compare()
+    assert s.model.comparison.config.seed == 3
+    s.run.reset()
+    assert s.model.status == "untrained" and not s.buttons["compare"].disabled
+
+
+def test_in_the_background_it_publishes_slices_and_stop_is_honoured(page):
+    s = section_of(page)
+
+    async def scenario():
+        s.run.run(asyncio.get_running_loop())
+        assert s.run.running and s.model.status == "training"
+        await first(s.model, "progress", lambda p: p.done >= 40)
+        s.run.stop()
+        await s.run.job
+
+    on_a_loop(scenario())
+    p = s.model.progress
+    assert p.status == "stopped" and 40 <= p.done < p.total
+    assert "Stopped." in s.status.value and not s.buttons["compare"].disabled
+    assert s.announcer.value == "<p>Stopped.</p>"
+
+    async def go_on():
+        s.run.run(asyncio.get_running_loop())  # Compare again: it goes on from there
+        await s.run.job
+
+    on_a_loop(go_on())
+    assert s.model.status == "trained" and s.model.progress.done == s.model.progress.total

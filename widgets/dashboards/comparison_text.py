@@ -1,0 +1,74 @@
+"""The comparison section's words: its introduction, status, results table and memory titles,
+each written from the published comparison."""
+
+from __future__ import annotations
+
+import html
+
+from ..maths.cells import CELL_LABELS, CELLS
+from ..maths.comparison import CellResult
+from ..maths.tasks import TaskData
+from ..maths.training import TrainConfig
+from ..state.comparison_model import ComparisonProgress
+from ..views.markup import Markup
+from ..views.text_alternative import html_table
+
+__all__ = ["MODULE_CODE", "intro", "memory_title", "results_table", "status_line"]
+
+# the module each cell is, as one writes it
+MODULE_CODE = {"lstm": "nn.LSTM(n_X, H, batch_first=True)",
+               "gru": "nn.GRU(n_X, H, batch_first=True)",
+               "rnn": "nn.RNN(n_X, H, batch_first=True)"}
+
+
+def intro(config: TrainConfig, data: TaskData) -> str:
+    return (
+        "<p class='hint'>Why not a plain RNN? The same data, settings and seed train three "
+        "recurrent modules one after another, each read out by the same "
+        "<code>nn.Linear(H, 1)</code> on its last step: <code>nn.RNN</code> (h<sub>e</sub> = "
+        "tanh(W<sub>ih</sub> x<sub>e</sub> + W<sub>hh</sub> h<sub>e−1</sub> + b)), "
+        "<code>nn.GRU</code> (gates r, z, n; h<sub>e</sub> = (1 − z<sub>e</sub>) ⊙ "
+        "n<sub>e</sub> + z<sub>e</sub> ⊙ h<sub>e−1</sub>, so z is how much of the old state it "
+        "keeps) and <code>nn.LSTM</code>. Each trains until it solves the task "
+        f"({html.escape(data.solved_words)}) or its {config.epochs} epochs run out, at "
+        f"H = {config.hidden_size}, n_E = {config.seq_len}.</p>")
+
+
+def status_line(p: ComparisonProgress) -> str:
+    now = f" · training the {CELL_LABELS[p.current]}" if p.current else ""
+    return f"<div><b>{html.escape(p.message or 'Not compared yet.')}</b>{now}</div>"
+
+
+def announcement(p: ComparisonProgress) -> str:
+    """What a screen reader hears: the status and the cell training now, not every slice."""
+    now = f", the {CELL_LABELS[p.current]} now" if p.current else ""
+    return f"<p>{html.escape(p.message or 'Not compared yet.')}{now}</p>"
+
+
+def _solved(r: CellResult) -> str:
+    if r.solved:
+        return f"epoch {r.solved_epoch} ({r.solved_seconds:.1f} s)"
+    return "not solved" if r.epochs else "–"
+
+
+def results_table(p: ComparisonProgress, data: TaskData) -> str:
+    unit = f" ({data.unit})" if data.unit else ""
+    rows = [(CELL_LABELS[r.cell], Markup(f"<code>{MODULE_CODE[r.cell]}</code>"), r.epochs,
+             "–" if r.valid is None else f"{r.valid:.3g}", _solved(r), f"{r.seconds:.1f} s")
+            for r in p.results]
+    if not rows:
+        return ""
+    return html_table(
+        "Each cell on the same validation sequences: the epochs it trained, its last "
+        "validation error, and when it solved the task",
+        ["cell", "module", "epochs", f"validation {data.metric}{unit}", "solved at",
+         "training time"], rows, css="text-table")
+
+
+def memory_title(what: Markup, sample: int, label: str) -> Markup:
+    return Markup(f"{what}, validation sequence {sample} ({html.escape(label)}): solid, the "
+                  "trained cells; dashed, before training")
+
+
+def cells_in_order() -> tuple[str, ...]:
+    return CELLS

@@ -1,0 +1,84 @@
+"""The comparison's run: the three cells trained beside the kernel's message loop.
+
+As ``TrainingRun`` does for one model: an asyncio task on the kernel's loop hands slices of
+training (about 0.2 s) to a worker thread, where ``ComparisonModel.advance`` sets no trait,
+and publishes after each slice from the loop's thread, so the page keeps answering and Stop is
+honoured within a slice. With no loop (a script, a test) ``run_now`` trains to the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from .comparison_model import ComparisonModel
+from .training_run import Pace
+
+__all__ = ["ComparisonRun"]
+
+
+class ComparisonRun:
+    """Compare, stop and reset one ``ComparisonModel``, publishing only through it."""
+
+    def __init__(self, model: ComparisonModel, pace: Pace | None = None):
+        self.model = model
+        self.pace = pace or Pace()
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comparison")
+        self._job: asyncio.Task | None = None
+        self._reset_after = False
+
+    @property
+    def job(self) -> asyncio.Task | None:
+        return self._job
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.done()
+
+    def run(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Compare: as a task on ``loop`` (a kernel's, running in this thread), else now."""
+        if self.running or self.model.status == "trained":
+            return
+        self._stop.clear()
+        self.model.start()
+        if loop is None:
+            self.model.advance(None, self._stop.is_set)
+            while not self.model.comparison.done and not self._stop.is_set():
+                self.model.advance(None, self._stop.is_set)
+            self.model.publish()
+        else:
+            self._job = loop.create_task(self._slices())
+
+    def stop(self) -> None:
+        self._stop.set()
+        if not self.running:
+            self.model.stop()
+
+    def reset(self, config=None) -> None:
+        """Back to the untrained cells, of ``config`` if given (once the run in progress has
+        stopped: a change of settings mid-run stops it)."""
+        self._next = config if config is not None else self.model.config
+        if self.running:
+            self._reset_after = True
+            self._stop.set()
+            return
+        self.model.configure(self._next)
+
+    async def _slices(self) -> None:
+        m, loop, pace = self.model, asyncio.get_running_loop(), self.pace
+        try:
+            while not (m.comparison.done or m.comparison.stopped or self._stop.is_set()):
+                await loop.run_in_executor(self._pool, m.advance, pace.seconds,
+                                           self._stop.is_set, pace.batches)
+                m.publish()
+            if self._stop.is_set():
+                m.stop()  # pressed between two slices: the cell training now stops there
+        except Exception as err:  # the kernel carries on; the learner is told
+            m.fail(f"The comparison failed ({type(err).__name__}: {err}). Press Reset and "
+                   "try again, or smaller sizes.")
+        finally:
+            if self._reset_after:
+                self._reset_after = False
+                m.configure(self._next)
