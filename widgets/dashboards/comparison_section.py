@@ -75,7 +75,10 @@ class ComparisonSection(ipw.VBox):
         self.results.add_class("comparison-results")
         self.verdict = ipw.HTML()
         self.verdict.add_class("comparison-verdict")
-        self.state_chart = CellStepsChart(CELLS, y_label="‖∂ŷ/∂sₑ‖", log=True)
+        # the legends where the lines are not: the gradients rise to the right, the input's
+        # peaks stand at the marked steps
+        self.state_chart = CellStepsChart(CELLS, y_label="‖∂ŷ/∂sₑ‖", log=True,
+                                          legend_location="bottom-right")
         self.input_chart = CellStepsChart(CELLS, y_label="|∂ŷ/∂xₑ|", log=False)
         self.memory = ipw.VBox([
             ipw.HTML("<h4>Memory through time</h4><p class='hint'>How much the prediction ŷ "
@@ -143,8 +146,9 @@ class ComparisonSection(ipw.VBox):
         """The cells' weights (or the sequence) changed: their memory, read again."""
         sample = self._page.sample
         memories = self.model.memories(sample)
-        self.memory.layout.display = None if memories else "none"
-        if not memories:
+        if not memories:  # drawn empty, not hidden: bqplot cannot lay out a hidden figure
+            for chart in (self.state_chart, self.input_chart):
+                chart.show({}, title=text.NO_MEMORY)
             return
         label = self.model.comparison.data.valid_labels[sample]
         self.state_chart.show({k: m.state for k, m in memories.items()},

@@ -21,6 +21,10 @@ MODULE_CODE = {"lstm": "nn.LSTM(n_X, H, batch_first=True)",
                "rnn": "nn.RNN(n_X, H, batch_first=True)"}
 
 
+NO_MEMORY = ("<span class='hint'>Press <i>Compare the three cells</i>: each cell's memory is "
+             "drawn here once it has trained.</span>")
+
+
 def intro(config: TrainConfig, data: TaskData) -> str:
     return (
         "<p class='hint'>Why not a plain RNN? The same data, settings and seed train three "

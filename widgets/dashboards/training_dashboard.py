@@ -36,6 +36,7 @@ from ..views.nav import NavBar
 from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
 from ..views.step_panel import StepPanel
 from ..views.style import STYLE
+from .comparison_section import ComparisonSection
 from .dashboard import Dashboard
 from .kernel_loop import kernel_loop
 from .training_text import (
@@ -166,6 +167,8 @@ class TrainingExplorer(Dashboard):
         bind_controls(m, {"step": self.steps.play}, self.banner, what="the view")
         self.steps.speed.on_reject(lambda _control, message: self.banner.show(message))
         self.memory = MemoryView()
+        # why the LSTM: the plain RNN and the GRU trained beside it on these settings
+        self.comparison = ComparisonSection(m, self.banner, pace)
 
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
@@ -199,8 +202,10 @@ class TrainingExplorer(Dashboard):
             self.steps,
             ipw.HTML("<h3>Memory</h3>"),
             self.memory,
+            self.comparison,
         ]
         self.code.follow(m, ["status"])  # its note says how far the page's run went
+        self.code.follow(self.comparison.model, ["status"])  # a finished comparison: its code
         # the numbers follow the run too: every publication and every status is a new progress
         self.numbers.follow(m, ["progress"])
         # one observer a published value: each view hears of a change once
@@ -217,7 +222,9 @@ class TrainingExplorer(Dashboard):
     def recipe(self):
         m = self.model
         return training_recipe(m.config, phase=m.phase, sample=m.sample, step=m.step,
-                               unit=m.unit, link=self.query, note=code_note(m.progress))
+                               unit=m.unit, link=self.query, note=code_note(m.progress),
+                               compare=self.comparison.model.status == "trained",
+                               solved_below=m.data.solved_below)
 
     def numbers_html(self) -> str:
         return numbers_html(self.model)

@@ -86,7 +86,8 @@ class CellCurvesChart(ipw.VBox):
             legend_location="bottom-left", layout=ipw.Layout(width="100%", height="300px"))
         self._title = ipw.HTML()
         self._title.add_class("chart-title")
-        self.alt = FigureText()
+        self.alt = FigureText("Line chart of each cell's validation error per epoch: nothing "
+                              "trained yet.")
         self.children = [self._title, self.alt, self.figure]
 
     @property
@@ -152,7 +153,8 @@ class CellStepsChart(ipw.VBox):
     lines : dict -- (cell, phase) -> the values drawn (float64 as given)
     """
 
-    def __init__(self, cells: Sequence[str], y_label: str, log: bool = True, **kwargs):
+    def __init__(self, cells: Sequence[str], y_label: str, log: bool = True,
+                 legend_location: str = "top-right", **kwargs):
         super().__init__(**kwargs)
         self.add_class("cell-steps-chart")
         self._x = bq.LinearScale(min=1.0, max=2.0, allow_padding=False)
@@ -177,10 +179,10 @@ class CellStepsChart(ipw.VBox):
                           tick_format=".0e" if log else ".2~g",
                           label_offset=Y_TITLE_OFFSET, grid_lines="dashed")],
             fig_margin=dict(top=16, bottom=40, left=CHART_LEFT, right=16),
-            legend_location="top-left", layout=ipw.Layout(width="100%", height="300px"))
+            legend_location=legend_location, layout=ipw.Layout(width="100%", height="300px"))
         self._title = ipw.HTML()
         self._title.add_class("chart-title")
-        self.alt = FigureText()
+        self.alt = FigureText(steps_words({}, y_label, log))
         self.children = [self._title, self.alt, self.figure]
 
     @property
@@ -210,7 +212,7 @@ class CellStepsChart(ipw.VBox):
 
 def steps_words(values: dict[tuple[str, str], np.ndarray], y_label: str, log: bool) -> str:
     if not values:
-        return f"Line chart of {y_label} over the steps e: nothing drawn yet."
+        return f"Line chart of {y_label} over the steps e for each cell: nothing trained yet."
     parts = []
     for (cell, phase), v in values.items():
         name = CELL_STYLE[cell][2] + (" before training" if phase == "initial" else "")

@@ -35,7 +35,8 @@ STYLE = """<style>
 .lstm-dash .panel-title-row span.narrow { transform: translateX(-50%); text-align: center; }
 .lstm-dash .lstm-nav { padding: 4px 0 8px 0; border-bottom: 1px solid #e5e5e5; }
 .lstm-dash .lstm-strips, .lstm-dash .lstm-chart, .lstm-dash .curves-chart,
-.lstm-dash .predictions-chart, .lstm-dash .memory-view, .lstm-dash .window-view {
+.lstm-dash .predictions-chart, .lstm-dash .memory-view, .lstm-dash .window-view,
+.lstm-dash .cell-curves-chart, .lstm-dash .cell-steps-chart {
   overflow: hidden; }  /* a figure's 2px margins would make a scroll box no key can reach */
 .lstm-dash .view-link-box { display: flex; flex-wrap: wrap; align-items: baseline;
   gap: 2px 10px; font-size: 90%; line-height: 1.6; }
