@@ -132,20 +132,28 @@ def test_at_the_default_n_e_the_gru_and_the_lstm_solve_it_and_the_plain_rnn_does
     for cell in ("lstm", "gru"):
         r = results[cell]
         assert r.solved and r.valid <= ADDING_SOLVED and r.epochs == r.solved_epoch
-        assert r.epochs < 60  # the race stops a cell once it solves
+        assert r.epochs <= 20  # the README: "within 20 epochs"; the race stops it there
     rnn = results["rnn"]
     assert not rnn.solved and rnn.epochs == 60
     assert rnn.valid >= 0.8 * memoryless  # no better than the memoryless yardstick
     sentence = verdict(comparison.results(), memoryless, 50, "MSE")
     assert sentence.startswith("At n_E = 50, the LSTM (epoch ")
     assert "the plain RNN did no better than the best yardstick" in sentence
+    assert memoryless == pytest.approx(0.151, abs=5e-4)  # the README's figure
+    # why: the plain RNN's state gradient vanishes from the end back to the first steps, the
+    # gated cells' does not (each validation sequence of the first ten)
+    for s in range(10):
+        x = comparison.data.X_valid[s]
+        norms = {cell: state_dependence(t.model, x)[0] for cell, t in comparison.trainers.items()}
+        assert norms["rnn"][0] < 1e-6 * norms["rnn"][-1], s
+        for cell in ("lstm", "gru"):
+            assert norms[cell][0] >= 0.1 * norms[cell][-1], (cell, s)
     # every cell saw the same data: one TaskData, shared
     assert len({id(t.data) for t in comparison.trainers.values()}) == 1
 
 
 def test_at_a_short_n_e_the_plain_rnn_solves_it_too():
-    rnn = Trainer(replace(defaults_for("adding"), cell="rnn", seq_len=10),
-                  stop_when_solved=True)
+    rnn = Trainer(replace(defaults_for("adding"), cell="rnn", seq_len=10, until_solved=True))
     rnn.run()
     assert rnn.solved_epoch is not None and rnn.history.valid[-1] <= ADDING_SOLVED
     assert rnn.message.startswith(f"Solved at epoch {rnn.solved_epoch} of 60")

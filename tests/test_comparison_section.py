@@ -6,6 +6,8 @@ import asyncio
 
 import numpy as np
 import pytest
+import torch
+from traitlets import TraitError
 
 from tests.background import first, on_a_loop
 from widgets.dashboards.comparison_section import ComparisonSection
@@ -62,6 +64,17 @@ def test_a_comparison_shows_the_three_live_runs(page):
                                    input_dependence(t.model, x, channel=0))
         assert (cell, "initial") in s.state_chart.lines
     assert "plain RNN" in s.state_chart.alt.text and "log scale" in s.state_chart.alt.text
+    # what the gated cells keep: the LSTM's forget gates, the GRU's update gates, trained
+    from widgets.maths.cells import trace_cell
+    from widgets.maths.lstm import trace_lstm
+    from widgets.maths.memory import forget_survival, update_survival
+
+    lstm, gru = c.trainers["lstm"].model.lstm, c.trainers["gru"].model.gru
+    np.testing.assert_allclose(s.survival["lstm"].values, np.float32(
+        forget_survival(trace_lstm(lstm, x[None]).gates[0, :, 1])))
+    np.testing.assert_allclose(s.survival["gru"].values, np.float32(
+        update_survival(trace_cell(gru, x[None]).gates["z"][0])))
+    assert "z<sub>e+1</sub>" in s.survival["gru"].title
     # another validation sequence: the memory is read again, for it
     page.sample = 7
     np.testing.assert_allclose(s.state_chart.lines[("lstm", "trained")],
@@ -105,3 +118,52 @@ def test_in_the_background_it_publishes_slices_and_stop_is_honoured(page):
 
     on_a_loop(go_on())
     assert s.model.status == "trained" and s.model.progress.done == s.model.progress.total
+
+
+def test_the_link_carries_the_comparison_and_a_link_with_it_runs_it(tmp_path):
+    from widgets import TrainingExplorer
+
+    d = TrainingExplorer(TrainingModel(cache=ModelCache(tmp_path)),
+                         preset="task=adding&seq_len=10&epochs=2&hidden_size=4")
+    assert "compare" not in d.query  # off: left out, the link as it was
+    d.comparison.compare()  # no kernel loop: to its end now
+    assert d.model.compare == "on" and d.query.endswith("&compare=on")
+    assert d.comparison.model.status == "trained"
+    # the comparison's code joins the page's code once it has run
+    assert "compared = {}" in d.recipe().script
+    opened = TrainingExplorer(TrainingModel(cache=ModelCache(tmp_path)), preset=d.query)
+    assert opened.banner.text == "" and opened.comparison.model.status == "trained"
+    assert opened.query == d.query
+    opened.comparison.reset()
+    assert opened.model.compare == "off" and "compare" not in opened.query
+    assert "compared = {}" not in opened.recipe().script
+    # a new size is a new comparison, asked for again
+    d.controls["hidden_size"].value = 5
+    assert d.model.compare == "off" and d.comparison.model.status == "untrained"
+    with pytest.raises(TraitError, match="compare must be one of off, on"):
+        d.model.compare = "maybe"
+    assert d.model.compare == "off"
+
+
+def test_a_second_kernel_takes_the_comparison_from_the_model_cache(tmp_path):
+    """A class on the same link trains each cell once: the second page's cells are the
+    first's races, from the cache, with their curves, weights and times."""
+    first_page = TrainingModel(cache=ModelCache(tmp_path), **QUICK)
+    first_section = section_of(first_page)
+    first_section.compare()
+    one = first_section.model.comparison
+    second_page = TrainingModel(cache=ModelCache(tmp_path), **QUICK)
+    second = section_of(second_page)
+    second.compare()
+    two = second.model.comparison
+    assert second.model.status == "trained"
+    for cell, t in two.trainers.items():
+        mine = one.trainers[cell]
+        assert t.message.startswith("Taken from the model cache"), t.message
+        assert t.batches_done == mine.batches_done  # the bar counts them as done
+        assert t.history.valid == mine.history.valid and t.seconds == mine.seconds
+        assert t.solved_epoch == mine.solved_epoch
+        for name, p in t.model.state_dict().items():
+            assert torch.equal(p, mine.model.state_dict()[name]), (cell, name)
+    for cell, curve in first_section.curves.curves.items():
+        np.testing.assert_array_equal(second.curves.curves[cell], curve)

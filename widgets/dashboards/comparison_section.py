@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 import ipywidgets as ipw
+import numpy as np
 
 from ..maths.cells import CELLS
 from ..state.comparison_model import ComparisonModel
@@ -17,7 +18,9 @@ from ..state.comparison_run import ComparisonRun
 from ..state.training_model import TrainingModel
 from ..state.training_run import Pace
 from ..views.cell_charts import CellCurvesChart, CellStepsChart
+from ..views.colors import SEQUENTIAL
 from ..views.controls import MessageBanner
+from ..views.heatmap import MatrixHeatmap
 from ..views.markup import Markup
 from . import comparison_text as text
 from .kernel_loop import kernel_loop
@@ -41,7 +44,7 @@ class ComparisonSection(ipw.VBox):
         self.add_class("comparison-section")
         self._page = page_model
         self._banner = banner
-        self.model = ComparisonModel(page_model.config)
+        self.model = ComparisonModel(page_model.config, cache=page_model.cache)
         self.run = ComparisonRun(self.model, pace)
         self.buttons = {
             "compare": ipw.Button(description="Compare the three cells", icon="play",
@@ -56,9 +59,10 @@ class ComparisonSection(ipw.VBox):
         }
         for name, button in self.buttons.items():
             button.add_class(f"{name}-button")
+        # the page's ``compare`` says the comparison was asked for: the link carries it
         self.buttons["compare"].on_click(lambda _b: self.compare())
         self.buttons["compare-stop"].on_click(lambda _b: self.run.stop())
-        self.buttons["compare-reset"].on_click(lambda _b: self.run.reset())
+        self.buttons["compare-reset"].on_click(lambda _b: self.reset())
         self.progress = ipw.IntProgress(value=0, min=0, max=1, description="progress",
                                         tooltip="Comparison progress",
                                         style={"description_width": "64px"},
@@ -80,6 +84,14 @@ class ComparisonSection(ipw.VBox):
         self.state_chart = CellStepsChart(CELLS, y_label="‖∂ŷ/∂sₑ‖", log=True,
                                           legend_location="bottom-right")
         self.input_chart = CellStepsChart(CELLS, y_label="|∂ŷ/∂xₑ|", log=False)
+        # what the gated cells keep through their gates alone, trained: f for the LSTM, z
+        # for the GRU (PyTorch's GRU keeps z of the old state)
+        self.survival = {cell: MatrixHeatmap(palette=SEQUENTIAL, x_label="step e",
+                                             y_label="unit j", width="420px", height="220px",
+                                             colorbar=True, col_base=1)
+                         for cell in ("lstm", "gru")}
+        for cell, heatmap in self.survival.items():
+            heatmap.add_class(f"{cell}-survival")
         self.memory = ipw.VBox([
             ipw.HTML("<h4>Memory through time</h4><p class='hint'>How much the prediction ŷ "
                      "moves with the state s<sub>e</sub> each cell holds after step e "
@@ -88,7 +100,16 @@ class ComparisonSection(ipw.VBox):
                      "scale: a gradient that falls by a factor of ten every few steps back "
                      "from the end has vanished long before the first marked step, and "
                      "training cannot learn what it never feels.</p>"),
-            self.state_chart, self.input_chart])
+            self.state_chart, self.input_chart,
+            ipw.HTML("<p class='hint'>What reaches the last step through the gates alone, "
+                     "trained: the LSTM's forget gates f<sub>e+1</sub> ⋯ f<sub>n_E</sub> "
+                     "(c<sub>e</sub> = f<sub>e</sub> c<sub>e−1</sub> + i<sub>e</sub> "
+                     "g<sub>e</sub>) and the GRU's update gates z<sub>e+1</sub> ⋯ "
+                     "z<sub>n_E</sub> (h<sub>e</sub> = (1 − z<sub>e</sub>) n<sub>e</sub> + "
+                     "z<sub>e</sub> h<sub>e−1</sub>). Dark is kept. The plain RNN has no gate: "
+                     "what it keeps passes through tanh and W<sub>hh</sub> at every step.</p>"),
+            ipw.HBox(list(self.survival.values()),
+                     layout=ipw.Layout(flex_flow="row wrap"))])
         self.children = [
             ipw.HTML("<h3>Why the LSTM: three cells, one memory</h3>"), self.intro,
             ipw.HBox([*self.buttons.values(), self.progress],
@@ -99,18 +120,35 @@ class ComparisonSection(ipw.VBox):
         self.model.observe(self._on_weights, names="revision")
         page_model.observe(self._on_settings, names="revision")
         page_model.observe(self._on_sample, names="look")
+        page_model.observe(self._on_asked, names="compare")
         self._on_settings()
+        if page_model.compare == "on":  # a link that asks for it, opened
+            self.compare()
 
     # --- actions ------------------------------------------------------------------------------
     def compare(self) -> None:
         """Run the comparison: in the background in a kernel, else to its end now."""
+        if self._page.compare != "on":
+            self._page.compare = "on"  # which runs it, and puts it in the link
+            return
         self.run.run(kernel_loop())
+
+    def reset(self) -> None:
+        """Back to the untrained cells, and out of the link."""
+        self._page.compare = "off"
+        self.run.reset()
+
+    def _on_asked(self, change) -> None:
+        if change["new"] == "on" and self.model.status in ("untrained", "stopped"):
+            self.compare()
 
     # --- model -> views -----------------------------------------------------------------------
     def _on_settings(self, _change=None) -> None:
         """The page's settings changed (a rebuild): a new comparison of them."""
         config = self._page.config
         if config != self.model.config or _change is None:
+            if _change is not None:
+                self._page.compare = "off"  # new settings: asked for again, not at each move
             self.run.reset(config)
         self.intro.value = text.intro(config, self._page.data)
 
@@ -149,11 +187,19 @@ class ComparisonSection(ipw.VBox):
         if not memories:  # drawn empty, not hidden: bqplot cannot lay out a hidden figure
             for chart in (self.state_chart, self.input_chart):
                 chart.show({}, title=text.NO_MEMORY)
+            for cell, heatmap in self.survival.items():
+                heatmap.show(np.ones((1, 1)), vmin=0.0, vmax=1.0,
+                             title=text.survival_title(cell, None, None))
             return
         label = self.model.comparison.data.valid_labels[sample]
         self.state_chart.show({k: m.state for k, m in memories.items()},
                               title=text.memory_title(Markup("<b>‖∂ŷ/∂s<sub>e</sub>‖</b>"),
                                                       sample, label))
+        for cell, heatmap in self.survival.items():
+            trained = memories.get((cell, "trained"))
+            if trained is not None:
+                heatmap.show(trained.survival, vmin=0.0, vmax=1.0,
+                             title=text.survival_title(cell, sample, label))
         self.input_chart.show({k: m.inputs for k, m in memories.items()},
                               title=text.memory_title(
                                   Markup("<b>|∂ŷ/∂x<sub>e</sub>[0]|</b>, the gradient of "

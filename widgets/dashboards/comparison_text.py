@@ -76,3 +76,13 @@ def memory_title(what: Markup, sample: int, label: str) -> Markup:
 
 def cells_in_order() -> tuple[str, ...]:
     return CELLS
+
+
+def survival_title(cell: str, sample: int | None, label: str | None) -> Markup:
+    """The survival heatmap's title: whose gates, for which sequence (None: not trained)."""
+    gates = {"lstm": "f<sub>e+1</sub> ⋯ f<sub>n_E</sub>", "gru": "z<sub>e+1</sub> ⋯ "
+             "z<sub>n_E</sub>"}[cell]
+    if sample is None:
+        return Markup(f"<b>{gates}</b>, the {CELL_LABELS[cell]}'s: after a comparison")
+    return Markup(f"<b>{gates}</b>, the trained {CELL_LABELS[cell]}'s, per unit j and step e, "
+                  f"validation sequence {sample} ({html.escape(label)})")

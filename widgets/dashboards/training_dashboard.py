@@ -18,7 +18,7 @@ from ..codegen.training import training_recipe
 from ..maths.lstm import GATES
 from ..maths.tasks import TASK_LABELS, TASKS
 from ..maths.training import LIMITS, SYMBOLS
-from ..state.training_model import PHASES, SETTINGS, TrainingModel
+from ..state.training_model import COMPARE, PHASES, SETTINGS, TrainingModel
 from ..state.training_run import Pace, TrainingRun
 from ..views.colors import DIVERGING
 from ..views.controls import (
@@ -77,8 +77,8 @@ class TrainingExplorer(Dashboard):
 
     MODEL = TrainingModel
     CSS_CLASS = "training-explorer"
-    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
-                              "choices": {"task": TASKS, "phase": PHASES}}
+    PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS, "choices": {
+        "task": TASKS, "phase": PHASES, "compare": COMPARE}}
 
     def __init__(self, model: TrainingModel | None = None, preset: str | None = None,
                  pace: Pace | None = None, **kwargs):

@@ -43,15 +43,15 @@ class Comparison:
 
     Attributes
     ----------
-    trainers : dict -- cell -> its ``Trainer`` (``stop_when_solved``), all on one ``TaskData``
+    trainers : dict -- cell -> its ``Trainer`` (``until_solved``), all on one ``TaskData``
     data : TaskData -- the task's data, made once and shared
     """
 
     def __init__(self, config: TrainConfig, cells: tuple[str, ...] = CELLS):
         self.config = config
         self.data = make_task(config.task, config.seq_len, config.seed)
-        self.trainers = {cell: Trainer(replace(config, cell=cell), self.data,
-                                       stop_when_solved=True) for cell in cells}
+        self.trainers = {cell: Trainer(replace(config, cell=cell, until_solved=True),
+                                       self.data) for cell in cells}
 
     @property
     def current(self) -> Trainer | None:

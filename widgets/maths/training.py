@@ -54,6 +54,10 @@ def check_setting(name: str, value):
         return value
     if name == "cell":
         return check_choice("cell", value, CELLS)
+    if name == "until_solved":
+        if not isinstance(value, bool):
+            raise ValueError(f"until_solved must be True or False; got {value!r}.")
+        return value
     if name == "lr":
         return check_float(SYMBOLS[name], value, *LIMITS[name])
     return check_int(SYMBOLS[name], value, *LIMITS[name])
@@ -71,6 +75,7 @@ class TrainConfig:
     batch_size: int = 32  # b_S: sequences per gradient step
     seed: int = 0  # the initial weights, the batches' order and the adding problem's data
     cell: str = "lstm"  # the recurrent module: "lstm", "gru" or "rnn" (nn.RNN, tanh)
+    until_solved: bool = False  # end at the first epoch that solves the task (a comparison)
 
     def __post_init__(self):
         for name, value in asdict(self).items():
@@ -151,14 +156,12 @@ class Trainer:
     seconds : float -- time spent in ``run`` so far
     solved_epoch, solved_seconds : the first epoch whose validation error solves the task
         (``TaskData.solved_below``) and the training time to its end; None until one does.
-        With ``stop_when_solved`` the run finishes there (a comparison's race to solve).
+        With ``config.until_solved`` the run finishes there (a comparison's race to solve).
     valid_predictions : (n_valid,) float64 -- the latest, in the task's units
     """
 
-    def __init__(self, config: TrainConfig, data: TaskData | None = None,
-                 stop_when_solved: bool = False):
+    def __init__(self, config: TrainConfig, data: TaskData | None = None):
         self.config = config
-        self.stop_when_solved = stop_when_solved
         self.data = data if data is not None else make_task(config.task, config.seq_len,
                                                             config.seed)
         with torch.random.fork_rng(devices=[]):
@@ -237,6 +240,20 @@ class Trainer:
         finally:
             self.seconds += time.perf_counter() - start
 
+    def adopt(self, trained: dict[str, torch.Tensor], train: list[float], valid: list[float],
+              seconds: float, message: str) -> None:
+        """Take a finished run of this config (from a cache) as this one: its weights, its
+        curves, its time; where it solved is read from its validation curve."""
+        self.model.load_state_dict(trained)
+        self.history.train[:], self.history.valid[:] = train, valid
+        self.epoch, self.batch, self.seconds = len(valid), 0, seconds
+        self.valid_predictions = self.predict()
+        solved = [k for k, v in enumerate(valid, 1) if v <= self.data.solved_below]
+        self.solved_epoch = solved[0] if solved else None
+        # a race ends at its solve; a full run's time to it is not kept: None
+        self.solved_seconds = seconds if solved and self.config.until_solved else None
+        self.status, self.message = "finished", message
+
     def stop(self) -> None:
         """End the run where it is (between two batches)."""
         if not self.done:
@@ -278,7 +295,7 @@ class Trainer:
         if self.solved_epoch is None and valid <= self.data.solved_below:
             self.solved_epoch = self.epoch
             self.solved_seconds = self.seconds + time.perf_counter() - self._started
-            if self.stop_when_solved and self.epoch < self.config.epochs:
+            if self.config.until_solved and self.epoch < self.config.epochs:
                 self._end("finished", f"Solved at epoch {self.epoch} of {self.config.epochs} "
                                       f"({self.data.solved_words}).")
                 return

@@ -16,10 +16,12 @@ import numpy as np
 import torch
 from traitlets import HasTraits, Instance, Int, Unicode
 
-from ..maths.cells import CELLS
+from ..maths.cells import CELL_LABELS, CELLS, trace_cell
 from ..maths.comparison import CellResult, Comparison, verdict
-from ..maths.memory import input_dependence, state_dependence
+from ..maths.lstm import trace_lstm
+from ..maths.memory import forget_survival, input_dependence, state_dependence, update_survival
 from ..maths.training import ManyToOne, TrainConfig, one_torch_thread
+from ..store.model_cache import Claim, ModelCache, TrainedModel
 
 __all__ = ["CellMemory", "ComparisonModel", "ComparisonProgress"]
 
@@ -56,12 +58,16 @@ class CellMemory:
 
     state : (n_E,) ||dŷ/ds_e||, the state after step e (h_e; the LSTM's (h_e, c_e))
     inputs : (n_E,) |dŷ/dx_e[0]|, the first input channel (the adding problem's number)
+    survival : (H, n_E) what reaches the end through the gates alone: the LSTM's forget
+        gates f_(e+1) ... f_(n_E), the GRU's update gates z_(e+1) ... z_(n_E); None for the
+        plain RNN, which has no gate
     """
 
     cell: str
     phase: str
     state: np.ndarray
     inputs: np.ndarray
+    survival: np.ndarray | None = None
 
 
 class ComparisonModel(HasTraits):
@@ -77,9 +83,11 @@ class ComparisonModel(HasTraits):
     progress = Instance(ComparisonProgress, allow_none=True)
     revision = Int(0, help="bumped when the cells' weights change")
 
-    def __init__(self, config: TrainConfig, **kwargs):
+    def __init__(self, config: TrainConfig, cache: ModelCache | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.cache = cache  # each cell's race is cached as a run of its own (until_solved)
         self.comparison: Comparison | None = None
+        self._waiting = ""
         self.configure(config)
 
     # --- building -----------------------------------------------------------------------------
@@ -151,8 +159,9 @@ class ComparisonModel(HasTraits):
         current = c.current
         self.progress = ComparisonProgress(
             status=self.status,
-            message={"untrained": "", "training": "Training the three cells, one after "
-                     "another…", "trained": "Compared.", "stopped": "Stopped."}[self.status],
+            message=self._waiting if self.status == "training" and self._waiting else
+            {"untrained": "", "training": "Training the three cells, one after another…",
+             "trained": "Compared.", "stopped": "Stopped."}[self.status],
             valid={cell: tuple(t.history.valid) for cell, t in c.trainers.items()},
             results=results,
             verdict=verdict(list(results), best, self.config.seq_len, data.metric)
@@ -162,7 +171,41 @@ class ComparisonModel(HasTraits):
             self.status == "training" else "",
             epochs=self.config.epochs, revision=self.revision)
 
+    # --- the model cache: a class that compares the same settings trains each cell once ------
+    def cached(self, cell: str) -> TrainedModel | None:
+        """Cell ``cell``'s finished race from the cache, or None (no cache, or not in it)."""
+        if self.cache is None:
+            return None
+        return self.cache.get(self.comparison.trainers[cell].config)
+
+    def claim(self, cell: str) -> Claim | None:
+        """The right to train cell ``cell`` (a no-op without a cache), or None while another
+        kernel trains it."""
+        if self.cache is None:
+            return Claim(None)
+        return self.cache.claim(self.comparison.trainers[cell].config)
+
+    def adopt(self, cell: str, trained: TrainedModel) -> None:
+        """Take cell ``cell``'s race from the cache: its weights, curve and time."""
+        self._waiting = ""
+        self.comparison.trainers[cell].adopt(
+            trained.trained, trained.history.train, trained.history.valid, trained.seconds,
+            f"Taken from the model cache (it took {trained.seconds:.1f} s when it was made).")
+
+    def store(self, cell: str) -> None:
+        """Cache cell ``cell``'s race once it has finished (not when stopped or diverged)."""
+        trainer = self.comparison.trainers[cell]
+        if self.cache is not None and trainer.status == "finished":
+            self.cache.put(TrainedModel.of(trainer))
+
+    def wait_for(self, cell: str) -> None:
+        """Say that another kernel is training cell ``cell`` on these settings."""
+        self._waiting = (f"Another dashboard on this server is training the "
+                         f"{CELL_LABELS[cell]} on these settings; its result will be used here.")
+        self.publish()
+
     def stop(self) -> None:
+        self._waiting = ""
         if self.comparison is not None:
             self.comparison.stop()
         if self.status == "training":
@@ -194,7 +237,12 @@ class ComparisonModel(HasTraits):
             with one_torch_thread():
                 state, _ = state_dependence(model, x)
                 inputs = input_dependence(model, x, channel=0)
-            self._memory[key] = CellMemory(cell, phase, state, inputs)
+                survival = None
+                if cell == "lstm":
+                    survival = forget_survival(trace_lstm(model.lstm, x[None]).gates[0, :, 1])
+                elif cell == "gru":
+                    survival = update_survival(trace_cell(model.gru, x[None]).gates["z"][0])
+            self._memory[key] = CellMemory(cell, phase, state, inputs, survival)
         return self._memory[key]
 
     def memories(self, sample: int) -> dict[tuple[str, str], CellMemory]:

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from traitlets import Float, Instance, Int, TraitError, Unicode, observe, validate
 
+from ..maths.limits import check_choice
 from ..maths.lstm import LSTMTrace, trace_lstm
 from ..maths.memory import forget_survival, input_dependence
 from ..maths.tasks import TaskData
@@ -32,6 +33,7 @@ __all__ = ["PHASES", "SETTINGS", "STATUSES", "Look", "Progress", "TrainingModel"
 
 SETTINGS = ("task", "hidden_size", "seq_len", "lr", "epochs", "batch_size", "seed")
 # untrained: as built; waiting: another kernel trains these settings; the rest: the run's end
+COMPARE = ("off", "on")  # whether the page compares the plain RNN, the GRU and the LSTM
 STATUSES = ("untrained", "training", "waiting", "trained", "stopped", "diverged")
 
 
@@ -94,6 +96,7 @@ class TrainingModel(SettingsModel):
     sample : int -- the validation sequence shown (0-based)
     step : int -- the step e shown (1..n_E); unit : int -- unit j (0..H-1)
     phase : {"initial", "trained"} -- whose weights the views show
+    compare : {"off", "on"} -- whether the page compares the three cells (a link's ask)
     status : one of ``STATUSES``; message : str -- a sentence on the run
     revision : int -- bumped whenever the weights or the curves change
     progress : Progress -- the run as the page tells it; look : Look -- what the weights'
@@ -111,6 +114,7 @@ class TrainingModel(SettingsModel):
     step = Int(1, help="the step e shown, 1-based")
     unit = Int(0, help="the unit j written out in the equations")
     phase = Unicode("initial", help="whose weights the views show: initial or trained")
+    compare = Unicode("off", help="'on': the plain RNN, the GRU and the LSTM compared")
 
     status = Unicode("untrained", help="where the run is")
     message = Unicode("", help="a sentence on the run, for the learner")
@@ -121,7 +125,10 @@ class TrainingModel(SettingsModel):
     look = Instance(Look, allow_none=True, help="which weights the views show, and where")
 
     SETTINGS = SETTINGS
-    VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"phase": PHASES}
+    VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"phase": PHASES,
+                                                          "compare": COMPARE}
+    # left out of a link while off: a page without the comparison keeps the link it had
+    QUIET_DEFAULTS: ClassVar[dict] = {"compare": "off"}
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "sample": "The validation sequence", "step": "The step e", "unit": "The unit j"}
 
@@ -137,7 +144,8 @@ class TrainingModel(SettingsModel):
         cell is not a task's: this page trains the LSTM; the comparison trains all three.)"""
         if settings.get("task") not in DEFAULTS:
             return settings
-        sizes = {k: v for k, v in asdict(DEFAULTS[settings["task"]]).items() if k != "cell"}
+        sizes = {k: v for k, v in asdict(DEFAULTS[settings["task"]]).items()
+                 if k in SETTINGS}
         return {**sizes, "seed": seed, **settings}
 
     def configure(self, **settings) -> None:
@@ -164,6 +172,13 @@ class TrainingModel(SettingsModel):
             raise TraitError(f"The weights shown must be one of {', '.join(PHASES)}; "
                              f"got {proposal['value']!r}.")
         return proposal["value"]
+
+    @validate("compare")
+    def _valid_compare(self, proposal):
+        try:
+            return check_choice("compare", proposal["value"], COMPARE)
+        except ValueError as err:
+            raise TraitError(str(err)) from None
 
     def index_range(self, name: str) -> tuple[int, int]:
         if self.data is None:
@@ -224,13 +239,9 @@ class TrainingModel(SettingsModel):
     def adopt(self, trained: TrainedModel) -> None:
         """Take a finished run (from the cache) as this model's: its weights and curves."""
         t = self.trainer
-        t.model.load_state_dict(trained.trained)
-        t.history.train[:], t.history.valid[:] = trained.history.train, trained.history.valid
-        t.epoch, t.batch, t.seconds = trained.config.epochs, 0, trained.seconds
-        t.valid_predictions = t.predict()
-        t.status, t.message = "finished", (
-            f"Trained for {trained.config.epochs} epochs, taken from the model cache (it "
-            f"took {trained.seconds:.1f} s when it was made).")
+        t.adopt(trained.trained, trained.history.train, trained.history.valid, trained.seconds,
+                f"Trained for {trained.config.epochs} epochs, taken from the model cache (it "
+                f"took {trained.seconds:.1f} s when it was made).")
         self._after_weights_changed("trained", t.message)
 
     def set_status(self, status: str, message: str = "", alert: str = "") -> None:

@@ -93,7 +93,12 @@ class TrainedModel:
             if not all(torch.isfinite(t).all() for t in tensors.values()):
                 raise ValueError(f"its {phase} weights are not finite")
         curves = [data.get("train"), data.get("valid")]
-        if not all(isinstance(c, list) and len(c) == config.epochs and
+        # a race to solve ends at its solving epoch: at most its epochs, the same for both
+        lengths = range(1, config.epochs + 1) if config.until_solved else (config.epochs,)
+        if not (isinstance(curves[0], list) and isinstance(curves[1], list)
+                and len(curves[0]) == len(curves[1])):
+            raise ValueError("its curves do not have one number an epoch")
+        if not all(isinstance(c, list) and len(c) in lengths and
                    all(isinstance(v, float) and math.isfinite(v) for v in c) for c in curves):
             raise ValueError("its curves do not have one number an epoch")
         seconds = data.get("seconds")
