@@ -207,3 +207,20 @@ def test_pretraining_waits_for_another_process_and_takes_its_model(tmp_path, sma
     thread.join(60)
     assert not thread.is_alive() and got[0].history == small.history
     assert "trained by the other process" in said[-1]
+
+
+def test_a_link_with_the_comparison_pretrains_its_three_races(tmp_path, capsys):
+    from widgets.state.comparison_model import ComparisonModel
+    from widgets.store.pretrain import configs_of, main
+
+    query = "task=adding&seq_len=10&epochs=2&hidden_size=4&compare=on"
+    configs, problems = configs_of(query)
+    assert problems == [] and len(configs) == 4
+    assert [c.cell for c in configs[1:]] == ["lstm", "gru", "rnn"]
+    assert all(c.until_solved for c in configs[1:]) and not configs[0].until_solved
+    assert main(["--cache", str(tmp_path), query]) == 0
+    # the page's comparison then trains nothing: each race is the cache's
+    model = ComparisonModel(configs[0], cache=ModelCache(tmp_path))
+    model.start()
+    for cell in ("lstm", "gru", "rnn"):
+        assert model.cached(cell) is not None, cell

@@ -2,7 +2,8 @@
 
 Each QUERY is what follows the ``?`` of a training dashboard link (a whole link works too),
 e.g. ``task=adding&seq_len=80``; settings left out are the task's defaults, and the view's
-parameters (``sample``, ``step``, ``unit``, ``phase``) are ignored. Each model is trained into
+parameters (``sample``, ``step``, ``unit``, ``phase``) are ignored; ``compare=on`` trains the
+comparison's three races too. Each model is trained into
 the model cache (``$LSTM_MODEL_CACHE``, or ``--cache``) unless it is there already, with its
 progress printed; students who open those links then get the trained model at once, and a
 classroom of thirty that presses Train shares one training instead of thirty. ``make
@@ -13,25 +14,39 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
+from ..maths.cells import CELLS
 from ..maths.limits import parse_preset
 from ..maths.tasks import TASKS
 from ..maths.training import DEFAULTS, LIMITS, PHASES, SYMBOLS, TrainConfig, Trainer
 from .model_cache import ModelCache, TrainedModel, default_folder
 
-__all__ = ["config_of", "main", "pretrain"]
+__all__ = ["config_of", "configs_of", "main", "pretrain"]
 
-VIEW = ("sample", "step", "unit", "phase")
+VIEW = ("sample", "step", "unit", "phase", "compare")
+
+
+def _parse(query: str):
+    return parse_preset(query.split("?", 1)[-1], {**LIMITS, **dict.fromkeys(VIEW[:3])},
+                        SYMBOLS, {"task": TASKS, "phase": PHASES, "compare": ("off", "on")})
 
 
 def config_of(query: str) -> tuple[TrainConfig, list[str]]:
     """The training settings a link asks for (the nearest valid), and what was wrong in it."""
-    found = parse_preset(query.split("?", 1)[-1], {**LIMITS, **dict.fromkeys(VIEW[:3])},
-                         SYMBOLS, {"task": TASKS, "phase": PHASES})
+    found = _parse(query)
     settings = {k: v for k, v in found.values.items() if k not in VIEW}
     task = settings.get("task", "temperatures")
     return TrainConfig(**{**asdict(DEFAULTS[task]), **settings}), found.problems
+
+
+def configs_of(query: str) -> tuple[list[TrainConfig], list[str]]:
+    """Every run a link trains: its model, and with ``compare=on`` each cell's race of the
+    comparison (as the page caches them: ``until_solved``)."""
+    config, problems = config_of(query)
+    races = [replace(config, cell=cell, until_solved=True) for cell in CELLS]
+    return [config, *races] if _parse(query).values.get("compare") == "on" else [config], \
+        problems
 
 
 def pretrain(config: TrainConfig, cache: ModelCache, say=print) -> TrainedModel:
@@ -80,15 +95,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Model cache: {cache.folder}")
     failed = 0
     for k, query in enumerate(args.queries, start=1):
-        config, problems = config_of(query)
-        print(f"[{k}/{len(args.queries)}] {config}")
-        for problem in problems:
-            print(f"  {problem}")
-        try:
-            pretrain(config, cache)
-        except (RuntimeError, OSError) as err:
-            print(f"  FAILED: {err}")
-            failed += 1
+        configs, problems = configs_of(query)
+        for config in configs:
+            print(f"[{k}/{len(args.queries)}] {config}")
+            for problem in problems:
+                print(f"  {problem}")
+            problems = []
+            try:
+                pretrain(config, cache)
+            except (RuntimeError, OSError) as err:
+                print(f"  FAILED: {err}")
+                failed += 1
     return 1 if failed else 0
 
 
