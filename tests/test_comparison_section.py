@@ -167,3 +167,20 @@ def test_a_second_kernel_takes_the_comparison_from_the_model_cache(tmp_path):
             assert torch.equal(p, mine.model.state_dict()[name]), (cell, name)
     for cell, curve in first_section.curves.curves.items():
         np.testing.assert_array_equal(second.curves.curves[cell], curve)
+
+
+def test_show_the_numbers_has_the_comparisons_tables(tmp_path):
+    from widgets import TrainingExplorer
+
+    d = TrainingExplorer(TrainingModel(cache=ModelCache(tmp_path)),
+                         preset="task=adding&seq_len=10&epochs=2&hidden_size=4")
+    d.numbers.toggle.value = True
+    assert "Not compared yet" in d.numbers.view.value
+    d.comparison.compare()
+    view = d.numbers.view.value
+    c = d.comparison.model.comparison
+    assert "Validation MSE per epoch of each cell" in view
+    lstm = c.trainers["lstm"].history.valid
+    assert f"<td>{lstm[0]:+.4f}</td>" in view  # the live curve, epoch 1
+    state = d.comparison.model.memory("rnn", "trained", d.model.sample).state
+    assert f"<td>{state[0]:.3e}</td>" in view and "‖dŷ/ds_e‖" in view

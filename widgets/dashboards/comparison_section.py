@@ -142,6 +142,13 @@ class ComparisonSection(ipw.VBox):
         if change["new"] == "on" and self.model.status in ("untrained", "stopped"):
             self.compare()
 
+    def numbers_html(self) -> str:
+        """The comparison's tables for the page's "Show the numbers"."""
+        m = self.model
+        data = m.comparison.data if m.comparison else self._page.data
+        return text.numbers_html(m.progress, data, m.memories(self._page.sample),
+                                 self._page.sample)
+
     # --- model -> views -----------------------------------------------------------------------
     def _on_settings(self, _change=None) -> None:
         """The page's settings changed (a rebuild): a new comparison of them."""

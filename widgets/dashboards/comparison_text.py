@@ -86,3 +86,35 @@ def survival_title(cell: str, sample: int | None, label: str | None) -> Markup:
         return Markup(f"<b>{gates}</b>, the {CELL_LABELS[cell]}'s: after a comparison")
     return Markup(f"<b>{gates}</b>, the trained {CELL_LABELS[cell]}'s, per unit j and step e, "
                   f"validation sequence {sample} ({html.escape(label)})")
+
+
+def numbers_html(p: ComparisonProgress, data: TaskData,
+                 memories: dict, sample: int) -> str:
+    """The comparison's numbers as tables: each cell's validation curve per epoch, the
+    results, and each cell's state and input gradients per step for the sequence shown."""
+    if not p.results:
+        return ("<h4>Why the LSTM</h4><p>Not compared yet: the three cells' tables appear "
+                "once the comparison has run.</p>")
+    unit = f" ({data.unit})" if data.unit else ""
+    cells = [c for c in CELLS if p.valid.get(c)]
+    longest = max((len(p.valid[c]) for c in cells), default=0)
+    curves = [(k, *(p.valid[c][k - 1] if k <= len(p.valid[c]) else "" for c in cells))
+              for k in range(1, longest + 1)]
+    parts = ["<h4>Why the LSTM: the three cells</h4>", results_table(p, data)]
+    if curves:
+        parts.append(html_table(
+            f"Validation {data.metric}{unit} per epoch of each cell (a cell stops once it "
+            "solves)", ["epoch", *(CELL_LABELS[c] for c in cells)], curves))
+    for key, title in (("state", "‖dŷ/ds_e‖, the state's gradient"),
+                       ("inputs", "|dŷ/dx_e[0]|, the input's gradient")):
+        drawn = [(k, m) for k, m in memories.items()]
+        if not drawn:
+            continue
+        n_e = len(getattr(drawn[0][1], key))
+        names = [f"{CELL_LABELS[c]}{' before training' if ph == 'initial' else ''}"
+                 for (c, ph), _ in drawn]
+        rows = [(e, *(float(getattr(m, key)[e - 1]) for _, m in drawn))
+                for e in range(1, n_e + 1)]
+        parts.append(html_table(f"{title} per step e, validation sequence {sample}",
+                                ["step e", *names], rows, number=".3e"))
+    return "".join(parts)

@@ -206,8 +206,8 @@ class TrainingExplorer(Dashboard):
         ]
         self.code.follow(m, ["status"])  # its note says how far the page's run went
         self.code.follow(self.comparison.model, ["status"])  # a finished comparison: its code
-        # the numbers follow the run too: every publication and every status is a new progress
-        self.numbers.follow(m, ["progress"])
+        self.numbers.follow(m, ["progress"])  # each publication and status: a new progress
+        self.numbers.follow(self.comparison.model, ["progress"])
         # one observer a published value: each view hears of a change once
         m.observe(self._on_data, names="data")
         m.observe(self._on_progress, names="progress")
@@ -227,7 +227,7 @@ class TrainingExplorer(Dashboard):
                                solved_below=m.data.solved_below)
 
     def numbers_html(self) -> str:
-        return numbers_html(self.model)
+        return numbers_html(self.model) + self.comparison.numbers_html()
 
     def apply_preset(self, query: str | None) -> None:
         super().apply_preset(query)
