@@ -184,3 +184,23 @@ def test_show_the_numbers_has_the_comparisons_tables(tmp_path):
     assert f"<td>{lstm[0]:+.4f}</td>" in view  # the live curve, epoch 1
     state = d.comparison.model.memory("rnn", "trained", d.model.sample).state
     assert f"<td>{state[0]:.3e}</td>" in view and "‖dŷ/ds_e‖" in view
+
+
+def test_a_failed_comparison_is_told_on_the_banner_and_the_page_goes_on(page, monkeypatch):
+    banner = MessageBanner()
+    s = ComparisonSection(page, banner, pace=BY_BATCHES)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("out of memory")
+
+    async def scenario():
+        s.run.run(asyncio.get_running_loop())
+        monkeypatch.setattr(s.model.comparison, "run", broken)
+        await s.run.job
+
+    on_a_loop(scenario())
+    assert s.model.status == "stopped"
+    assert "The comparison failed (RuntimeError: out of memory)" in banner.value
+    assert not s.buttons["compare"].disabled and s.buttons["compare-stop"].disabled
+    s.reset()  # Reset and try again: it answers
+    assert s.model.status == "untrained"

@@ -13,7 +13,8 @@ from ..state.comparison_model import ComparisonProgress
 from ..views.markup import Markup
 from ..views.text_alternative import html_table
 
-__all__ = ["MODULE_CODE", "intro", "memory_title", "results_table", "status_line"]
+__all__ = ["MODULE_CODE", "NO_MEMORY", "announcement", "intro", "memory_title", "numbers_html",
+           "results_table", "status_line", "survival_title"]
 
 # the module each cell is, as one writes it
 MODULE_CODE = {"lstm": "nn.LSTM(n_X, H, batch_first=True)",
@@ -72,10 +73,6 @@ def results_table(p: ComparisonProgress, data: TaskData) -> str:
 def memory_title(what: Markup, sample: int, label: str) -> Markup:
     return Markup(f"{what}, validation sequence {sample} ({html.escape(label)}): solid, the "
                   "trained cells; dashed, before training")
-
-
-def cells_in_order() -> tuple[str, ...]:
-    return CELLS
 
 
 def survival_title(cell: str, sample: int | None, label: str | None) -> Markup:

@@ -103,10 +103,6 @@ class ComparisonModel(HasTraits):
             self.revision += 1
             self.publish()
 
-    def rebuild(self) -> None:
-        """The same settings, untrained again."""
-        self.configure(self.config)
-
     def _build(self) -> Comparison:
         if self.comparison is None:
             with one_torch_thread():
