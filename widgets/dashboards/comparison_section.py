@@ -83,7 +83,8 @@ class ComparisonSection(ipw.VBox):
         # peaks stand at the marked steps
         self.state_chart = CellStepsChart(CELLS, y_label="‖∂ŷ/∂sₑ‖", log=True,
                                           legend_location="bottom-right")
-        self.input_chart = CellStepsChart(CELLS, y_label="|∂ŷ/∂xₑ|", log=False)
+        self.input_chart = CellStepsChart(CELLS, y_label="|∂ŷ/∂xₑ|", log=False,
+                                          legend_location="top")
         # what the gated cells keep through their gates alone, trained: f for the LSTM, z
         # for the GRU (PyTorch's GRU keeps z of the old state)
         self.survival = {cell: MatrixHeatmap(palette=SEQUENTIAL, x_label="step e",
