@@ -102,16 +102,15 @@ def numbers_html(p: ComparisonProgress, data: TaskData,
         parts.append(html_table(
             f"Validation {data.metric}{unit} per epoch of each cell (a cell stops once it "
             "solves)", ["epoch", *(CELL_LABELS[c] for c in cells)], curves))
+    names = [f"{CELL_LABELS[c]}{' before training' if ph == 'initial' else ''}"
+             for c, ph in memories]
     for key, title in (("state", "‖dŷ/ds_e‖, the state's gradient"),
                        ("inputs", "|dŷ/dx_e[0]|, the input's gradient")):
-        drawn = [(k, m) for k, m in memories.items()]
-        if not drawn:
-            continue
-        n_e = len(getattr(drawn[0][1], key))
-        names = [f"{CELL_LABELS[c]}{' before training' if ph == 'initial' else ''}"
-                 for (c, ph), _ in drawn]
-        rows = [(e, *(float(getattr(m, key)[e - 1]) for _, m in drawn))
-                for e in range(1, n_e + 1)]
+        if not memories:
+            break
+        columns = [getattr(m, key) for m in memories.values()]
+        rows = [(e, *(float(v[e - 1]) for v in columns))
+                for e in range(1, len(columns[0]) + 1)]
         parts.append(html_table(f"{title} per step e, validation sequence {sample}",
                                 ["step e", *names], rows, number=".3e"))
     return "".join(parts)

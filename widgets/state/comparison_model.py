@@ -151,7 +151,6 @@ class ComparisonModel(HasTraits):
             self.revision += 1
         results = tuple(c.results())
         data = c.data
-        best = min(data.error(v) for v in data.yardsticks.values())
         current = c.current
         self.progress = ComparisonProgress(
             status=self.status,
@@ -160,8 +159,8 @@ class ComparisonModel(HasTraits):
              "trained": "Compared.", "stopped": "Stopped."}[self.status],
             valid={cell: tuple(t.history.valid) for cell, t in c.trainers.items()},
             results=results,
-            verdict=verdict(list(results), best, self.config.seq_len, data.metric)
-            if c.done else "",
+            verdict=verdict(list(results), min(data.error(v) for v in data.yardsticks.values()),
+                            self.config.seq_len, data.metric) if c.done else "",
             done=c.batches_done, total=max(c.batches_total, 1),
             current=current.config.cell if current is not None and
             self.status == "training" else "",

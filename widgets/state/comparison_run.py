@@ -11,34 +11,19 @@ stored when it finishes. With no loop (a script, a test) ``run`` trains to the e
 from __future__ import annotations
 
 import asyncio
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from ..store.model_cache import Claim
 from .comparison_model import ComparisonModel
-from .training_run import Pace
+from .training_run import BackgroundRun, Pace
 
 __all__ = ["ComparisonRun"]
 
 
-class ComparisonRun:
+class ComparisonRun(BackgroundRun):
     """Compare, stop and reset one ``ComparisonModel``, publishing only through it."""
 
     def __init__(self, model: ComparisonModel, pace: Pace | None = None):
-        self.model = model
-        self.pace = pace or Pace()
-        self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comparison")
-        self._job: asyncio.Task | None = None
-        self._reset_after = False
-
-    @property
-    def job(self) -> asyncio.Task | None:
-        return self._job
-
-    @property
-    def running(self) -> bool:
-        return self._job is not None and not self._job.done()
+        super().__init__(model, pace, thread="comparison")
 
     def run(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Compare: as a task on ``loop`` (a kernel's, running in this thread), else now."""

@@ -24,7 +24,7 @@ import numpy as np
 from ..store.model_cache import Claim, TrainedModel
 from .training_model import TrainingModel
 
-__all__ = ["Pace", "TrainingRun"]
+__all__ = ["BackgroundRun", "Pace", "TrainingRun"]
 
 REPLAY_FRAMES = 30  # at most this many frames of a cached run's curves
 WAITING = ("Another dashboard on this server is training these very settings; its result will "
@@ -50,7 +50,29 @@ class Pace:
     wait_s: float = 0.5
 
 
-class TrainingRun:
+class BackgroundRun:
+    """What a run beside the kernel's loop holds: its model, its pace, a Stop event, one
+    worker thread for the slices, and the job on the loop once started."""
+
+    def __init__(self, model, pace: Pace | None, thread: str):
+        self.model = model
+        self.pace = pace or Pace()
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread)
+        self._job: asyncio.Task | None = None
+        self._reset_after = False  # Reset pressed while running: reset once it has stopped
+
+    @property
+    def job(self) -> asyncio.Task | None:
+        """The run in the background, once started: await it to wait for its end."""
+        return self._job
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.done()
+
+
+class TrainingRun(BackgroundRun):
     """Train, stop and reset one ``TrainingModel``'s run, publishing only through the model.
 
     Parameters
@@ -63,21 +85,7 @@ class TrainingRun:
     """
 
     def __init__(self, model: TrainingModel, pace: Pace | None = None):
-        self.model = model
-        self.pace = pace or Pace()
-        self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="training")
-        self._job: asyncio.Task | None = None
-        self._reset_after = False  # Reset pressed while training: reset once it has stopped
-
-    @property
-    def job(self) -> asyncio.Task | None:
-        """The run in the background, once started: await it to wait for its end."""
-        return self._job
-
-    @property
-    def running(self) -> bool:
-        return self._job is not None and not self._job.done()
+        super().__init__(model, pace, thread="training")
 
     def train(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Train with the model's settings: as a task on ``loop`` (running in this thread: a
