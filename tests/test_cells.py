@@ -35,6 +35,15 @@ def test_the_hand_recurrence_matches_the_module(cell, n_x, H, n_e):
     assert tuple(trace.gates) == gates
     for g in gates:
         assert trace.gates[g].shape == (4, n_e, H)
+    assert trace.matches
+    # the products the equations show: x_e W_ih^T and h_(e-1) W_hh^T, before their biases
+    W_ih, W_hh = module.weight_ih_l0.detach().numpy(), module.weight_hh_l0.detach().numpy()
+    np.testing.assert_allclose(trace.x_proj, x.numpy() @ W_ih.T, atol=1e-5)
+    np.testing.assert_allclose(trace.h_proj, trace.h[:, :-1] @ W_hh.T, atol=1e-5)
+    if cell == "rnn":  # the sum under tanh is h_e's own
+        b_ih, b_hh = module.bias_ih_l0.detach().numpy(), module.bias_hh_l0.detach().numpy()
+        np.testing.assert_allclose(np.tanh(trace.pre_activation(b_ih, b_hh)), trace.h[:, 1:],
+                                   atol=1e-5)
 
 
 def test_the_gru_keeps_its_old_state_where_z_is_one():
@@ -44,11 +53,11 @@ def test_the_gru_keeps_its_old_state_where_z_is_one():
     x = torch.randn(1, 6, 2)
     with torch.no_grad():
         gru.bias_ih_l0[3:6] = 50.0  # z's rows: the second block of r, z, n
-    gates, h = cell_recurrence(gru, x)
+    gates, h, _, _ = cell_recurrence(gru, x)
     assert torch.all(gates["z"] > 0.999) and torch.all(h.abs() < 1e-6)
     with torch.no_grad():
         gru.bias_ih_l0[3:6] = -50.0
-    gates, h = cell_recurrence(gru, x)
+    gates, h, _, _ = cell_recurrence(gru, x)
     torch.testing.assert_close(h[:, 1:], gates["n"])
     with torch.no_grad():
         output, _ = gru(x)

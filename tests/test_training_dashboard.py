@@ -321,7 +321,7 @@ def test_the_weights_colour_range_says_why_and_offers_each_its_own(cache):
     d = dashboard(cache)
     H = d.model.hidden_size
     assert d.weights.range == pytest.approx((-1 / H**0.5, 1 / H**0.5))
-    assert d.scale.disabled and "U(−1/√H, 1/√H)" in d.scale_note.value
+    assert d.scale.disabled and "U(−1/√H, 1/√H)" in d.learned.scale_note.value
     d.train()
     m = d.model
     largest = {p: max(float(np.abs(w).max()) for w in m.weights(p).values())
@@ -332,7 +332,7 @@ def test_the_weights_colour_range_says_why_and_offers_each_its_own(cache):
     assert both >= largest["trained"]
     d.phase.value = "initial"
     assert d.weights.range[1] == both  # one range: the same colour, the same number
-    assert "look pale" in d.scale_note.value and "±1/√H" in d.scale_note.value
+    assert "look pale" in d.learned.scale_note.value and "±1/√H" in d.learned.scale_note.value
     d.scale.value = "own"
     own = d.weights.range[1]
     assert largest["initial"] <= own < both  # the initial weights on their own range

@@ -60,3 +60,26 @@ def test_the_comparison_runs_from_the_keyboard_and_draws_three_cells(dashboard):
     assert page.locator(".comparison-results tbody tr").count() == 0
     audit(page, "the training page after a comparison and a reset")
     dashboard.screenshot("comparison")
+
+
+def test_a_gru_in_the_lstms_place_from_the_cell_choice(dashboard):
+    """The cell buttons rebuild the page around an nn.GRU, then the plain RNN: their gate
+    bands, strips and equations, the badge against the module, and the memory heading; the
+    link follows, and axe-core finds nothing serious."""
+    dashboard.open("4_training.ipynb", "?task=adding&seq_len=12&hidden_size=5&epochs=2")
+    page = dashboard.page
+    page.wait_for_selector(".ctl-cell", timeout=RENDER_TIMEOUT_MS)
+    page.locator(".ctl-cell").get_by_role("button", name="GRU").click()
+    wait_text(page, ".recurrence-badge", r"matches nn\.GRU's own output")
+    assert "nn.GRU(n_X, H, batch_first=True)" in text(page, ".training-explorer")
+    assert "weight_ih_l0 (3H × n_X) = (15 × 2)" in text(page, ".panel-titles")
+    assert "r, z, n." in text(page, ".parameter-panel .figure-text")
+    assert "the reset gate r, the update gate z" in text(page, ".lstm-strips .figure-text")
+    assert "Update-gate survival" in text(page, ".survival-heading")
+    assert "cell=gru" in text(page, ".view-link-box")
+    audit(page, "the training page with a GRU")
+    page.locator(".ctl-cell").get_by_role("button", name="plain RNN").click()
+    wait_text(page, ".recurrence-badge", r"matches nn\.RNN's own output")
+    assert "No gate, no survival" in text(page, ".survival-heading")
+    assert page.locator(".survival-heatmap").count() == 0  # out of the page, not hidden
+    dashboard.screenshot("cell-rnn")

@@ -15,41 +15,20 @@ from typing import ClassVar
 import ipywidgets as ipw
 
 from ..codegen.training import training_recipe
-from ..maths.lstm import GATES
+from ..maths.cells import CELL_LABELS, CELLS
 from ..maths.tasks import TASK_LABELS, TASKS
 from ..maths.training import LIMITS, SYMBOLS
 from ..state.training_model import COMPARE, PHASES, SETTINGS, TrainingModel
 from ..state.training_run import Pace, TrainingRun
-from ..views.colors import DIVERGING
-from ..views.controls import (
-    GuardedToggleButtons,
-    bind_controls,
-    int_slider,
-    log_slider,
-    seed_box,
-    set_bounded,
-)
+from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, log_slider, seed_box
 from ..views.learning_curves import CurvesChart, PredictionsChart
-from ..views.markup import Markup
-from ..views.memory_view import MemoryView
 from ..views.nav import NavBar
-from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
-from ..views.step_panel import StepPanel
 from ..views.style import STYLE
 from .comparison_section import ComparisonSection
 from .dashboard import Dashboard
 from .kernel_loop import kernel_loop
-from .training_text import (
-    PHASE_LABELS,
-    SCALES,
-    announcement,
-    code_note,
-    memory_summary,
-    numbers_html,
-    results_table,
-    status_line,
-    weight_range,
-)
+from .learned_section import MODULES, LearnedSection
+from .training_text import announcement, code_note, numbers_html, results_table, status_line
 
 __all__ = ["TrainingExplorer", "kernel_loop"]
 
@@ -78,7 +57,7 @@ class TrainingExplorer(Dashboard):
     MODEL = TrainingModel
     CSS_CLASS = "training-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS, "choices": {
-        "task": TASKS, "phase": PHASES, "compare": COMPARE}}
+        "task": TASKS, "cell": CELLS, "phase": PHASES, "compare": COMPARE}}
 
     def __init__(self, model: TrainingModel | None = None, preset: str | None = None,
                  pace: Pace | None = None, **kwargs):
@@ -90,7 +69,13 @@ class TrainingExplorer(Dashboard):
                                     description="task",
                                     style={"description_width": "64px", "button_width": "190px"})
         task.add_class("ctl-task")
+        cell = GuardedToggleButtons(options=[(CELL_LABELS[c], c) for c in CELLS],
+                                    value=m.cell, description="cell",
+                                    tooltips=[f"train {MODULES[c]}" for c in CELLS],
+                                    style={"description_width": "64px"})
+        cell.add_class("ctl-cell")
         self.controls = {
+            "cell": cell,
             "hidden_size": int_slider("hidden_size", "H", *LIMITS["hidden_size"],
                                       m.hidden_size),
             "seq_len": int_slider("seq_len", "n_E", *LIMITS["seq_len"], m.seq_len),
@@ -101,8 +86,6 @@ class TrainingExplorer(Dashboard):
             "batch_size": int_slider("batch_size", "b_S", *LIMITS["batch_size"], m.batch_size,
                                      name="b_S, batch size: sequences per training batch"),
             "seed": seed_box(m.seed, *LIMITS["seed"]),
-            "sample": int_slider("sample", "sequence", 0, 1, 0,
-                                 name="validation sequence shown step by step"),
         }
         self.controls["lr"].style.description_width = "90px"
         bind_controls(m, self.controls, self.banner, what="the model")
@@ -110,23 +93,6 @@ class TrainingExplorer(Dashboard):
         task.on_reject(lambda _control, message: self.banner.show(message))
         task.observe(self._on_task, names="value")
         self.task = task
-        self.phase = GuardedToggleButtons(options=[(PHASE_LABELS[p], p) for p in PHASES],
-                                          value=m.phase, description="weights",
-                                          style={"description_width": "64px",
-                                                 "button_width": "240px"})
-        self.phase.add_class("ctl-phase")
-        bind_controls(m, {"phase": self.phase}, self.banner, what="the view")
-        # the weights' colour range: a choice of the page, not of the model or its link
-        self.scale = GuardedToggleButtons(options=[(w, k) for k, w in SCALES.items()],
-                                          value="both", description="colours",
-                                          tooltip="colour range of the weights",
-                                          style={"description_width": "64px"})
-        self.scale.add_class("ctl-scale")
-        self.scale.on_reject(lambda _control, message: self.banner.show(message))
-        self.scale.observe(lambda _change: self._show_weights(), names="value")
-        self.scale_note = ipw.HTML()
-        self.scale_note.add_class("scale-note")
-
         self.buttons = {
             "train": ipw.Button(description="Train", icon="play", button_style="primary"),
             "stop": ipw.Button(description="Stop", icon="stop", disabled=True),
@@ -153,20 +119,19 @@ class TrainingExplorer(Dashboard):
         self.announcer.add_class("training-announcer")
         self.announcer.add_class("live-status")  # the page script makes it a polite status
         self.announcer.add_class("sr-only")
+        self.intro = ipw.HTML()
         self.source = ipw.HTML()
         self.source.add_class("data-source")
         self.curves = CurvesChart()
         self.results = ipw.HTML()
         self.results.add_class("training-results")
         self.predictions = PredictionsChart()
-        self.weights = ParameterPanel(WEIGHT_REGIONS, bands=GATES, palette=DIVERGING,
-                                      height=260)
-        self.steps = StepPanel(play=True)
-        self.controls.update(self.steps.controls)
-        bind_controls(m, self.steps.controls, self.banner, what="the view")
-        bind_controls(m, {"step": self.steps.play}, self.banner, what="the view")
-        self.steps.speed.on_reject(lambda _control, message: self.banner.show(message))
-        self.memory = MemoryView()
+        # the weights, the steps and the memory of whichever cell it trains
+        self.learned = LearnedSection(m, self.banner)
+        self.controls.update(self.learned.controls)
+        self.phase, self.scale = self.learned.phase, self.learned.scale
+        self.weights, self.steps, self.memory = (self.learned.weights, self.learned.steps,
+                                                 self.learned.memory)
         # why the LSTM: the plain RNN and the GRU trained beside it on these settings
         self.comparison = ComparisonSection(m, self.banner, pace)
 
@@ -174,11 +139,10 @@ class TrainingExplorer(Dashboard):
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
         self.children = [
             NavBar(current="4_training.ipynb"),
-            ipw.HTML(STYLE + "<p class='hint'>Train a real <code>nn.LSTM(n_X, H, "
-                     "batch_first=True)</code> with <code>nn.Linear(H, 1)</code> on its last "
-                     "step, then see what its gates learned. Every number below is read "
-                     "from the live model.</p>"),
+            ipw.HTML(STYLE),
+            self.intro,
             task,
+            c["cell"],
             ipw.HBox([c["hidden_size"], c["seq_len"], c["lr"]], layout=row),
             ipw.HBox([c["epochs"], c["batch_size"], c["seed"]], layout=row),
             ipw.HBox([*self.buttons.values(), self.progress], layout=row),
@@ -193,15 +157,7 @@ class TrainingExplorer(Dashboard):
             self.results,
             ipw.HTML("<h3>Its answers on validation sequences</h3>"),
             self.predictions,
-            ipw.HTML("<h3>What it learned</h3><p class='hint'>One validation sequence through "
-                     "the model, with the weights before or after training.</p>"),
-            ipw.HBox([self.phase, c["sample"]], layout=row),
-            self.scale,
-            self.weights,
-            self.scale_note,
-            self.steps,
-            ipw.HTML("<h3>Memory</h3>"),
-            self.memory,
+            self.learned,
             self.comparison,
         ]
         self.code.follow(m, ["status"])  # its note says how far the page's run went
@@ -271,13 +227,17 @@ class TrainingExplorer(Dashboard):
         for name in SETTINGS:
             control = self.task if name == "task" else self.controls[name]
             control.value = getattr(m, name)
-        set_bounded(self.controls["sample"], *m.index_range("sample"), m.sample)
-        self.phase.value = m.phase
-        self.steps.sync_controls(m.seq_len, m.step, m.hidden_size, m.unit)
+        self.learned.sync_controls()
 
     def _on_data(self, _change=None) -> None:
-        """New settings: a new task's source line."""
-        self.source.value = f"<p class='hint'>Data: {html.escape(self.model.data.source)}</p>"
+        """New settings: the cell in the introduction, a new task's source line."""
+        m = self.model
+        module = f"{MODULES[m.cell]}(n_X, H, batch_first=True)"
+        self.intro.value = (
+            f"<p class='hint'>Train a real <code>{module}</code> with <code>nn.Linear(H, 1)"
+            "</code> on its last step, then see what it learned. Every number below is read "
+            "from the live model.</p>")
+        self.source.value = f"<p class='hint'>Data: {html.escape(m.data.source)}</p>"
 
     def _on_progress(self, change=None) -> None:
         """The run as told: the controls it locks, curves, bar, status line; the announcer
@@ -308,43 +268,13 @@ class TrainingExplorer(Dashboard):
     def _on_answers(self, _change=None) -> None:
         """New weights: the results against the yardsticks, and the answers' chart."""
         m, data = self.model, self.model.data
-        self.results.value = results_table(data, m.answers, m.trained)
+        self.results.value = results_table(data, m.answers, m.trained, m.cell)
         chart = data.answers_chart
         self.predictions.show(data.truth, m.answers, order=chart.order, x_label=chart.x_label,
-                              y_label=chart.y_label, title=chart.title)
+                              y_label=chart.y_label, title=chart.titled(CELL_LABELS[m.cell]),
+                              model=CELL_LABELS[m.cell])
 
     def _on_look(self, change=None) -> None:
-        """Other weights or another sequence: weights, steps and memory; another step or unit
-        of the same: the steps only."""
+        """Other weights, another sequence, step or unit: the learned section's."""
         self._sync_controls()
-        if change is not None and change["new"].same_sequence(change["old"]):
-            self._show_step(new_sequence=False)
-            return
-        m = self.model
-        self._show_weights()
-        self._show_step(new_sequence=True)
-        survival = m.survival()
-        self.memory.show(
-            survival, m.dependence("initial"), m.dependence("trained") if m.trained else None,
-            title=Markup(f"<b>f<sub>e+1</sub> ⋯ f<sub>n_E</sub></b> per unit j (rows) and "
-                         f"step e (columns), {html.escape(PHASE_LABELS[m.phase])}"),
-            summary=memory_summary(m, survival), marked=tuple(m.data.marked_steps(m.sample)),
-            channel=m.data.channels[0])
-
-    def _show_weights(self) -> None:
-        m = self.model
-        k, caption, self.scale_note.value = weight_range(m, self.scale.value)
-        self.scale.disabled = not m.trained  # untrained, there is one range: ±1/√H
-        self.weights.show(m.weights(), vmin=-k, vmax=k, caption=caption)
-
-    def _show_step(self, new_sequence: bool) -> None:
-        m = self.model
-        self.weights.mark_unit(m.unit)  # unit j's rows, as on the explorer
-        p = m.weights()
-        label = m.data.valid_labels[m.sample]
-        self.steps.show(
-            m.trace(), p["bias_ih_l0"], p["bias_hh_l0"], sample=0, step=m.step, unit=m.unit,
-            new_sequence=new_sequence,
-            title=Markup(f"Validation sequence {m.sample} ({html.escape(label)}), "
-                         f"{html.escape(PHASE_LABELS[m.phase])}, step <b>e = {m.step}</b> of "
-                         f"n_E = {m.seq_len}"))
+        self.learned.show(change)

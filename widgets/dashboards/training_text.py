@@ -12,6 +12,7 @@ import html
 
 import numpy as np
 
+from ..maths.cells import CELL_LABELS
 from ..maths.lstm import init_bound
 from ..maths.tasks import TaskData
 from ..state.training_model import PHASES, Progress, TrainingModel
@@ -52,12 +53,13 @@ def announcement(p: Progress, data: TaskData) -> str:
     return f"<p>{WORDS[p.status]} epoch {p.epoch} of {p.epochs}{last}{note}</p>"
 
 
-def results_table(data: TaskData, answers, trained: bool) -> str:
-    """The model against the yardsticks, on the same validation sequences."""
+def results_table(data: TaskData, answers, trained: bool, cell: str = "lstm") -> str:
+    """The model (its ``cell``'s) against the yardsticks, on the same validation sequences."""
     unit = f" ({data.unit})" if data.unit else ""
-    rows = [("this LSTM" + ("" if trained else " (untrained)"), answers),
+    name = CELL_LABELS[cell]
+    rows = [(f"this {name}" + ("" if trained else " (untrained)"), answers),
             *data.yardsticks.items()]
-    return html_table("The LSTM against the yardsticks",
+    return html_table(f"The {name} against the yardsticks",
                       [f"on the {len(data.truth)} validation sequences", f"{data.metric}{unit}",
                        data.score_name],
                       [(name, data.error(values), data.score(values)) for name, values in rows],
@@ -80,7 +82,7 @@ def code_note(p: Progress) -> str:
 def numbers_html(m: TrainingModel) -> str:
     """The run's numbers as tables: its curves per epoch and the yardsticks, its answers
     against the truth, and the step the step view shows, under the weights it shows."""
-    p, data = m.progress, m.data
+    p, data, name = m.progress, m.data, CELL_LABELS[m.cell]
     unit = f" ({data.unit})" if data.unit else ""
     n_valid = len(data.truth)
     parts = [f"<p>The run: {p.status}, epoch {p.epoch} of {p.epochs}.</p>"]
@@ -99,9 +101,9 @@ def numbers_html(m: TrainingModel) -> str:
     # the answers the predictions chart draws, in the validation set's order
     answers = zip(data.valid_labels, data.truth, m.answers, strict=True)
     parts.append(html_table(
-        f"The LSTM's answers{'' if m.trained else ' (untrained)'} and the truth on the "
+        f"The {name}'s answers{'' if m.trained else ' (untrained)'} and the truth on the "
         f"{n_valid} validation sequences{unit}",
-        ["sequence", "what it is", "truth", "LSTM's answer", "answer − truth"],
+        ["sequence", "what it is", "truth", f"{name}'s answer", "answer − truth"],
         [(k, label, float(y), float(a), float(a - y))
          for k, (label, y, a) in enumerate(answers)]))
     # the trace holds only the sequence shown (b_S = 1): index 0 there, m.sample here
@@ -117,9 +119,16 @@ def numbers_html(m: TrainingModel) -> str:
 def memory_summary(m: TrainingModel, survival) -> str:
     """What the survival heatmap says of step 1, and the prediction for the sequence shown.
 
-    When no unit keeps a thousandth of step 1's cell state to the end, it says so rather than
-    naming a 'best' unit that keeps 0.000.
+    When no unit keeps a thousandth of step 1's state to the end, it says so rather than
+    naming a 'best' unit that keeps 0.000. ``survival`` None (the plain RNN, no gate): the
+    prediction alone.
     """
+    unit = " " + m.data.unit if m.data.unit else ""
+    # plain text: the view escapes it (the task's unit is data)
+    prediction = (f"The prediction for this sequence: {m.prediction():.3g}{unit} (truth "
+                  f"{m.data.truth[m.sample]:.3g}).")
+    if survival is None:  # the plain RNN: no gate keeps anything
+        return prediction
     kept = survival[:, 0]  # the first step's share that reaches the end
     if kept.max() < 0.0005:
         first = ("Of what the units write at step 1, no unit keeps even a thousandth to the "
@@ -127,10 +136,7 @@ def memory_summary(m: TrainingModel, survival) -> str:
     else:
         first = (f"Of what the units write at step 1, unit {int(kept.argmax())} keeps the most "
                  f"to the end: {kept.max():.3f}.")
-    unit = " " + m.data.unit if m.data.unit else ""
-    # plain text: the view escapes it (the task's unit is data)
-    return (f"{first} The prediction for this sequence: {m.prediction():.3g}{unit} (truth "
-            f"{m.data.truth[m.sample]:.3g}).")
+    return f"{first} {prediction}"
 
 
 def weight_range(m: TrainingModel, scale: str) -> tuple[float, Markup, str]:

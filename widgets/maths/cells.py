@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .limits import check_choice
+from .lstm import MATCH_ATOL
 
 __all__ = ["CELLS", "CELL_GATES", "CELL_LABELS", "CellTrace", "build_cell", "cell_recurrence",
            "trace_cell"]
@@ -50,9 +51,11 @@ def cell_of(module: nn.Module) -> str:
 
 
 def cell_recurrence(module: nn.Module, x: torch.Tensor
-                    ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+                    ) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]:
     """A GRU's or a plain RNN's recurrence by hand, from zeros: its gates, each (b, n_E, H)
-    ({} for the RNN), and h, (b, n_E + 1, H) with h[:, 0] = h_0 = 0."""
+    ({} for the RNN); h, (b, n_E + 1, H) with h[:, 0] = h_0 = 0; and the two products the
+    gates' sums are made of, before their biases: x_e W_ih^T and h_(e-1) W_hh^T, each
+    (b, n_E, 3H or H), rows in the module's order."""
     cell = cell_of(module)
     if cell == "lstm":
         raise ValueError("the LSTM has its own trace: maths.lstm.trace_lstm")
@@ -60,23 +63,25 @@ def cell_recurrence(module: nn.Module, x: torch.Tensor
     b_ih, b_hh = module.bias_ih_l0, module.bias_hh_l0
     b, n_e, _ = x.shape
     H = module.hidden_size
-    x_proj = x @ W_ih.T + b_ih  # (b, n_E, 3H or H): every step's input part at once
-    h = [torch.zeros(b, H, dtype=x.dtype)]
+    x_proj = x @ W_ih.T  # (b, n_E, 3H or H): every step's input part at once
+    h, h_projs = [torch.zeros(b, H, dtype=x.dtype)], []
     gates: dict[str, list[torch.Tensor]] = {g: [] for g in CELL_GATES[cell]}
     for e in range(n_e):
-        h_proj = h[-1] @ W_hh.T + b_hh  # (b, 3H or H)
+        h_projs.append(h[-1] @ W_hh.T)  # (b, 3H or H)
+        x_part, h_part = x_proj[:, e] + b_ih, h_projs[-1] + b_hh
         if cell == "rnn":
-            h.append(torch.tanh(x_proj[:, e] + h_proj))
+            h.append(torch.tanh(x_part + h_part))
             continue
-        xr, xz, xn = x_proj[:, e].chunk(3, dim=-1)
-        hr, hz, hn = h_proj.chunk(3, dim=-1)
+        xr, xz, xn = x_part.chunk(3, dim=-1)
+        hr, hz, hn = h_part.chunk(3, dim=-1)
         r = torch.sigmoid(xr + hr)
         z = torch.sigmoid(xz + hz)
         n = torch.tanh(xn + r * hn)  # r scales the recurrent part only, bias b_hn included
         h.append((1 - z) * n + z * h[-1])
         for name, value in zip(("r", "z", "n"), (r, z, n), strict=True):
             gates[name].append(value)
-    return ({g: torch.stack(v, dim=1) for g, v in gates.items()}, torch.stack(h, dim=1))
+    return ({g: torch.stack(v, dim=1) for g, v in gates.items()}, torch.stack(h, dim=1),
+            x_proj, torch.stack(h_projs, dim=1))
 
 
 @dataclass(frozen=True)
@@ -85,23 +90,46 @@ class CellTrace:
 
     gates : name -> (b, n_E, H): r, z, n for the GRU, none for the RNN
     h : (b, n_E + 1, H), h[:, 0] the initial zeros
+    x_proj, h_proj : (b, n_E, 3H or H), x_e W_ih^T and h_(e-1) W_hh^T before their biases
     output : (b, n_E, H), the module's; max_abs_diff : max |our h_e - its output|
+
+    One layer, forward: step k reads element e = k (``positions``), as the LSTM's trace says.
     """
 
     cell: str
     x: np.ndarray
     gates: dict[str, np.ndarray]
     h: np.ndarray
+    x_proj: np.ndarray
+    h_proj: np.ndarray
     output: np.ndarray
     max_abs_diff: float
+    layer: int = 0
+    direction: int = 0
+    m: None = None  # no projection
+
+    @property
+    def positions(self) -> np.ndarray:
+        """(n_E,) the element e (1-based) read at each step: 1..n_E."""
+        return np.arange(1, self.x.shape[1] + 1)
+
+    @property
+    def matches(self) -> bool:
+        """Our h_e equals the module's output to float32 rounding (``lstm.MATCH_ATOL``)."""
+        return self.max_abs_diff <= MATCH_ATOL
+
+    def pre_activation(self, b_ih: np.ndarray, b_hh: np.ndarray) -> np.ndarray:
+        """(b, n_E, H): the plain RNN's sum under its tanh, x W_ih^T + b_ih + h W_hh^T + b_hh
+        (for the GRU, each gate's sum but n's, which scales its recurrent half by r)."""
+        return self.x_proj + b_ih + self.h_proj + b_hh
 
 
 def trace_cell(module: nn.Module, x: torch.Tensor) -> CellTrace:
     """Trace a one-layer GRU or plain RNN by hand and check it against its forward pass."""
     with torch.no_grad():
         output, _h_n = module(x)
-        gates, h = cell_recurrence(module, x)
+        gates, h, x_proj, h_proj = cell_recurrence(module, x)
     return CellTrace(cell=cell_of(module), x=x.numpy(),
                      gates={g: v.numpy() for g, v in gates.items()}, h=h.numpy(),
-                     output=output.numpy(),
+                     x_proj=x_proj.numpy(), h_proj=h_proj.numpy(), output=output.numpy(),
                      max_abs_diff=float((h[:, 1:] - output).abs().max()))

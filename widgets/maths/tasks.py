@@ -50,7 +50,11 @@ class AnswersChart:
     order: str  # "time": the sequences as they come; "truth": sorted by their target
     x_label: str
     y_label: str
-    title: str
+    title: str  # "{model}" stands for the model that answers ("LSTM", "GRU"...)
+
+    def titled(self, model: str) -> str:
+        """The title with ``model`` answering."""
+        return self.title.replace("{model}", model)
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ def _temperatures(seq_len: int) -> TaskData:
         answers_chart=AnswersChart(
             order="time", x_label="day of 2015", y_label="min. temperature (°C)",
             title="The next day's minimum temperature in 2015: the truth (line) and the "
-                  "LSTM's answer (crosses)"),
+                  "{model}'s answer (crosses)"),
         score_name="mean absolute error (°C)",
         channels=("the day's minimum temperature",),
     )
@@ -228,7 +232,7 @@ def _adding(seq_len: int, seed: int) -> TaskData:
         answers_chart=AnswersChart(
             order="truth", x_label="validation sequence, by its target",
             y_label="sum of the marked numbers",
-            title="The target (line, sorted) and the LSTM's answer (crosses) for every "
+            title="The target (line, sorted) and the {model}'s answer (crosses) for every "
                   "validation sequence"),
         score_name=f"within {ADDING_TOLERANCE:g}",
         channels=("the number", "the marker"),

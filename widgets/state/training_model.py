@@ -14,76 +14,27 @@ of a change once: ``progress`` (the run as the page tells it: status line, curve
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import ClassVar
 
 import numpy as np
 import torch
 from traitlets import Float, Instance, Int, TraitError, Unicode, observe, validate
 
+from ..maths import cells
 from ..maths.limits import check_choice
 from ..maths.lstm import LSTMTrace, trace_lstm
-from ..maths.memory import forget_survival, input_dependence
+from ..maths.memory import forget_survival, input_dependence, update_survival
 from ..maths.tasks import TaskData
 from ..maths.training import DEFAULTS, PHASES, ManyToOne, TrainConfig, Trainer, check_setting
 from ..store.model_cache import ModelCache, TrainedModel
+from .run_progress import STATUSES, Look, Progress
 from .settings_model import SettingsModel
 
 __all__ = ["PHASES", "SETTINGS", "STATUSES", "Look", "Progress", "TrainingModel"]
 
-SETTINGS = ("task", "hidden_size", "seq_len", "lr", "epochs", "batch_size", "seed")
-# untrained: as built; waiting: another kernel trains these settings; the rest: the run's end
+SETTINGS = ("task", "cell", "hidden_size", "seq_len", "lr", "epochs", "batch_size", "seed")
 COMPARE = ("off", "on")  # whether the page compares the plain RNN, the GRU and the LSTM
-STATUSES = ("untrained", "training", "waiting", "trained", "stopped", "diverged")
-
-
-@dataclass(frozen=True)
-class Progress:
-    """The run as the page tells it, published whole: one change, one notification per view.
-
-    status, message : as the model's traits; alert : a sentence for the banner ('' if none)
-    epoch, epochs : epochs finished (or replayed) of the run's
-    train, valid : the curves so far, one value an epoch
-    done, total, what : the bar, ``done`` of ``total`` ``what`` ("batches", or "epochs,
-        replayed")
-    seconds_left : at the pace so far while training, else None
-    revision : the model's revision it tells of (a new run is news even if it reads the same)
-    """
-
-    status: str
-    message: str
-    epoch: int
-    epochs: int
-    train: tuple[float, ...]
-    valid: tuple[float, ...]
-    done: int
-    total: int
-    what: str = "batches"
-    seconds_left: float | None = None
-    revision: int = 0
-    alert: str = ""
-
-    @property
-    def running(self) -> bool:
-        """A run is on: training, replaying, or waiting for another kernel's."""
-        return self.status in ("training", "waiting")
-
-
-@dataclass(frozen=True)
-class Look:
-    """What the views of the weights show: which weights (``weights`` counts their changes,
-    at a rebuild and at a run's end), whose (``phase``), through which sequence, step, unit."""
-
-    weights: int
-    phase: str
-    sample: int
-    step: int
-    unit: int
-
-    def same_sequence(self, other: Look | None) -> bool:
-        """Only the step or the unit moved: the same weights through the same sequence."""
-        return other is not None and (self.weights, self.phase, self.sample) == (
-            other.weights, other.phase, other.sample)
 
 
 class TrainingModel(SettingsModel):
@@ -92,6 +43,7 @@ class TrainingModel(SettingsModel):
     Traits
     ------
     task : {"temperatures", "adding"} -- which data; a new task brings its own defaults
+    cell : {"lstm", "gru", "rnn"} -- the recurrent module trained: nn.LSTM, nn.GRU or nn.RNN
     hidden_size, seq_len, lr, epochs, batch_size, seed -- ``TrainConfig``'s settings
     sample : int -- the validation sequence shown (0-based)
     step : int -- the step e shown (1..n_E); unit : int -- unit j (0..H-1)
@@ -104,6 +56,7 @@ class TrainingModel(SettingsModel):
     """
 
     task = Unicode(DEFAULTS["temperatures"].task, help="the data the LSTM learns")
+    cell = Unicode("lstm", help="the recurrent module: lstm, gru or rnn (nn.RNN, tanh)")
     hidden_size = Int(DEFAULTS["temperatures"].hidden_size, help="H: units in h and c")
     seq_len = Int(DEFAULTS["temperatures"].seq_len, help="n_E: steps read per prediction")
     lr = Float(DEFAULTS["temperatures"].lr, help="Adam's learning rate")
@@ -128,7 +81,7 @@ class TrainingModel(SettingsModel):
     VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"phase": PHASES,
                                                           "compare": COMPARE}
     # left out of a link while off: a page without the comparison keeps the link it had
-    QUIET_DEFAULTS: ClassVar[dict] = {"compare": "off"}
+    QUIET_DEFAULTS: ClassVar[dict] = {"compare": "off", "cell": "lstm"}
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "sample": "The validation sequence", "step": "The step e", "unit": "The unit j"}
 
@@ -136,22 +89,23 @@ class TrainingModel(SettingsModel):
 
     def __init__(self, cache: ModelCache | None = None, **kwargs):
         self.cache = cache if cache is not None else ModelCache()
-        super().__init__(**self._with_task_defaults(kwargs, seed=0))
+        super().__init__(**self._with_task_defaults(kwargs, seed=0, cell="lstm"))
 
     @staticmethod
-    def _with_task_defaults(settings: dict, seed: int) -> dict:
-        """A task comes with its own sizes and rate; settings given alongside win. (The
-        cell is not a task's: this page trains the LSTM; the comparison trains all three.)"""
+    def _with_task_defaults(settings: dict, seed: int, cell: str) -> dict:
+        """A task comes with its own sizes and rate; settings given alongside win. The seed
+        and the cell are not a task's: they stay as they were."""
         if settings.get("task") not in DEFAULTS:
             return settings
         sizes = {k: v for k, v in asdict(DEFAULTS[settings["task"]]).items()
                  if k in SETTINGS}
-        return {**sizes, "seed": seed, **settings}
+        return {**sizes, "seed": seed, "cell": cell, **settings}
 
     def configure(self, **settings) -> None:
-        """Set several traits with one rebuild; a new task brings its defaults (seed kept)."""
+        """Set several traits with one rebuild; a new task brings its defaults (the seed and
+        the cell kept)."""
         if "task" in settings and settings["task"] != self.task:
-            settings = self._with_task_defaults(settings, seed=self.seed)
+            settings = self._with_task_defaults(settings, seed=self.seed, cell=self.cell)
         super().configure(**settings)
 
     check = staticmethod(check_setting)
@@ -199,7 +153,7 @@ class TrainingModel(SettingsModel):
         trainer = Trainer(self.config)
         initial = self._copy(trainer, trainer.initial)
         self._shown = {"initial": initial, "trained": initial}  # untrained: the same weights
-        self._traces: dict[tuple[str, int], LSTMTrace] = {}
+        self._traces: dict[tuple[str, int], LSTMTrace | cells.CellTrace] = {}
         self._answers = trainer.valid_predictions
         with self.hold_trait_notifications():
             self.data, self.trainer = trainer.data, trainer
@@ -311,23 +265,33 @@ class TrainingModel(SettingsModel):
         """The model with the initial weights, or with the trained ones as last published."""
         return self._shown[phase]
 
-    def trace(self, phase: str | None = None) -> LSTMTrace:
-        """The recurrence of the shown validation sequence under ``phase``'s weights (b_S = 1)."""
+    def trace(self, phase: str | None = None) -> LSTMTrace | cells.CellTrace:
+        """The recurrence by hand of the shown validation sequence under ``phase``'s weights
+        (b_S = 1), checked against the module: an ``LSTMTrace``, or for the GRU and the plain
+        RNN a ``cells.CellTrace``."""
         phase = phase or self.phase
         key = (phase, self.sample)
         if key not in self._traces:
             x = self.data.X_valid[self.sample : self.sample + 1]  # (1, n_E, n_X)
-            self._traces[key] = trace_lstm(self.model_of(phase).lstm, x)
+            module = self.model_of(phase).recurrent
+            self._traces[key] = (trace_lstm(module, x) if self.cell == "lstm"
+                                 else cells.trace_cell(module, x))
         return self._traces[key]
 
     def weights(self, phase: str | None = None) -> dict[str, np.ndarray]:
-        """The LSTM layer's parameters under ``phase``, by PyTorch's names, float32 numpy."""
+        """The recurrent layer's parameters under ``phase``, by PyTorch's names, float32."""
         model = self.model_of(phase or self.phase)
-        return {name: p.detach().numpy().copy() for name, p in model.lstm.named_parameters()}
+        return {name: p.detach().numpy().copy()
+                for name, p in model.recurrent.named_parameters()}
 
-    def survival(self, phase: str | None = None) -> np.ndarray:
-        """(H, n_E): forget-gate survival of each unit's c_e to the last step."""
-        return forget_survival(self.trace(phase).gates[0, :, 1])
+    def survival(self, phase: str | None = None) -> np.ndarray | None:
+        """(H, n_E): how much of each unit's state at step e reaches the last step through
+        the gates alone: the LSTM's forget gates f, the GRU's update gates z. None for the
+        plain RNN, which has no gate."""
+        trace = self.trace(phase)
+        if self.cell == "lstm":
+            return forget_survival(trace.gates[0, :, 1])
+        return update_survival(trace.gates["z"][0]) if self.cell == "gru" else None
 
     def dependence(self, phase: str | None = None) -> np.ndarray:
         """(n_E,): |dŷ/dx_e[0]| of the shown sequence, by autograd on the real model: the

@@ -197,10 +197,13 @@ class PredictionsChart(ipw.VBox):
         return np.asarray(self._prediction.y, dtype=np.float32)
 
     def show(self, truth: np.ndarray, prediction: np.ndarray, *, order: str, x_label: str,
-             y_label: str, title: str) -> None:
+             y_label: str, title: str, model: str = "LSTM") -> None:
         """Draw ``truth`` and ``prediction`` (n_valid,), in their order or sorted by truth;
-        ``title`` is plain text (escaped) or ``Markup``."""
-        self.alt.text = predictions_text(truth, prediction, x_label=x_label, y_label=y_label)
+        ``title`` is plain text (escaped) or ``Markup``; ``model`` names who answers."""
+        self.alt.text = predictions_text(truth, prediction, x_label=x_label, y_label=y_label,
+                                         model=model)
+        if self._prediction.labels != [f"{model}'s answer"]:
+            self._prediction.labels = [f"{model}'s answer"]
         truth, prediction = np.float32(truth), np.float32(prediction)
         index = np.argsort(truth, kind="stable") if order == "truth" else np.arange(len(truth))
         x = np.arange(len(truth), dtype=np.float32)
@@ -213,12 +216,12 @@ class PredictionsChart(ipw.VBox):
 
 
 def predictions_text(truth: np.ndarray, prediction: np.ndarray, *, x_label: str,
-                     y_label: str) -> str:
+                     y_label: str, model: str = "LSTM") -> str:
     """The answers against the truth in two sentences, the error from the arrays drawn."""
     truth = np.asarray(truth, dtype=np.float64)
     prediction = np.asarray(prediction, dtype=np.float64)
     mae = float(np.mean(np.abs(prediction - truth))) if len(truth) else float("nan")
     return (f"Chart of {plain(y_label)} for {len(truth)} validation sequences along the x "
-            f"axis ({plain(x_label)}): the truth as a line, {value_range(truth)}; the LSTM's "
+            f"axis ({plain(x_label)}): the truth as a line, {value_range(truth)}; the {model}'s "
             f"answers as crosses, {value_range(prediction)}. Mean absolute error of the "
             f"answers: {mae:.3g}.")

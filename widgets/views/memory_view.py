@@ -1,4 +1,5 @@
-"""Two views of what an LSTM remembers: forget-gate survival, and dependence through time."""
+"""Two views of what a cell remembers: its gates' survival (the LSTM's forget gates, the GRU's
+update gates; a plain RNN has none), and dependence through time."""
 
 from __future__ import annotations
 
@@ -17,6 +18,26 @@ from .text_alternative import FigureText
 __all__ = ["MemoryView"]
 
 INITIAL_COLOR, TRAINED_COLOR = "#7c8a99", "#c2410c"
+
+# the survival heatmap's heading for each cell; the plain RNN has no gate, so no heatmap
+SURVIVAL_HEADINGS = {
+    "lstm": ("<h4>Forget-gate survival</h4><p class='hint'>Row j, step e: how much of "
+             "c<sub>e</sub> still reaches the last step through the forget gates alone, "
+             "f<sub>e+1</sub> · f<sub>e+2</sub> ⋯ f<sub>n_E</sub>. Dark is kept, white is "
+             "forgotten. The last column is always 1: c<sub>n_E</sub> is the last state itself, "
+             "with no forget gate left to pass.</p>"),
+    "gru": ("<h4>Update-gate survival</h4><p class='hint'>Row j, step e: how much of "
+            "h<sub>e</sub> still reaches the last step through the update gates alone, "
+            "z<sub>e+1</sub> · z<sub>e+2</sub> ⋯ z<sub>n_E</sub> (PyTorch's GRU keeps the share "
+            "z of the old state: h<sub>e</sub> = (1 − z<sub>e</sub>) n<sub>e</sub> + "
+            "z<sub>e</sub> h<sub>e−1</sub>). Dark is kept, white is overwritten. The last "
+            "column is always 1.</p>"),
+    "rnn": ("<h4>No gate, no survival</h4><p class='hint'>The plain RNN has no gate that "
+            "keeps its state: h<sub>e</sub> = tanh(W<sub>ih</sub> x<sub>e</sub> + b<sub>ih</sub>"
+            " + W<sub>hh</sub> h<sub>e−1</sub> + b<sub>hh</sub>) rewrites all of it at every "
+            "step. What it read long ago reaches the end only through W<sub>hh</sub> and tanh, "
+            "step after step: the dependence below shows how much of it arrives.</p>"),
+}
 
 
 class MemoryView(ipw.VBox):
@@ -67,12 +88,10 @@ class MemoryView(ipw.VBox):
         self.alt = FigureText()  # what a screen reader reads in the figure's place
         self.summary = ipw.HTML()
         self.summary.add_class("memory-summary")
+        self.heading = ipw.HTML(SURVIVAL_HEADINGS["lstm"])
+        self.heading.add_class("survival-heading")
         self.children = [
-            ipw.HTML("<h4>Forget-gate survival</h4><p class='hint'>Row j, step e: how "
-                     "much of c<sub>e</sub> still reaches the last step through the forget "
-                     "gates alone, f<sub>e+1</sub> · f<sub>e+2</sub> ⋯ f<sub>n_E</sub>. Dark "
-                     "is kept, white is forgotten. The last column is always 1: c<sub>n_E</sub>"
-                     " is the last state itself, with no forget gate left to pass.</p>"),
+            self.heading,
             self.survival,
             ipw.HTML("<h4>Dependence through time</h4><p class='hint'>How much the prediction "
                      "ŷ moves when x<sub>e</sub> moves, by autograd through the real model: "
@@ -93,19 +112,29 @@ class MemoryView(ipw.VBox):
         """|dŷ/dx_e| (n_E,) drawn for the trained weights, float32; None while not shown."""
         return np.asarray(self._trained.y, dtype=np.float32) if self._trained.visible else None
 
-    def show(self, survival: np.ndarray, initial: np.ndarray, trained: np.ndarray | None,
-             *, title: str, summary: str, marked: tuple[int, ...] = (),
-             channel: str = "") -> None:
-        """``survival`` (H, n_E) of the weights shown; |dŷ/dx_e| (n_E,) of each set of weights
+    def show(self, survival: np.ndarray | None, initial: np.ndarray,
+             trained: np.ndarray | None, *, title: str, summary: str,
+             marked: tuple[int, ...] = (), channel: str = "", cell: str = "lstm") -> None:
+        """``survival`` (H, n_E) of the weights shown (None for the plain RNN, which has no
+        gate: the heatmap leaves the page); |dŷ/dx_e| (n_E,) of each set of weights
         (``trained`` None before any training). ``title`` and ``summary`` are plain text
         (escaped) or ``Markup``. ``marked``: the steps e the task marks, drawn on both charts;
-        ``channel`` names the input value the gradient is of (plain text)."""
-        n_e = survival.shape[1]
+        ``channel`` names the input value the gradient is of (plain text); ``cell`` whose
+        memory it is ("lstm", "gru" or "rnn")."""
+        n_e = len(initial)
         marked = tuple(marked)
-        self.survival.show(survival, vmin=0.0, vmax=1.0, title=title)
-        # a marked step's column of the survival heatmap, boxed
-        self.survival.set_highlights([(0, survival.shape[0] - 1, e - 1, e - 1) for e in marked],
-                                     ["#6a1b9a"] * len(marked))
+        self.heading.value = SURVIVAL_HEADINGS[cell]
+        # out of the page rather than hidden: a figure drawn at no size is an error
+        shown = [w for w in self.children if w is not self.survival]
+        if survival is not None:
+            shown.insert(1, self.survival)
+            self.survival.show(survival, vmin=0.0, vmax=1.0, title=title)
+            # a marked step's column of the survival heatmap, boxed
+            self.survival.set_highlights(
+                [(0, survival.shape[0] - 1, e - 1, e - 1) for e in marked],
+                ["#6a1b9a"] * len(marked))
+        if shown != list(self.children):
+            self.children = shown
         with self._marked.hold_sync():
             if marked:
                 self._marked.x = np.float32([[e, e] for e in marked])

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PanelLayout", "Region", "title_row"]
+from .heatmap_geometry import tick_values
+
+__all__ = ["PanelLayout", "Region", "panel_ticks", "title_row"]
 
 
 @dataclass(frozen=True)
@@ -108,3 +110,32 @@ def title_row(layout: PanelLayout, regions, shapes: dict, left: int, caption: st
            f"{caption}</span>")
     tall = " style='height:4.4em'" if long else ""
     return f"<div class='panel-title-row'{tall}>{spans}{bar}</div>"
+
+
+def panel_ticks(L: PanelLayout, regions, mats, bands: int, vmin: float, vmax: float,
+                height: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(x, y, text) of every number on a parameter panel's axes, in its fixed coordinates:
+    column indices under each region (``mats``, the (rows, cols) tensors drawn, ``height``
+    the plot's pixels), the first row of each of the ``bands`` on the left, the colour bar's
+    values on the right."""
+    xs, ys, texts = [], [], []
+    below = 1.0 + 16 / height
+    for start, region, m in zip(L.starts, regions, mats, strict=True):
+        cols = m.shape[1]
+        if cols == 1:
+            continue
+        for t in tick_values(cols, most=max(2, region.width // 40)):
+            xs.append(start + (t + 0.5) * region.width / cols)
+            ys.append(below)
+            texts.append(str(int(t)))
+    rows = mats[0].shape[0]
+    per = rows // bands
+    for k in range(bands):
+        xs.append(-18.0)
+        ys.append((k * per + 0.5) / rows)
+        texts.append(str(k * per))
+    for v in np.linspace(vmax, vmin, 5):
+        xs.append(L.width + 26.0)
+        ys.append((vmax - v) / (vmax - vmin))
+        texts.append(f"{v:+.3f}" if v else "0")
+    return np.float32(xs), np.float32(ys), texts

@@ -19,10 +19,9 @@ import ipywidgets as ipw
 import numpy as np
 
 from .colors import DIVERGING, color_indices, encode_png, indexed_palette
-from .heatmap_geometry import tick_values
 from .hover import HoverReadout, Pointed, box_outline
 from .markup import as_html
-from .panel_layout import PanelLayout, Region, title_row
+from .panel_layout import PanelLayout, Region, panel_ticks, title_row
 from .png_mark import set_png
 from .text_alternative import FigureText, plain, value_range
 
@@ -85,7 +84,7 @@ class ParameterPanel(ipw.VBox):
         self._title_text = [f"{r.key} ({r.symbols})" for r in regions]  # until the first show
         self._rows = 0
         self._vmin, self._vmax = -1.0, 1.0
-        L, n = self.layout_px, len(self.bands)
+        L = self.layout_px
 
         self._x_scale = bq.LinearScale(min=0.0, max=float(L.width), allow_padding=False)
         self._y_scale = bq.LinearScale(min=0.0, max=1.0, reverse=True, allow_padding=False)
@@ -101,22 +100,18 @@ class ParameterPanel(ipw.VBox):
                                                                                 palette)),
                                   scales=scales, x=[float(L.colorbar_start), float(L.width)],
                                   y=[1.0, 0.0])
-        edges = (np.arange(1, n) / n).astype(np.float32)
-        rules = dict(x=np.tile(np.float32([0.0, L.matrices_end]), (len(edges), 1)),
-                     y=np.repeat(edges[:, None], 2, axis=1), scales=scales)
         # a band edge is a white rule with a black core: visible on dark and light cells alike
-        self._band_gaps = bq.Lines(colors=["#fff"], stroke_width=5, **rules)
-        self._band_lines = bq.Lines(colors=["#000"], stroke_width=1.5, **rules)
+        self._band_gaps = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#fff"],
+                                   stroke_width=5)
+        self._band_lines = bq.Lines(x=[0.0], y=[0.0], scales=scales, colors=["#000"],
+                                    stroke_width=1.5)
         fixed_text = dict(scales=scales, colors=["#222"], apply_clip=False, align="middle")
-        letters_x = L.matrices_end + (L.colorbar_start - L.matrices_end) / 2
-        self._static = bq.Label(
-            x=np.float32([*[letters_x] * n, *[s + r.width / 2 for s, r in
-                                              zip(L.starts, L.regions, strict=True)]]),
-            y=np.float32([*((np.arange(n) + 0.5) / n), *[1.0 + 34 / height] * len(L.regions)]),
-            text=[*self.bands, *[r.x_label for r in L.regions]],
-            default_size=13, font_weight="bold", **fixed_text)
-        self._y_label = bq.Label(x=[0.0], y=[0.5], text=["row (gate band)"], x_offset=-44,
+        # the bands' letters right of the tensors, and each region's columns' label below
+        self._static = bq.Label(x=[0.0], y=[0.0], text=[""], default_size=13,
+                                font_weight="bold", **fixed_text)
+        self._y_label = bq.Label(x=[0.0], y=[0.5], text=[""], x_offset=-44,
                                  rotate_angle=-90, default_size=12, **fixed_text)
+        self._lay_bands(self.bands)
         # every number on the axes, in one mark: the only text a size change touches
         self._ticks = bq.Label(x=[0.0], y=[0.0], text=[""], default_size=11, **fixed_text)
         # the rows of one unit (row k·H + j of every gate band), outlined across every tensor:
@@ -184,12 +179,14 @@ class ParameterPanel(ipw.VBox):
 
     # --- drawing ---------------------------------------------------------------------------
     def show(self, matrices: dict[str, np.ndarray], *, vmin: float, vmax: float,
-             caption: str = "", regions: Sequence[Region] | None = None) -> None:
+             caption: str = "", regions: Sequence[Region] | None = None,
+             bands: Sequence[str] | None = None) -> None:
         """Draw each region's tensor on the fixed colour range [vmin, vmax].
 
         ``caption`` goes over the colour bar, e.g. "±1/√H = ±0.354". ``regions`` renames what
         is drawn (another layer's ``weight_ih_l1_reverse``, its columns' label), each in the
         place and width of the region it replaces; ``matrices`` are keyed by their names.
+        ``bands`` changes the row bands (a GRU's r, z, n; a plain RNN's one band of units).
 
         One picture, one tick-label message and one title line, whatever changed.
         """
@@ -198,9 +195,12 @@ class ParameterPanel(ipw.VBox):
             regions = tuple(regions)
             if [r.width for r in regions] != [r.width for r in L.regions]:
                 raise ValueError("the regions must keep the panel's widths")
-            if [r.x_label for r in regions] != [r.x_label for r in self._regions]:
-                self._static.text = [*self.bands, *[r.x_label for r in regions]]
+            relabel = [r.x_label for r in regions] != [r.x_label for r in self._regions]
             self._regions = regions
+            if relabel and bands is None:
+                self._lay_bands(self.bands)
+        if bands is not None and tuple(bands) != self.bands:
+            self._lay_bands(bands)
         mats = [np.asarray(matrices[r.key], dtype=np.float32) for r in self._regions]
         mats = [m if m.ndim == 2 else m[:, None] for m in mats]
         rows, n = mats[0].shape[0], len(self.bands)
@@ -217,7 +217,8 @@ class ParameterPanel(ipw.VBox):
         self._indices = picture
         set_png(self._picture, encode_png(picture, self._palette))
         self._hover.leave()
-        x, y, text = self._tick_labels(mats, vmin, vmax)
+        x, y, text = panel_ticks(L, self._regions, mats, len(self.bands), vmin, vmax,
+                                 self._height)
         with self._ticks.hold_sync():
             self._ticks.x, self._ticks.y, self._ticks.text = x, y, text
         self._title_text = [f"{r.key} ({r.symbols}) = ({self._dims(r.key)})"
@@ -248,37 +249,34 @@ class ParameterPanel(ipw.VBox):
         return (f"Parameter heatmaps side by side, coloured on one scale from {self._vmin:.2f} to "
                 f"{self._vmax:.2f}{f' ({what})' if what else ''}: "
                 + "; ".join(tensor(r) for r in self._regions)
-                + f". Rows in {len(self.bands)} gate bands of {per}, top to bottom: "
-                f"{', '.join(self.bands)}.")
+                + (f". Rows in {len(self.bands)} gate bands of {per}, top to bottom: "
+                   f"{', '.join(self.bands)}." if len(self.bands) > 1 else ". One row a unit."))
 
     def _dims(self, key: str) -> str:
         """The tensor's own shape as PyTorch gives it (a bias is 1-D): '32 × 5' or '32'."""
         return " × ".join(str(d) for d in self._shapes[key])
 
-    def _tick_labels(self, mats, vmin, vmax):
-        """Column indices under each region, band-start rows on the left, the colour bar's
-        values on the right: positions in the figure's fixed coordinates."""
-        L, h = self.layout_px, self._height
-        xs, ys, texts = [], [], []
-        below = 1.0 + 16 / h
-        for start, region, m in zip(L.starts, self._regions, mats, strict=True):
-            cols = m.shape[1]
-            if cols == 1:
-                continue
-            for t in tick_values(cols, most=max(2, region.width // 40)):
-                xs.append(start + (t + 0.5) * region.width / cols)
-                ys.append(below)
-                texts.append(str(int(t)))
-        rows, per = self._rows, self._rows // len(self.bands)
-        for k in range(len(self.bands)):
-            xs.append(-18.0)
-            ys.append((k * per + 0.5) / rows)
-            texts.append(str(k * per))
-        for v in np.linspace(vmax, vmin, 5):
-            xs.append(L.width + 26.0)
-            ys.append((vmax - v) / (vmax - vmin))
-            texts.append(f"{v:+.3f}" if v else "0")
-        return np.float32(xs), np.float32(ys), texts
+    def _lay_bands(self, bands: Sequence[str]) -> None:
+        """Rules between ``bands`` equal row bands, their letters, and the axes' labels; one
+        band (a plain RNN's rows) has no rule and its rows are units."""
+        L, n, self.bands = self.layout_px, len(bands), tuple(bands)
+        edges = (np.arange(1, n) / n).astype(np.float32) if n > 1 else np.float32([0.0])
+        for rules in (self._band_gaps, self._band_lines):
+            with rules.hold_sync():
+                rules.x = np.tile(np.float32([0.0, L.matrices_end]), (len(edges), 1))
+                rules.y = np.repeat(edges[:, None], 2, axis=1)
+                rules.visible = n > 1
+        letters_x = L.matrices_end + (L.colorbar_start - L.matrices_end) / 2
+        below = 1.0 + 34 / self._height
+        with self._static.hold_sync():
+            self._static.x = np.float32([*[letters_x] * n, *[s + r.width / 2 for s, r in
+                                                             zip(L.starts, self._regions,
+                                                                 strict=True)]])
+            self._static.y = np.float32([*((np.arange(n) + 0.5) / n),
+                                         *[below] * len(self._regions)])
+            self._static.text = [*(self.bands if n > 1 else [""]),
+                                 *[r.x_label for r in self._regions]]
+        self._y_label.text = ["row (gate band)" if n > 1 else "row = unit j"]
 
     def mark_unit(self, unit: int | None) -> None:
         """Outline unit j's row in every gate band of every tensor (rows k·H + j), or none.
@@ -319,7 +317,8 @@ class ParameterPanel(ipw.VBox):
     def describe(self, key: str, row: int, col: int) -> str:
         value = self._matrices[key][row, col]
         per = self._rows // len(self.bands)
-        where = f"row {row} (gate {html.escape(self.bands[row // per])}, unit {row % per})"
+        where = (f"row {row} (gate {html.escape(self.bands[row // per])}, unit {row % per})"
+                 if len(self.bands) > 1 else f"row {row} (unit {row})")
         column = "" if self._matrices[key].shape[1] == 1 else f", column {col}"
         return f"<b>{html.escape(key)}</b> {where}{column}: <b>{value:+.4f}</b>"
 

@@ -1,4 +1,7 @@
-"""One sequence through an LSTM, step by step: the strips, h and c over the steps, the equations.
+"""One sequence through a cell, step by step: the strips, the states over the steps, the equations.
+
+The LSTM's view has h and c; a GRU's or a plain RNN's (a ``cells.CellTrace``) has its own strips,
+gates in words and equations, and h alone.
 
 Shared by the explorer and the training dashboard: each owns the trace and the indices, and
 hands them to ``StepPanel.show``; the panel owns its controls (the step, Play, the unit) for
@@ -10,16 +13,17 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
+from ..maths import cells
 from ..maths.lstm import CellTrace
 from .colorbar import ColorBar
 from .controls import GuardedPlay, GuardedToggleButtons, int_slider, set_bounded
-from .equations import CELL_EQUATIONS, PROJECTION_EQUATION, neighbours, unit_equations
+from .equations import CELL_EQUATIONS, EQUATIONS, PROJECTION_EQUATION, neighbours, unit_equations
 from .markup import as_html
 from .state_chart import StateChart, StepCursor
-from .strips import StripStack, sequence_values, strip_scales
+from .strips import CELL_STRIPS, StripStack, sequence_values, strip_scales, strips_height
 from .text_alternative import html_table
 
-__all__ = ["GATE_WORDS", "PLAY_SPEEDS", "StepPanel", "step_tables"]
+__all__ = ["CELL_WORDS", "GATE_WORDS", "PLAY_SPEEDS", "StepPanel", "step_tables"]
 
 # the gates, σ, tanh and ⊙ in words, said once where they first appear: under the strips
 GATE_WORDS = (
@@ -32,6 +36,24 @@ GATE_WORDS = (
     "\"how much\"; tanh turns it into one between −1 and 1; ⊙ multiplies two vectors "
     "element by element. The purple outline is unit j, whose equations are written out "
     "below.</p>")
+_UNIT_J = ("The purple outline is unit j, whose equations are written out below.</p>")
+# the GRU's and the plain RNN's, in PyTorch's conventions
+CELL_WORDS = {
+    "lstm": GATE_WORDS,
+    "gru": ("<p class='hint gate-words'><b>The gates in words.</b> r<sub>e</sub>, the <b>reset "
+            "gate</b>: how much of h<sub>e−1</sub> the candidate reads. z<sub>e</sub>, the "
+            "<b>update gate</b>: how much of h<sub>e−1</sub> to keep (PyTorch's convention: "
+            "z near 1 keeps the old state, near 0 takes the candidate). n<sub>e</sub>, the "
+            "<b>candidate</b>: the new values that could replace it. There is no cell state: "
+            "h<sub>e</sub> is the memory itself. σ is the sigmoid, 1 / (1 + e<sup>−z</sup>), a "
+            "gate's \"how much\" between 0 and 1; tanh squashes to between −1 and 1; ⊙ "
+            "multiplies element by element. " + _UNIT_J),
+    "rnn": ("<p class='hint gate-words'><b>No gates.</b> The plain RNN mixes x<sub>e</sub> "
+            "and h<sub>e−1</sub> through two weight matrices and squashes the sum with tanh "
+            "(between −1 and 1): nothing decides what to keep, so what it read long ago "
+            "reaches the end only through W<sub>hh</sub> and tanh, step after step. "
+            + _UNIT_J),
+}
 
 # Play's pace as (label, interval in ms, what it is in words): a learner follows one step at a
 # time, so the default is 2 a second; "fast" is the 40 ms Play ran at before, which the
@@ -43,7 +65,8 @@ PLAY_SPEEDS = (("½ / s", 2000, "half a step a second"),
 DEFAULT_INTERVAL = 500
 
 
-def step_tables(trace: CellTrace, sample: int, step: int, label: str | None = None) -> str:
+def step_tables(trace: CellTrace | cells.CellTrace, sample: int, step: int,
+                label: str | None = None) -> str:
     """Step k = ``step`` of sequence ``sample`` as tables: x_e, then every unit's gates, c, h.
 
     ``label`` names the sequence in the caption ("sequence 1" by default). The step reads
@@ -59,6 +82,15 @@ def step_tables(trace: CellTrace, sample: int, step: int, label: str | None = No
     inputs = html_table(f"x_{e}: the input at {where} ({label or f'sequence {s}'})",
                         ["k", "x_e[k]"],
                         [(k, float(v)) for k, v in enumerate(trace.x[s, t])])
+    if isinstance(trace, cells.CellTrace):  # a GRU's gates and h, or a plain RNN's h
+        gates = list(trace.gates)
+        rows = [(j, *(float(trace.gates[g][s, t, j]) for g in gates),
+                 float(trace.h[s, t, j]), float(trace.h[s, k_step, j]))
+                for j in range(trace.h.shape[-1])]
+        what = "the gates and hidden state" if gates else "the hidden state"
+        return inputs + html_table(f"Step e = {e}: {what} of every unit",
+                                   ["unit j", *(f"{g}_e" for g in gates), f"h_({prev})", "h_e"],
+                                   rows)
     projected = trace.m is not None
     h_out = trace.h.shape[-1]
     columns = ["unit j", "i_e", "f_e", "g_e", "o_e", f"c_({prev})", "c_e",
@@ -117,17 +149,23 @@ class StepPanel(ipw.VBox):
             self.speed.add_class("ctl-speed")
             self.speed.observe(self._on_speed, names="value")
         self.strips = StripStack(layout=ipw.Layout(flex="1 1 auto"))
-        # a bar for each range the strips are coloured on, naming its strips
-        self.strip_bars = []
-        for vmin, vmax, palette, caption in strip_scales():
-            bar = ColorBar(palette=palette, height="330px")
-            bar.set_range(vmin, vmax, caption=caption)
-            self.strip_bars.append(bar)
+        # a bar for each range the strips are coloured on, naming its strips (a cell's own)
+        self._bars: dict[str, list[ColorBar]] = {}
+        self.strip_bars = self._strip_bars("lstm")
         cursor = StepCursor()  # one dashed line for both charts: a step is one message
+        # the LSTM's h and c; a GRU or a plain RNN has h alone, the full width
         self.charts = {"h": StateChart(name="h_e", bound=1.0, cursor=cursor),
                        "c": StateChart(name="c_e", cursor=cursor)}
+        self._lstm_charts = dict(self.charts)
         for chart in self.charts.values():
             chart.layout.width = "50%"
+        self._kind = "lstm"  # whose cell is shown: "lstm", "gru" or "rnn"
+        self._strips_row = ipw.HBox([self.strips, *self.strip_bars],
+                                    layout=ipw.Layout(width="100%"))
+        self.words = ipw.HTML(GATE_WORDS)
+        self._charts_row = ipw.HBox(list(self.charts.values()),
+                                    layout=ipw.Layout(flex_flow="row wrap"))
+        self.equations = ipw.HTMLMath(CELL_EQUATIONS)
         self.step_title = ipw.HTML()
         self.step_title.add_class("step-title")
         self.unit_equations = ipw.HTML()
@@ -147,16 +185,38 @@ class StepPanel(ipw.VBox):
             ipw.HBox(step_controls,
                      layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
             self.step_title,
-            ipw.HBox([self.strips, *self.strip_bars], layout=ipw.Layout(width="100%")),
-            ipw.HTML(GATE_WORDS),
-            ipw.HBox([self.charts["h"], self.charts["c"]],
-                     layout=ipw.Layout(flex_flow="row wrap")),
+            self._strips_row,
+            self.words,
+            self._charts_row,
             ipw.HTML("<h3>The cell's equations</h3>"),
-            ipw.HTMLMath(CELL_EQUATIONS),
+            self.equations,
             self.projection,
             self.backward_note,
             self.unit_equations,
         ]
+
+    def _strip_bars(self, kind: str) -> list[ColorBar]:
+        """The colour bars of ``kind``'s strips, built the first time they are asked for."""
+        if kind not in self._bars:
+            strips = CELL_STRIPS[kind]
+            self._bars[kind] = []
+            for vmin, vmax, palette, caption in strip_scales(strips):
+                bar = ColorBar(palette=palette, height=strips_height(len(strips)))
+                bar.set_range(vmin, vmax, caption=caption)
+                self._bars[kind].append(bar)
+        return self._bars[kind]
+
+    def _use_cell(self, kind: str) -> None:
+        """Show ``kind``'s colour bars, gates in words, charts and equations."""
+        self._kind = kind
+        self.strip_bars = self._strip_bars(kind)
+        self._strips_row.children = [self.strips, *self.strip_bars]
+        self.words.value = CELL_WORDS[kind]
+        self.charts = (self._lstm_charts if kind == "lstm"
+                       else {"h": self._lstm_charts["h"]})
+        self.charts["h"].layout.width = "50%" if kind == "lstm" else "100%"
+        self._charts_row.children = list(self.charts.values())
+        self.equations.value = EQUATIONS[kind]
 
     def _on_speed(self, change) -> None:
         self.play.interval = change["new"]  # the page's timer reads it at its next step
@@ -170,12 +230,13 @@ class StepPanel(ipw.VBox):
                 self.play.max = seq_len
                 self.play.value = step
 
-    def show(self, trace: CellTrace, b_ih: np.ndarray, b_hh: np.ndarray, *, sample: int,
+    def show(self, trace: CellTrace | cells.CellTrace, b_ih: np.ndarray, b_hh: np.ndarray, *,
+             sample: int,
              step: int, unit: int, title: str, new_sequence: bool = True,
              w_hr: np.ndarray | None = None) -> None:
         """Sequence ``sample`` of the cell ``trace`` at step k = ``step``, unit j = ``unit``
         in bold; ``w_hr`` (H_out, H) with a projection; ``title`` is plain text (escaped) or
-        ``Markup``.
+        ``Markup``. ``trace`` is an LSTM's, or a GRU's or a plain RNN's ``cells.CellTrace``.
 
         A new sequence redraws the strips of every step and the charts' lines; otherwise
         only the step (the picture moves, the cursor moves) and the unit change.
@@ -183,11 +244,15 @@ class StepPanel(ipw.VBox):
         s, k, j = sample, step, unit
         e, _prev = neighbours(trace, k)
         self.step_title.value = as_html(title)
+        kind = trace.cell if isinstance(trace, cells.CellTrace) else "lstm"
+        if kind != self._kind:
+            self._use_cell(kind)
+            new_sequence = True
         if new_sequence:  # every step's strips in one picture; a step only moves it
             # a later layer reads the layer below's output: D·H_out values (H_out one way)
             wider = trace.x.shape[-1] > trace.h.shape[-1]
             x_size = "n_X" if not trace.layer else ("D·H_out" if wider else "H_out")
-            self.strips.show(sequence_values(trace, s), k, x_size)
+            self.strips.show(sequence_values(trace, s), k, x_size, CELL_STRIPS[kind])
         else:
             self.strips.show_step(k)
         if self.strips.marked_unit != j:
