@@ -1,15 +1,16 @@
 """The training dashboard's code for each task: its data, its yardsticks and its results.
 
-The rest of the notebook (the model, the loop, what one sequence shows) is the same for every
-task: ``training.py``.
+The rest of the notebook (the loop) is the same for every task: ``training.py``; the model and
+what one sequence shows differ from cell to cell: ``training_cells.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..maths.tasks import ADDING_TOLERANCE, ADDING_TRAIN, ADDING_VALID, VALID_FROM
-from .recipe import Section, fill
+from .recipe import Section, fill, splice
 from .snippets import FIND_TEMPERATURES
 
 __all__ = ["TASK_CODE", "TaskCode"]
@@ -22,7 +23,8 @@ class TaskCode:
     imports: str  # what the task's data needs, on top of torch's
     data: Section  # X_train, y_train, X_valid, y_valid and n_x
     yardsticks: Section  # to_task, truth, metric, error, error_of_loss and the yardsticks
-    results: Section  # the trained LSTM beside the yardsticks: predictions and scores
+    # the trained model beside the yardsticks, predictions and scores, for the cell's label
+    results: Callable[[str], Section]
 
 
 # the imports each task's data needs, on top of torch's
@@ -140,7 +142,7 @@ YARDSTICKS = {
         "The yardstick",
         "A model that sees only the last step can do no better than E[sum | x<sub>n_E</sub>]: "
         "if the last step is marked, its number plus the other's mean 0.5; if not, two means, "
-        "1.0. An LSTM beats it only by remembering. The curves show the mean squared error; "
+        "1.0. Only a model that remembers can beat it. The curves show the mean squared error; "
         "an answer within 0.04 of the target counts as right (the 1997 paper's criterion).",
         fill("""
             def to_task(out):  # the sums are in the task's units already
@@ -175,36 +177,41 @@ YARDSTICKS = {
 }
 
 
-RESULTS = {
-    "temperatures": Section(
+def _temperature_results(label: str) -> Section:
+    return Section(
         "The results",
-        "The trained LSTM against the yardsticks, on the same validation windows: it has "
+        f"The trained {label} against the yardsticks, on the same validation windows: it has "
         "learned something only if it beats persistence.",
-        fill("""
+        splice("""
             with torch.no_grad():
                 predictions = to_task(model(X_valid)[:, 0])  # (n_valid,) °C
             scores = {name: (error(p), mae(p))
-                      for name, p in {"this LSTM": predictions, **yardsticks}.items()}
+                      for name, p in {$name: predictions, **yardsticks}.items()}
             print(f"on the {len(truth)} validation windows:")
             for name, (rmse, mae_) in scores.items():
                 print(f"  {name:32} RMSE {rmse:.3g} °C   MAE {mae_:.3g} °C")
-            """),
-    ),
-    "adding": Section(
+            """, name=f'"this {label}"'),
+    )
+
+
+def _adding_results(label: str) -> Section:
+    return Section(
         "The results",
-        "The trained LSTM against the memoryless yardstick, on the same validation "
-        "sequences: beating it means the LSTM carries the first marked number to the end.",
-        fill("""
+        f"The trained {label} against the memoryless yardstick, on the same validation "
+        f"sequences: beating it means the {label} carries the first marked number to the end.",
+        splice("""
             with torch.no_grad():
                 predictions = to_task(model(X_valid)[:, 0])  # (n_valid,)
             scores = {name: (error(p), within(p))
-                      for name, p in {"this LSTM": predictions, **yardsticks}.items()}
+                      for name, p in {$name: predictions, **yardsticks}.items()}
             print(f"on the {len(truth)} validation sequences:")
             for name, (mse, share) in scores.items():
                 print(f"  {name:38} MSE {mse:.3g}   within $tolerance: {100 * share:.0f}%")
-            """, tolerance=ADDING_TOLERANCE),
-    ),
-}
+            """, name=f'"this {label}"', tolerance=repr(ADDING_TOLERANCE)),
+    )
+
+
+RESULTS = {"temperatures": _temperature_results, "adding": _adding_results}
 
 
 TASK_CODE = {
