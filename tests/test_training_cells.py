@@ -173,3 +173,15 @@ def test_the_cell_is_locked_while_training(cache):
     assert d.controls["cell"].disabled
     d.model.set_status("untrained")
     assert not d.controls["cell"].disabled
+
+
+def test_the_pages_code_follows_its_cell(cache):
+    """'Show the code' of a GRU page writes out the GRU (the code's own tests run it and
+    compare it with ``Trainer`` bit for bit): here, that the page hands it its cell."""
+    d = dashboard(cache, SMALL + "&cell=gru")
+    recipe = d.recipe()
+    assert recipe.title.startswith("What a GRU learns")
+    source = recipe.script
+    assert "nn.GRU(" in source and "nn.LSTM(" not in source
+    d.controls["cell"].value = "rnn"
+    assert "nn.RNN(" in d.recipe().script
