@@ -170,6 +170,11 @@ def test_a_link_names_the_settings_to_pretrain():
     config, problems = config_of("epochs=9&lr=abc")
     assert config == replace(defaults_for("temperatures"), epochs=9)
     assert problems == ["learning rate='abc' is not a number; it was ignored."]
+    # the page's cell choice: the same link trains the same module the page would
+    config, problems = config_of("task=adding&cell=gru")
+    assert config == replace(defaults_for("adding"), cell="gru") and problems == []
+    config, problems = config_of("cell=lstmm")
+    assert config.cell == "lstm" and "lstm, gru, rnn" in problems[0]
 
 
 def test_pretraining_fills_the_cache_once(tmp_path, capsys):

@@ -2,7 +2,8 @@
 
 Each QUERY is what follows the ``?`` of a training dashboard link (a whole link works too),
 e.g. ``task=adding&seq_len=80``; settings left out are the task's defaults, and the view's
-parameters (``sample``, ``step``, ``unit``, ``phase``) are ignored; ``compare=on`` trains the
+parameters (``sample``, ``step``, ``unit``, ``phase``) are ignored; ``cell=gru`` or ``cell=rnn``
+trains that cell in the LSTM's place; ``compare=on`` trains the
 comparison's three races too. Each model is trained into
 the model cache (``$LSTM_MODEL_CACHE``, or ``--cache``) unless it is there already, with its
 progress printed; students who open those links then get the trained model at once, and a
@@ -29,7 +30,8 @@ VIEW = ("sample", "step", "unit", "phase", "compare")
 
 def _parse(query: str):
     return parse_preset(query.split("?", 1)[-1], {**LIMITS, **dict.fromkeys(VIEW[:3])},
-                        SYMBOLS, {"task": TASKS, "phase": PHASES, "compare": ("off", "on")})
+                        SYMBOLS, {"task": TASKS, "cell": CELLS, "phase": PHASES,
+                                  "compare": ("off", "on")})
 
 
 def config_of(query: str) -> tuple[TrainConfig, list[str]]:

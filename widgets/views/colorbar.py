@@ -40,8 +40,10 @@ class ColorBar(ipw.VBox):
             x=[0.0, 1.0],
             y=[-1.0, 1.0],
         )
-        axis = bq.Axis(scale=self._scale, side="right",
-                       tick_format=".2f", grid_lines="none")
+        # a short bar (a plain RNN's three strips) keeps its numbers apart: fewer of them
+        short = height.endswith("px") and float(height[:-2]) < 200
+        axis = bq.Axis(scale=self._scale, side="right", tick_format=".2f", grid_lines="none",
+                       num_ticks=3 if short else None)
         self._figure = bq.Figure(display_toolbar=False,
             marks=[self._image], axes=[axis], padding_x=0, padding_y=0,
             fig_margin=dict(top=6, bottom=40, left=4, right=44),
