@@ -185,3 +185,16 @@ def test_the_pages_code_follows_its_cell(cache):
     assert "nn.GRU(" in source and "nn.LSTM(" not in source
     d.controls["cell"].value = "rnn"
     assert "nn.RNN(" in d.recipe().script
+
+
+def test_the_numbers_of_a_gru_page_are_its_gates_and_states(cache):
+    d = dashboard(cache, SMALL + "&cell=gru&step=3")
+    trace, numbers = d.model.trace(), d.numbers_html()
+    assert "Step e = 3: the gates and hidden state of every unit" in numbers
+    assert ("<th scope='col'>r_e</th><th scope='col'>z_e</th><th scope='col'>n_e</th>"
+            "<th scope='col'>h_(2)</th><th scope='col'>h_e</th>") in numbers
+    assert "The GRU&#x27;s answers (untrained)" in numbers and "c_e" not in numbers
+    assert f"<td>{float(trace.gates['z'][0, 2, 4]):+.4f}</td>" in numbers
+    d.controls["cell"].value = "rnn"
+    numbers = d.numbers_html()
+    assert "Step e = 3: the hidden state of every unit" in numbers and "r_e" not in numbers

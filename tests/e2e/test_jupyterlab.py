@@ -70,6 +70,12 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.locator("pre.code-text").text_content()
         assert "seq_len = 50  #" in copied
+        # why the LSTM runs beside JupyterLab's kernel loop as beside Voila's
+        page.get_by_role("button", name="Compare the three cells").click()
+        wait_text(page, ".comparison-status", r"Compared\.", timeout_ms=120_000)
+        names = page.locator(".comparison-results tbody th").all_text_contents()
+        assert sorted(names) == ["GRU", "LSTM", "plain RNN"]
+        assert page.locator(".comparison-verdict").inner_text().startswith("At n_E = 50,")
         page.screenshot(path=str(ROOT / "test-artifacts" / "jupyterlab-training.png"))
     finally:
         context.close()
