@@ -30,7 +30,8 @@ FLOORS = {
 }
 # the libraries beyond the standard library each floor may import
 LIBRARIES = {
-    "maths": {"torch", "numpy"},
+    # pandas reads a learner's CSV file (series_csv), imported only when one is read
+    "maths": {"torch", "numpy", "pandas"},
     "store": {"torch", "numpy", "filelock", "platformdirs"},
     "codegen": {"nbformat"},
     "state": {"torch", "numpy", "traitlets"},
