@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .cells import CELL_LABELS, CELLS
-from .tasks import make_task
+from .tasks import TaskData, make_task
 from .training import TrainConfig, Trainer
 
 __all__ = ["CellResult", "Comparison", "verdict"]
@@ -47,9 +47,12 @@ class Comparison:
     data : TaskData -- the task's data, made once and shared
     """
 
-    def __init__(self, config: TrainConfig, cells: tuple[str, ...] = CELLS):
+    def __init__(self, config: TrainConfig, cells: tuple[str, ...] = CELLS,
+                 data: TaskData | None = None):
         self.config = config
-        self.data = make_task(config.task, config.seq_len, config.seed)
+        # a CSV series comes made (series_task); the built-in tasks are made here
+        self.data = data if data is not None else make_task(config.task, config.seq_len,
+                                                            config.seed)
         self.trainers = {cell: Trainer(replace(config, cell=cell, until_solved=True),
                                        self.data) for cell in cells}
 

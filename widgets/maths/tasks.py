@@ -11,6 +11,8 @@
   number across the steps. Yardstick: the best a memoryless model can do, one that sees only
   the last step, E[target | x_{n_E}]. A prediction within 0.04 of the target counts as right
   (the 1997 paper's criterion).
+- ``csv``: a series of the learner's own (``series_csv``), treated like the temperatures. It
+  cannot be made from its name alone: ``series_task`` makes it from the file's ``Series``.
 
 Each task's data also carries how a page presents it (its answers chart, the results' second
 number), so no page asks which task it has. Nothing here knows of widgets.
@@ -25,13 +27,17 @@ import torch
 
 from .sequence import TEMPERATURE_SOURCE, load_min_temperatures
 
-__all__ = ["ADDING_SOLVED", "ADDING_TOLERANCE", "TASKS", "TASK_N_X", "AnswersChart", "TaskData",
-           "make_task"]
+__all__ = ["ADDING_SOLVED", "ADDING_TOLERANCE", "BUILT_IN_TASKS", "TASKS", "TASK_N_X",
+           "AnswersChart", "TaskData", "make_task"]
 
-TASKS = ("temperatures", "adding")
-# n_X of each task: one temperature a day; a number and its marker
+TASKS = ("temperatures", "adding", "csv")
+# the tasks ``make_task`` builds from their name; "csv" needs the learner's file
+BUILT_IN_TASKS = ("temperatures", "adding")
+# n_X of each built-in task: one temperature a day; a number and its marker (a CSV series'
+# n_X is 1 + its features)
 TASK_N_X = {"temperatures": 1, "adding": 2}
-TASK_LABELS = {"temperatures": "daily min. temperatures", "adding": "the adding problem"}
+TASK_LABELS = {"temperatures": "daily min. temperatures", "adding": "the adding problem",
+               "csv": "your own CSV"}
 
 # the adding problem: sequences to learn from and to check on, fixed by the seed
 ADDING_TRAIN, ADDING_VALID = 2000, 500
@@ -61,8 +67,8 @@ class AnswersChart:
 class TaskData:
     """A task's inputs and targets, ready for ``nn.LSTM(n_x, H, batch_first=True)``.
 
-    Targets are as the model learns them (normalised for the temperatures); ``to_task``
-    turns them, and predictions, back into the task's own units.
+    Targets are as the model learns them (normalised for the temperatures and a CSV
+    series); ``to_task`` turns them, and predictions, back into the task's own units.
     """
 
     name: str
@@ -81,6 +87,7 @@ class TaskData:
     score_name: str  # the results' column beside the metric: what ``score`` gives
     channels: tuple[str, ...] = ("value",)  # what each of x_e's n_X values is
     marker: int | None = None  # the channel that marks the steps that matter, if any
+    digest: str = ""  # a CSV series' digest (``Series.digest``); '' for the built-in tasks
 
     def marked_steps(self, sample: int) -> list[int]:
         """The steps e (1-based) validation sequence ``sample`` marks; [] without a marker."""
@@ -131,7 +138,7 @@ class TaskData:
     def solved_below(self) -> float:
         """The validation error at or under which a model counts as having solved the task:
         for the adding problem ``ADDING_SOLVED`` (MSE), a fifteenth of the memoryless
-        yardstick; for the temperatures, beating the best yardstick (persistence)."""
+        yardstick; for the temperatures and a CSV series, beating the best yardstick."""
         if self.name == "adding":
             return ADDING_SOLVED
         return min(self.error(v) for v in self.yardsticks.values())
@@ -156,12 +163,16 @@ def make_task(name: str, seq_len: int, seed: int) -> TaskData:
     """The data of task ``name`` with sequences of n_E = ``seq_len`` steps.
 
     The temperatures are the same whatever the seed; the adding problem's sequences are drawn
-    from ``seed``.
+    from ``seed``. The CSV task needs its file: ``series_task.series_task`` makes it.
     """
     if name == "temperatures":
         return _temperatures(seq_len)
     if name == "adding":
         return _adding(seq_len, seed)
+    if name == "csv":
+        raise ValueError("The CSV task needs its data: read the file with "
+                         "series_csv.read_csv_bytes, then make the task with "
+                         "series_task.series_task.")
     raise ValueError(f"The task must be one of {', '.join(TASKS)}; got {name!r}.")
 
 

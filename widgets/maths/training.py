@@ -15,6 +15,7 @@ Nothing here knows of widgets.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ import torch
 from torch import nn
 
 from .cells import CELLS, build_cell
-from .limits import check_choice, check_float, check_int
+from .limits import check_choice, check_float, check_int, short
 from .tasks import TASKS, TaskData, make_task
 
 __all__ = ["DEFAULTS", "LIMITS", "PHASES", "SYMBOLS", "ManyToOne", "TrainConfig", "Trainer",
@@ -40,6 +41,7 @@ LIMITS = {
     "batch_size": (1, 512),
     "seed": (0, 2**31 - 1),
 }
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 # whose weights a view shows: as built, or as training left them
 PHASES = ("initial", "trained")
 SYMBOLS = {"hidden_size": "H", "seq_len": "n_E", "lr": "learning rate", "epochs": "epochs",
@@ -54,6 +56,11 @@ def check_setting(name: str, value):
         return value
     if name == "cell":
         return check_choice("cell", value, CELLS)
+    if name == "data":
+        if not isinstance(value, str) or (value and not _DIGEST.fullmatch(value)):
+            raise ValueError(f"data must be a CSV series' sha256 digest or ''; got "
+                             f"{short(str(value))!r}.")
+        return value
     if name == "until_solved":
         if not isinstance(value, bool):
             raise ValueError(f"until_solved must be True or False; got {value!r}.")
@@ -67,7 +74,7 @@ def check_setting(name: str, value):
 class TrainConfig:
     """Everything that decides a training run, so also the key of its cached result."""
 
-    task: str = "temperatures"  # which data: "temperatures" or "adding"
+    task: str = "temperatures"  # which data: "temperatures", "adding" or "csv"
     hidden_size: int = 16  # H: units in the LSTM's hidden and cell states
     seq_len: int = 14  # n_E: steps the LSTM reads before it predicts
     lr: float = 0.01  # Adam's learning rate
@@ -76,16 +83,20 @@ class TrainConfig:
     seed: int = 0  # the initial weights, the batches' order and the adding problem's data
     cell: str = "lstm"  # the recurrent module: "lstm", "gru" or "rnn" (nn.RNN, tanh)
     until_solved: bool = False  # end at the first epoch that solves the task (a comparison)
+    data: str = ""  # the CSV series' digest (Series.digest), so the cache keys on the data
 
     def __post_init__(self):
         for name, value in asdict(self).items():
             check_setting(name, value)
+        if self.data and self.task != "csv":
+            raise ValueError(f"Only the CSV task takes data; the {self.task} task has its own.")
 
 
 # each task's starting point: a window of two weeks; the adding problem at n_E = 50
 DEFAULTS = {
     "temperatures": TrainConfig(),
     "adding": TrainConfig(task="adding", hidden_size=8, seq_len=50, epochs=60),
+    "csv": TrainConfig(task="csv"),
 }
 
 
@@ -164,6 +175,9 @@ class Trainer:
         self.config = config
         self.data = data if data is not None else make_task(config.task, config.seq_len,
                                                             config.seed)
+        if (self.data.name, self.data.digest) != (config.task, config.data):
+            raise ValueError(f"The data ({self.data.name} {self.data.digest[:12]}) is not the "
+                             f"config's ({config.task} {config.data[:12]}).")
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
             self.model = ManyToOne(self.data.n_x, config.hidden_size, config.cell)
