@@ -270,7 +270,7 @@ def test_a_new_task_brings_its_defaults_and_the_seed_stays(cache):
     assert d.weights.titles()[0] == "weight_ih_l0 (4H × n_X) = (32 × 2)"
     assert "memoryless (sees only the last step)" in d.results.value
     d.task.set_state({"index": 7})
-    assert d.message == "task: choose one of the 2 options; 7 was refused."
+    assert d.message == "task: choose one of the 3 options; 7 was refused."
 
 
 def test_the_learning_rate_reads_as_three_digits(cache):

@@ -44,7 +44,8 @@ class ComparisonSection(ipw.VBox):
         self.add_class("comparison-section")
         self._page = page_model
         self._banner = banner
-        self.model = ComparisonModel(page_model.config, cache=page_model.cache)
+        self.model = ComparisonModel(page_model.config, cache=page_model.cache,
+                                     data_for=self._data_for)
         self.run = ComparisonRun(self.model, pace)
         self.buttons = {
             "compare": ipw.Button(description="Compare the three cells", icon="play",
@@ -151,6 +152,11 @@ class ComparisonSection(ipw.VBox):
                                  self._page.sample)
 
     # --- model -> views -----------------------------------------------------------------------
+    def _data_for(self, config):
+        """The page's own series' data, for a comparison of the page's settings."""
+        page = self._page
+        return page.data if config.data and config == page.config else None
+
     def _on_settings(self, _change=None) -> None:
         """The page's settings changed (a rebuild): a new comparison of them."""
         config = self._page.config

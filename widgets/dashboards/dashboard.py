@@ -14,6 +14,7 @@ from ..state.presets import preset_message, preset_model, state_query, view_trai
 from ..views.code_panel import CodePanel
 from ..views.controls import MessageBanner
 from ..views.numbers_panel import NumbersPanel
+from ..views.series_picker import UPLOAD_SCRIPT
 from ..views.share import SCRIPT as SHARE_SCRIPT
 from ..views.view_link import ViewLink
 from .accessibility import accessibility_script
@@ -93,7 +94,7 @@ class Dashboard(ipw.VBox):
         self.model = self._preset_model(model, preset)
         view = view_traits(self.model)  # what the link names, and the panels follow
         self.link = ViewLink(lambda: state_query(self.model), self.model, view,
-                             hub=hub_redirect())
+                             hub=hub_redirect(), caveat=lambda: self.link_caveat())
         # looked up at each render, so a subclass's (or a test's) recipe is the one called
         self.code = CodePanel(lambda: self.recipe(), [(self.model, view)])
         self.numbers = NumbersPanel(lambda: self.numbers_html(), [(self.model, view)])
@@ -110,8 +111,13 @@ class Dashboard(ipw.VBox):
         # output, and each installs itself once a page
         from IPython.display import HTML, display
 
-        display(HTML(accessibility_script().data + f"<script>{SHARE_SCRIPT}</script>"))
+        display(HTML(accessibility_script().data + f"<script>{SHARE_SCRIPT}</script>"
+                     f"<script>{UPLOAD_SCRIPT}</script>"))
         display(self._repr_mimebundle_(), raw=True)
+
+    def link_caveat(self) -> str:
+        """What the view's link cannot carry, in a sentence ('' when it carries it all)."""
+        return ""
 
     def recipe(self) -> Recipe:
         """The PyTorch code that rebuilds the view on screen (``widgets.codegen``)."""

@@ -18,6 +18,7 @@ from ..codegen.training import training_recipe
 from ..maths.cells import CELL_LABELS, CELLS
 from ..maths.tasks import TASK_LABELS, TASKS
 from ..maths.training import LIMITS, SYMBOLS
+from ..state.csv_source import EXAMPLES
 from ..state.training_model import COMPARE, PHASES, SETTINGS, TrainingModel
 from ..state.training_run import Pace, TrainingRun
 from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, log_slider, seed_box
@@ -28,6 +29,7 @@ from .comparison_section import ComparisonSection
 from .dashboard import Dashboard
 from .kernel_loop import kernel_loop
 from .learned_section import MODULES, LearnedSection
+from .own_data import OwnDataPanel
 from .training_text import announcement, code_note, numbers_html, results_table, status_line
 
 __all__ = ["TrainingExplorer", "kernel_loop"]
@@ -57,7 +59,8 @@ class TrainingExplorer(Dashboard):
     MODEL = TrainingModel
     CSS_CLASS = "training-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS, "choices": {
-        "task": TASKS, "cell": CELLS, "phase": PHASES, "compare": COMPARE}}
+        "task": TASKS, "cell": CELLS, "phase": PHASES, "compare": COMPARE,
+        "series": EXAMPLES}}
 
     def __init__(self, model: TrainingModel | None = None, preset: str | None = None,
                  pace: Pace | None = None, **kwargs):
@@ -120,6 +123,8 @@ class TrainingExplorer(Dashboard):
         self.announcer.add_class("live-status")  # the page script makes it a polite status
         self.announcer.add_class("sr-only")
         self.intro = ipw.HTML()
+        # task "csv": an example series or the learner's file, and its columns
+        self.own_data = OwnDataPanel(m, self.banner)
         self.source = ipw.HTML()
         self.source.add_class("data-source")
         self.curves = CurvesChart()
@@ -142,6 +147,7 @@ class TrainingExplorer(Dashboard):
             ipw.HTML(STYLE),
             self.intro,
             task,
+            self.own_data,
             c["cell"],
             ipw.HBox([c["hidden_size"], c["seq_len"], c["lr"]], layout=row),
             ipw.HBox([c["epochs"], c["batch_size"], c["seed"]], layout=row),
@@ -181,6 +187,13 @@ class TrainingExplorer(Dashboard):
                                unit=m.unit, link=self.query, note=code_note(m.progress),
                                compare=self.comparison.model.status == "trained",
                                solved_below=m.data.solved_below)
+
+    def link_caveat(self) -> str:
+        m = self.model
+        if not m.uses_own_series or not m.csv.is_file:
+            return ""
+        return (f"This view uses your own file, {m.csv.parsed.name}: a link cannot carry it, "
+                "so the link opens with an example series. Send the file along.")
 
     def numbers_html(self) -> str:
         return numbers_html(self.model) + self.comparison.numbers_html()
@@ -238,6 +251,7 @@ class TrainingExplorer(Dashboard):
             "</code> on its last step, then see what it learned. Every number below is read "
             "from the live model.</p>")
         self.source.value = f"<p class='hint'>Data: {html.escape(m.data.source)}</p>"
+        self.own_data.refresh()
 
     def _on_progress(self, change=None) -> None:
         """The run as told: the controls it locks, curves, bar, status line; the announcer
@@ -245,6 +259,7 @@ class TrainingExplorer(Dashboard):
         m, p = self.model, self.model.progress
         for control in (*(self.controls[n] for n in SETTINGS if n in self.controls), self.task):
             control.disabled = p.running
+        self.own_data.lock(p.running)
         self.buttons["train"].disabled = p.running
         self.buttons["stop"].disabled = not p.running
         self.phase.disabled = not m.trained

@@ -70,7 +70,7 @@ def series_task(series: Series, seq_len: int) -> TaskData:
         scale=float(std[0]), offset=float(mean[0]), metric="RMSE", unit=unit,
         yardsticks={"persistence (next = last)": last,
                     "the training part's mean": np.full(int(valid.sum()), float(mean[0]))},
-        source=(f"Your file {series.name}{within}: {n} rows of {', '.join(series.channels)} "
+        source=(f"The file {series.name}{within}: {n} rows of {', '.join(series.channels)} "
                 f"({handled}). Windows whose next row is among the first {split} train "
                 f"({int(train.sum())}), those in the last {n_valid} validate "
                 f"({int(valid.sum())}); each column is normalised with the first {split} "

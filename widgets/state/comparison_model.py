@@ -83,9 +83,13 @@ class ComparisonModel(HasTraits):
     progress = Instance(ComparisonProgress, allow_none=True)
     revision = Int(0, help="bumped when the cells' weights change")
 
-    def __init__(self, config: TrainConfig, cache: ModelCache | None = None, **kwargs):
+    def __init__(self, config: TrainConfig, cache: ModelCache | None = None,
+                 data_for=None, **kwargs):
         super().__init__(**kwargs)
         self.cache = cache  # each cell's race is cached as a run of its own (until_solved)
+        # data_for(config): the data of a config the maths cannot make alone (the learner's
+        # own series), or None
+        self.data_for = data_for or (lambda _config: None)
         self.comparison: Comparison | None = None
         self._waiting = ""
         self.configure(config)
@@ -106,7 +110,7 @@ class ComparisonModel(HasTraits):
     def _build(self) -> Comparison:
         if self.comparison is None:
             with one_torch_thread():
-                self.comparison = Comparison(self.config)
+                self.comparison = Comparison(self.config, data=self.data_for(self.config))
             self._initial = {cell: self._copy(cell, t.initial)
                              for cell, t in self.comparison.trainers.items()}
         return self.comparison

@@ -56,7 +56,11 @@ def preset_model(model_cls, query: str | None, limits: dict[str, tuple[int, int]
         setattr(model, name, value)
     for name in getattr(model_cls, "VIEW_CHOICES", {}):  # e.g. the weights before or after
         if name in found.values:
-            setattr(model, name, found.values[name])
+            try:
+                setattr(model, name, found.values[name])
+            except Exception as err:  # e.g. an example too short for the link's n_E
+                found.problems.append(f"{name}={short(found.raw[name])} could not be used "
+                                      f"({err}); keeping {getattr(model, name)}.")
     return model, found.problems
 
 

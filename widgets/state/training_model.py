@@ -28,6 +28,8 @@ from ..maths.memory import forget_survival, input_dependence, update_survival
 from ..maths.tasks import TaskData
 from ..maths.training import DEFAULTS, PHASES, ManyToOne, TrainConfig, Trainer, check_setting
 from ..store.model_cache import ModelCache, TrainedModel
+from .csv_source import DEFAULT_EXAMPLE, EXAMPLES, FILE
+from .own_series import OwnSeries
 from .run_progress import STATUSES, Look, Progress
 from .settings_model import SettingsModel
 
@@ -37,7 +39,7 @@ SETTINGS = ("task", "cell", "hidden_size", "seq_len", "lr", "epochs", "batch_siz
 COMPARE = ("off", "on")  # whether the page compares the plain RNN, the GRU and the LSTM
 
 
-class TrainingModel(SettingsModel):
+class TrainingModel(OwnSeries, SettingsModel):
     """State of the training dashboard.
 
     Traits
@@ -49,6 +51,8 @@ class TrainingModel(SettingsModel):
     step : int -- the step e shown (1..n_E); unit : int -- unit j (0..H-1)
     phase : {"initial", "trained"} -- whose weights the views show
     compare : {"off", "on"} -- whether the page compares the three cells (a link's ask)
+    series : str -- with task "csv": the example in use, or "file" for the learner's own
+        (``csv``, the source, holds the table and the choice of its columns)
     status : one of ``STATUSES``; message : str -- a sentence on the run
     revision : int -- bumped whenever the weights or the curves change
     progress : Progress -- the run as the page tells it; look : Look -- what the weights'
@@ -79,9 +83,11 @@ class TrainingModel(SettingsModel):
 
     SETTINGS = SETTINGS
     VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"phase": PHASES,
-                                                          "compare": COMPARE}
+                                                          "compare": COMPARE,
+                                                          "series": EXAMPLES}
     # left out of a link while off: a page without the comparison keeps the link it had
-    QUIET_DEFAULTS: ClassVar[dict] = {"compare": "off", "cell": "lstm"}
+    QUIET_DEFAULTS: ClassVar[dict] = {"compare": "off", "cell": "lstm",
+                                      "series": DEFAULT_EXAMPLE}
     INDEX_LABELS: ClassVar[dict[str, str]] = {
         "sample": "The validation sequence", "step": "The step e", "unit": "The unit j"}
 
@@ -140,9 +146,14 @@ class TrainingModel(SettingsModel):
         return {"sample": (0, len(self.data.X_valid) - 1), "step": (1, self.seq_len),
                 "unit": (0, self.hidden_size - 1)}[name]
 
+    def used(self, name: str) -> bool:
+        """Whether ``name`` says something of this state: the example only with the task
+        csv, and never the learner's file (a link cannot carry it)."""
+        return name != "series" or (self.uses_own_series and self.series != FILE)
+
     @property
     def config(self) -> TrainConfig:
-        return TrainConfig(**self.settings)
+        return TrainConfig(**self.settings, data=self.data_digest())
 
     def use_task_defaults(self, task: str) -> None:
         """Switch to ``task`` with its own sizes and rate (the seed is kept): one rebuild."""
@@ -150,7 +161,7 @@ class TrainingModel(SettingsModel):
 
     # --- building ---------------------------------------------------------------------------
     def _rebuild(self) -> None:
-        trainer = Trainer(self.config)
+        trainer = Trainer(self.config, data=self.task_data())
         initial = self._copy(trainer, trainer.initial)
         self._shown = {"initial": initial, "trained": initial}  # untrained: the same weights
         self._traces: dict[tuple[str, int], LSTMTrace | cells.CellTrace] = {}

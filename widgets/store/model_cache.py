@@ -45,6 +45,16 @@ def default_folder() -> Path:
                 Path(user_cache_dir(APP, appauthor=False)) / "models").expanduser()
 
 
+def n_x_of(config: TrainConfig, weights) -> int:
+    """n_X of a run: the task's own, or for a series of the learner's (n_X is 1 + its extra
+    inputs, which its digest fixes) the width of the saved input weights; 0 if unreadable,
+    which no model fits."""
+    if config.task in TASK_N_X:
+        return TASK_N_X[config.task]
+    tensor = weights.get(f"{config.cell}.weight_ih_l0") if isinstance(weights, dict) else None
+    return int(tensor.shape[1]) if isinstance(tensor, torch.Tensor) and tensor.ndim == 2 else 0
+
+
 @dataclass(frozen=True)
 class TrainedModel:
     """A finished run: the weights before and after, and the curves in between."""
@@ -64,7 +74,7 @@ class TrainedModel:
 
     def model(self, phase: str = "trained") -> ManyToOne:
         """A ``ManyToOne`` with the weights of ``phase``: "initial" or "trained"."""
-        model = ManyToOne(TASK_N_X[self.config.task], self.config.hidden_size,
+        model = ManyToOne(n_x_of(self.config, self.initial), self.config.hidden_size,
                           self.config.cell)
         model.load_state_dict(self.initial if phase == "initial" else self.trained)
         model.requires_grad_(False)
@@ -82,7 +92,10 @@ class TrainedModel:
             raise ValueError("not a cached model of this version")
         if data.get("config") != asdict(config):
             raise ValueError("a model of other settings")
-        blank = ManyToOne(TASK_N_X[config.task], config.hidden_size, config.cell)
+        n_x = n_x_of(config, data.get("initial"))
+        if not 1 <= n_x <= 1000:
+            raise ValueError("its input weights do not say how many inputs it reads")
+        blank = ManyToOne(n_x, config.hidden_size, config.cell)
         shapes = {k: tuple(t.shape) for k, t in blank.state_dict().items()}
         for phase in ("initial", "trained"):
             tensors = data.get(phase)

@@ -36,13 +36,18 @@ class ViewLink(ipw.HTML):
     hub : (str, str), optional
         On a JupyterHub, the server's own URL prefix (``/user/alice/``) and the hub's
         ``/hub/user-redirect/`` that replaces it, so the link opens on its reader's own server.
+    caveat : callable, optional
+        Returns a plain sentence on what the link cannot carry ('' when nothing), e.g. that
+        the view uses the learner's own file; shown beside the link (``view-link-caveat``).
     """
 
     def __init__(self, query: Callable[[], str], model, names,
-                 hub: tuple[str, str] | None = None, **kwargs):
+                 hub: tuple[str, str] | None = None,
+                 caveat: Callable[[], str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.add_class("view-link")
         self._query = query
+        self._caveat = caveat or (lambda: "")
         self._hub = ""
         if hub:
             server, shared = map(html.escape, hub)
@@ -64,4 +69,6 @@ class ViewLink(ipw.HTML):
             + copy_button("Copy link", "view-link-copy", ".view-link",
                           "Copied the link to the clipboard.")
             + f" <span class='hint view-link-note'>{html.escape(NOTE)}</span>"
+            + (f" <span class='view-link-caveat'>{html.escape(caveat)}</span>"
+               if (caveat := self._caveat()) else "")
             + copy_status("view-link-status") + "</div>")
