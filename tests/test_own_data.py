@@ -168,3 +168,30 @@ def test_an_example_picked_on_the_page_brings_its_window_and_a_link_keeps_its_ow
     assert d.model.csv.series.group == "Renewables"
     # a link's n_E wins over the example's suggestion
     assert dashboard(cache, QUICK + "&series=stocks").model.seq_len == 6
+
+
+def test_three_hundred_mangled_uploads_are_each_answered_and_the_page_goes_on(cache):
+    """Random bytes and mangled CSVs through the page's upload handler: each is taken or
+    refused with a sentence, no exception escapes, and the page still answers after."""
+    d = dashboard(cache)
+    rng = np.random.default_rng(28)
+    good = series_csv(60)
+    refused = taken = 0
+    for k in range(300):
+        if k % 3 == 0:
+            data = rng.bytes(int(rng.integers(0, 400)))
+        else:
+            data = bytearray(good[: int(rng.integers(1, len(good)))])
+            for _ in range(int(rng.integers(1, 8))):  # bytes swapped: quotes, ; , . NUL
+                data[int(rng.integers(0, len(data)))] = int(rng.choice([34, 59, 44, 10, 32, 46, 0]))
+            data = bytes(data)
+        d.banner.clear()
+        upload(d, data, f"fuzz{k}.csv")
+        if d.banner.text:
+            refused += 1
+        else:
+            taken += 1
+            assert d.model.csv.parsed.name == f"fuzz{k}.csv"
+    assert refused > 100 and taken > 10  # both paths were exercised
+    d.controls["hidden_size"].value = 5  # the kernel answers: a rebuild on what was kept
+    assert d.model.hidden_size == 5 and d.weights.values("weight_hh_l0").shape == (20, 5)
