@@ -57,12 +57,15 @@ _ACTIVE_JS = """() => {
 }"""
 
 
-def audit(page, when: str) -> None:
-    """axe-core's WCAG 2.1 A and AA rules on the whole page; fail on serious or critical."""
+def audit(page, when: str, within: str | None = None) -> None:
+    """axe-core's WCAG 2.1 A and AA rules on the whole page, or on the elements ``within``
+    selects (a dashboard inside JupyterLab, whose own chrome is not ours); fail on serious
+    or critical."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
-                                       "resultTypes": ["violations"]})
+    results = Axe().run(page, context=within,
+                        options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
+                                 "resultTypes": ["violations"]})
     violations = results.response["violations"]
     failing = [v for v in violations if v["impact"] in FAILING]
     for v in violations:

@@ -79,3 +79,28 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
         page.screenshot(path=str(ROOT / "test-artifacts" / "jupyterlab-training.png"))
     finally:
         context.close()
+
+
+def test_an_upload_in_jupyterlab_becomes_the_series(browser, lab):
+    """The upload through JupyterLab's output area: the page's guard stops a file over the
+    cap before it is sent, a good file becomes the series; axe-core finds nothing serious."""
+    from .test_accessibility import audit
+    from .test_own_data import _csv, _pick
+
+    url, token = lab
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        run_in_jupyterlab(page, f"{url}/lab/tree/4_training.ipynb?token={token}")
+        page.wait_for_selector(".training-explorer .train-button", timeout=RENDER_TIMEOUT_MS)
+        page.click(".ctl-task >> text=your own CSV")
+        wait_text(page, ".csv-summary", r"seattle-temps\.csv")
+        page.locator(".ctl-series select").select_option(label="a CSV file of yours")
+        page.wait_for_selector(".csv-upload", state="visible")
+        _pick(page, "huge.csv", b"0" * (5 * 1024 * 1024 + 1))
+        wait_text(page, ".csv-upload-status", r"huge\.csv is 5\.0 MB.*Nothing was sent")
+        _pick(page, "meter.csv", _csv())
+        wait_text(page, ".csv-summary", r"meter\.csv: 90 rows")
+        audit(page, "the training page's own series in JupyterLab", within=".lstm-dash")
+    finally:
+        context.close()

@@ -81,9 +81,21 @@
     for (const figure of root.querySelectorAll(".bqplot.figure")) put(figure, "aria-hidden", "true");
   };
 
+  const focusScrollers = (root) => {
+    // a figure wider than a narrow output area (JupyterLab's) scrolls sideways: a keyboard
+    // must reach it to scroll it, and a screen reader hears what it is
+    for (const box of root.querySelectorAll(".parameter-panel, .lstm-heatmap")) {
+      if (box.scrollWidth <= box.clientWidth + 1) continue;
+      put(box, "tabindex", "0");
+      put(box, "role", "region");
+      if (!box.getAttribute("aria-label")) put(box, "aria-label", "Figure: scroll sideways to see all of it");
+    }
+  };
+
   const pass = () => {
     scheduled = false;
     for (const dash of document.querySelectorAll(".lstm-dash")) {
+      focusScrollers(dash);
       labelSliders(dash);
       labelPlay(dash);
       markToggles(dash);
