@@ -25,9 +25,9 @@ from .series_pick import Series, SeriesChoice, _count, _listed, choose_series
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BUNDLED", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "Bundled", "CSVError",
-           "ParsedCSV", "Series", "SeriesChoice", "bundled_bytes", "choose_series",
-           "read_csv_bytes"]
+__all__ = ["BUNDLED", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "READ_OPTIONS", "Bundled",
+           "CSVError", "ParsedCSV", "Series", "SeriesChoice", "as_numbers", "as_times",
+           "bundled_bytes", "choose_series", "read_csv_bytes"]
 
 MAX_ROWS = 200_000
 # share of a column's cells that must read as numbers (or times) for it to count as such
@@ -35,6 +35,9 @@ MOSTLY = 0.8
 MAX_GROUPS = 50
 # cells that mean "no value", beyond pandas' own ("", "NA", "NaN", "null", "#N/A"...)
 NA_VALUES = ["-", "--", "?", "."]
+# pandas.read_csv's options for every file; ``ParsedCSV.read_options`` adds the file's own
+READ_OPTIONS = {"header": None, "index_col": False, "skip_blank_lines": True,
+                "skipinitialspace": True, "na_values": NA_VALUES, "low_memory": False}
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,28 @@ class ParsedCSV:
     delimiter: str  # ",", ";", "\t", "|"
     decimal: str  # "." or ","
     header: bool
-    columns: tuple[str, ...]  # every column's name ("column 1", ... when there is no header)
+    names: tuple[str, ...]  # every column as read ("column 1", ... when there is no header)
+    skiprows: int  # lines before the first row of data: the titles, then the header if any
+    titles: int  # of those, the lines above the table (a title, Excel's "sep=" line)
+    columns: tuple[str, ...]  # the columns kept (an empty one is left out)
     time_column: str | None  # the date/time column the rows were sorted by, if any
+    # pandas.to_datetime's options that read it (``as_times``), and whether its times
+    # carried a time zone (then read as UTC, and the zone dropped)
+    time_options: tuple[tuple[str, object], ...]
+    time_zone: bool
     numeric: tuple[str, ...]  # the numeric columns: candidates for the target and features
     group_column: str | None  # a text column splitting the rows into several series, if any
     groups: tuple[str, ...]  # its values, in order of first appearance
     frame: pd.DataFrame  # numeric columns float64, the time column datetime64, sorted by it
     notes: tuple[str, ...]  # what the parser decided, in sentences
+
+    @property
+    def read_options(self) -> dict:
+        """pandas.read_csv's options that read this file's text (as ``str``, its line ends
+        "\n"), beside ``on_bad_lines``: the reader warns of a row with too many fields, to
+        count it, where the take-home code skips it silently."""
+        return {"sep": self.delimiter, "decimal": self.decimal, **READ_OPTIONS,
+                "names": list(self.names), "skiprows": self.skiprows}
 
 
 def read_csv_bytes(data: bytes, name: str) -> ParsedCSV:
@@ -89,7 +107,7 @@ def read_csv_bytes(data: bytes, name: str) -> ParsedCSV:
         raise CSVError(f"This file has more than {MAX_ROWS:,} rows: keep the last "
                        f"{MAX_ROWS:,}, or every 10th row, and try again.")
     frame, numeric, texts = _types(frame, layout.decimal, notes)
-    time_column = _time_column(frame, texts, notes)
+    time_column, time_options, time_zone = _time_column(frame, texts, notes)
     if time_column is not None:
         texts.remove(time_column)
         lost = int(frame[time_column].isna().sum())
@@ -112,7 +130,9 @@ def read_csv_bytes(data: bytes, name: str) -> ParsedCSV:
                      f"{'was' if len(texts) == 1 else 'were'} left out: {_listed(texts)}.")
     return ParsedCSV(name=name, digest=hashlib.sha256(data).hexdigest(), encoding=encoding,
                      delimiter=layout.delimiter, decimal=layout.decimal, header=layout.header,
+                     names=layout.names, skiprows=layout.skip, titles=layout.titles,
                      columns=tuple(frame.columns), time_column=time_column,
+                     time_options=time_options, time_zone=time_zone,
                      numeric=tuple(numeric), group_column=group_column, groups=groups,
                      frame=frame, notes=tuple(notes))
 
@@ -125,10 +145,9 @@ def _read(text: str, layout) -> tuple[pd.DataFrame, int]:
         warnings.simplefilter("always")
         try:
             frame = pd.read_csv(
-                io.StringIO(text), sep=layout.delimiter, decimal=layout.decimal, header=None,
-                names=list(layout.names), index_col=False, skiprows=layout.skip,
-                nrows=MAX_ROWS + 1, skip_blank_lines=True, skipinitialspace=True,
-                on_bad_lines="warn", na_values=NA_VALUES, engine="c", low_memory=False)
+                io.StringIO(text), sep=layout.delimiter, decimal=layout.decimal, **READ_OPTIONS,
+                names=list(layout.names), skiprows=layout.skip, nrows=MAX_ROWS + 1,
+                on_bad_lines="warn", engine="c")
         except pd.errors.EmptyDataError:
             return pd.DataFrame(columns=list(layout.names)), 0
         except (ValueError, OverflowError) as error:  # pandas' ParserError is a ValueError
@@ -157,15 +176,12 @@ def _types(frame: pd.DataFrame, decimal: str, notes: list[str]):
             continue
         if pd.api.types.is_bool_dtype(column):
             column = column.astype(str)
+        numbers = as_numbers(column, decimal)
         if pd.api.types.is_numeric_dtype(column):
-            columns[name] = column.astype("float64")
+            columns[name] = numbers
             numeric.append(name)
             continue
-        cells = column.astype(str).str.strip()
-        present = column.notna() & (cells != "")
-        if decimal == ",":
-            cells = cells.str.replace(",", ".", regex=False)
-        numbers = pd.to_numeric(cells, errors="coerce").astype("float64")
+        present = column.notna() & (column.astype(str).str.strip() != "")
         found = int(numbers.notna().sum())
         if found and found >= MOSTLY * int(present.sum()):
             columns[name] = numbers
@@ -181,30 +197,45 @@ def _types(frame: pd.DataFrame, decimal: str, notes: list[str]):
     return pd.DataFrame(columns, index=frame.index), numeric, texts
 
 
-def _time_column(frame: pd.DataFrame, texts: list[str], notes: list[str]) -> str | None:
-    """The first text column whose values mostly read as dates or times, turned into
-    datetime64 in place; None if there is none."""
+def as_numbers(column: pd.Series, decimal: str) -> pd.Series:
+    """A column as float64: pandas' numbers as they are; else each cell's text, stripped, as a
+    number (a decimal comma made a point first), NaN where it is none."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype("float64")
+    cells = column.astype(str).str.strip()
+    if decimal == ",":
+        cells = cells.str.replace(",", ".", regex=False)
+    return pd.to_numeric(cells, errors="coerce").astype("float64")
+
+
+def _time_column(frame: pd.DataFrame, texts: list[str], notes: list[str]):
+    """(name, options, zone) of the first text column whose values mostly read as dates or
+    times (``as_times`` with those options), turned into datetime64 in place, zone whether
+    they carried a time zone; (None, (), False) if there is none."""
     for name in texts:
         values = frame[name].dropna().astype(str)
         sample = values.drop_duplicates().head(200)  # judged on a few, then read whole
         best, found = _HOW[0], -1
         for how in _HOW:
-            count = int(_as_times(sample, how).notna().sum())
+            count = int(_try_times(sample, how)[0].notna().sum())
             if count > found:
                 best, found = how, count
             if found == len(sample):
                 break
         if found < MOSTLY * len(sample):
             continue
-        times = _as_times(frame[name].astype("string"), best)
+        times, options = _try_times(frame[name], best)
         if times.notna().sum() < MOSTLY * len(values):
             continue
-        if getattr(times.dt, "tz", None) is not None:
+        zone = getattr(times.dt, "tz", None) is not None
+        if zone:
             times = times.dt.tz_convert(None)
             notes.append(f"The times in '{name}' carry a time zone: they are read as UTC.")
         frame[name] = times
-        return name
-    return None
+        return name, options, zone
+    return None, (), False
 
 
 # ways to read times: the format pandas infers from the first value (month or day first),
@@ -212,18 +243,28 @@ def _time_column(frame: pd.DataFrame, texts: list[str], notes: list[str]) -> str
 _HOW = ({}, {"dayfirst": True}, {"format": "mixed"}, {"format": "mixed", "dayfirst": True})
 
 
-def _as_times(values, how: dict):
-    """``values`` as datetime64, NaT where a value is no time."""
+def as_times(values: pd.Series, options: tuple[tuple[str, object], ...]) -> pd.Series:
+    """A column's cells, as text, read as datetime64 by pandas.to_datetime with ``options``
+    (``ParsedCSV.time_options``), NaT where a cell is no time."""
     import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for extra in ({}, {"utc": True}):  # mixed time zones need utc
-            try:
-                return pd.to_datetime(values, errors="coerce", **how, **extra)
-            except (ValueError, TypeError, OverflowError):
-                continue
-    return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        return pd.to_datetime(values.astype("string"), errors="coerce", **dict(options))
+
+
+def _try_times(values, how: dict):
+    """(``values`` as datetime64, the options that read them): ``how``, else ``how`` with
+    utc, as mixed time zones need; all NaT and ``how`` if neither can."""
+    import pandas as pd
+
+    for extra in ({}, {"utc": True}):
+        options = tuple({**how, **extra}.items())
+        try:
+            return as_times(values, options), options
+        except (ValueError, TypeError, OverflowError):
+            continue
+    return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), tuple(how.items())
 
 
 def _group_column(frame: pd.DataFrame, time_column: str | None, texts: list[str]) -> str | None:

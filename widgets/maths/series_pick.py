@@ -18,7 +18,7 @@ from .limits import short
 if TYPE_CHECKING:
     from .series_csv import ParsedCSV
 
-__all__ = ["MISSING", "Series", "SeriesChoice", "choose_series"]
+__all__ = ["MISSING", "Series", "SeriesChoice", "choose_series", "series_digest"]
 
 MISSING = ("interpolate", "drop")
 
@@ -79,7 +79,8 @@ def choose_series(parsed: ParsedCSV, choice: SeriesChoice, min_rows: int = 30) -
     elif choice.group is not None:
         raise CSVError("This file has no column that splits its rows into several series, so "
                        "there is no series to choose: leave the choice empty.")
-    values = frame[list(channels)].to_numpy(dtype=np.float64, copy=True)  # (n, n_X)
+    # (n, n_X) in C order whatever pandas' blocks are: a mean's sum runs in one known order
+    values = np.stack([frame[c].to_numpy(dtype=np.float64) for c in channels], axis=1)
     infinite = np.isinf(values)
     values[infinite] = np.nan  # an infinite value is a missing one
     absent = np.isnan(values)  # (n, n_X)
@@ -119,13 +120,18 @@ def choose_series(parsed: ParsedCSV, choice: SeriesChoice, min_rows: int = 30) -
         raise CSVError(f"The column '{_shown(choice.target)}' holds the same value "
                        f"({values[0, 0]:g}) in every row{where}: there is nothing to predict; "
                        "choose another target.")
-    key = {"file": parsed.digest, "target": choice.target, "features": list(choice.features),
-           "missing": choice.missing, "group": group}
-    return Series(name=parsed.name,
-                  digest=hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest(),
+    return Series(name=parsed.name, digest=series_digest(parsed.digest, choice, group),
                   values=values, labels=tuple(labels), channels=channels, target=choice.target,
                   missing=missing, policy=choice.missing, notes=tuple(notes), group=group,
                   group_column=parsed.group_column, time_column=parsed.time_column)
+
+
+def series_digest(file_digest: str, choice: SeriesChoice, group: str | None) -> str:
+    """The sha256 of a file's digest and the choice made in it (``group`` the series chosen,
+    None without a group column): what a model cache keys a series on."""
+    key = {"file": file_digest, "target": choice.target, "features": list(choice.features),
+           "missing": choice.missing, "group": group}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
 def _labels(frame, time_column: str | None) -> np.ndarray:
