@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import textwrap
 from dataclasses import dataclass
 from string import Template
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import nbformat
 
-__all__ = ["Recipe", "Section", "fill", "splice"]
+__all__ = ["Recipe", "Section", "fill", "markdown_text", "splice"]
 
 
 def fill(template: str, **values) -> str:
@@ -26,6 +28,16 @@ def splice(template: str, **pieces: str) -> str:
     """``template`` dedented, with each ``$name`` replaced by a piece of code as it is (where
     ``fill`` writes a value's literal)."""
     return Template(textwrap.dedent(template).strip("\n")).substitute(pieces)
+
+
+# what markdown reads as markup; "<", ">" and "&" are HTML's, escaped as entities
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:@=])")
+
+
+def markdown_text(text: str) -> str:
+    """Text from outside (a file's name, a column's) as markdown that shows it as it is, on
+    one line: no markup, no HTML, no link."""
+    return html.escape(_MARKDOWN.sub(r"\\\1", " ".join(str(text).split())), quote=False)
 
 
 @dataclass(frozen=True)

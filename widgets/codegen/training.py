@@ -8,11 +8,17 @@ from cell to cell (the model, one sequence by hand, the memory), ``training_cell
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..maths.tasks import TASK_LABELS
 from ..maths.training import PHASES, TrainConfig
 from .recipe import Recipe, Section, fill, splice
 from .training_cells import CELL_CODE
+from .training_csv import csv_task_code
 from .training_tasks import TASK_CODE
+
+if TYPE_CHECKING:
+    from ..maths.series_csv import ParsedCSV, SeriesChoice
 
 __all__ = ["training_recipe"]
 
@@ -135,7 +141,8 @@ def comparison_section(solved_below: float) -> Section:
 
 def training_recipe(config: TrainConfig, *, phase: str = "trained", sample: int = 0,
                     step: int = 1, unit: int = 0, link: str = "", note: str = "",
-                    compare: bool = False, solved_below: float | None = None) -> Recipe:
+                    compare: bool = False, solved_below: float | None = None,
+                    csv: tuple[ParsedCSV, SeriesChoice] | None = None) -> Recipe:
     """The code that rebuilds the training dashboard: its data, yardsticks, training run and
     the view of validation sequence ``sample`` at step e = ``step`` for unit j = ``unit``.
 
@@ -146,11 +153,21 @@ def training_recipe(config: TrainConfig, *, phase: str = "trained", sample: int 
     f, g, o), ``c`` (n_E + 1, H) and ``survival`` (H, n_E), for the GRU ``gates`` (n_E, 3, H:
     r, z, n) and ``survival``, for the plain RNN neither. With ``compare``, the comparison's
     code too (it solves at ``solved_below``), leaving ``compared`` (name -> (model,
-    validation curve, solved epoch)) and ``norms`` (the last cell's ||dŷ/ds_e||).
+    validation curve, solved epoch)) and ``norms`` (the last cell's ||dŷ/ds_e||). Task "csv"
+    needs ``csv``: the file as the page read it and the choice of its columns, whose series
+    is the config's data; its code also leaves ``values`` (n, n_X), the series in the file's
+    units, and ``means``, ``stds`` (n_X,), the training part's.
     """
     if compare and solved_below is None:
         raise ValueError("The comparison's code needs the level that counts as solved.")
-    c, task, cell = config, TASK_CODE[config.task], CELL_CODE[config.cell]
+    if config.task == "csv":
+        if csv is None:
+            raise ValueError("The code of task 'csv' needs the file as read and the choice "
+                             "of its columns.")
+        task = csv_task_code(*csv, digest=config.data)
+    else:
+        task = TASK_CODE[config.task]
+    c, cell = config, CELL_CODE[config.cell]
     if phase not in PHASES:
         raise ValueError(f"The phase must be one of {', '.join(PHASES)}; got {phase!r}.")
     if not 1 <= step <= c.seq_len or not 0 <= unit < c.hidden_size or sample < 0:

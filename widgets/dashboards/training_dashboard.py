@@ -167,6 +167,7 @@ class TrainingExplorer(Dashboard):
             self.comparison,
         ]
         self.code.follow(m, ["status"])  # its note says how far the page's run went
+        self.code.follow(m, ["data"])  # another series, or its columns: the code reads them
         self.code.follow(self.comparison.model, ["status"])  # a finished comparison: its code
         self.numbers.follow(m, ["progress"])  # each publication and status: a new progress
         self.numbers.follow(self.comparison.model, ["progress"])
@@ -186,7 +187,8 @@ class TrainingExplorer(Dashboard):
         return training_recipe(m.config, phase=m.phase, sample=m.sample, step=m.step,
                                unit=m.unit, link=self.query, note=code_note(m.progress),
                                compare=self.comparison.model.status == "trained",
-                               solved_below=m.data.solved_below)
+                               solved_below=m.data.solved_below,
+                               csv=(m.csv.parsed, m.csv.choice) if m.uses_own_series else None)
 
     def link_caveat(self) -> str:
         m = self.model
