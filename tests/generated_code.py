@@ -64,12 +64,16 @@ def _epilogue(names: list[str], path: Path) -> str:
     )
 
 
-def run(code: str, names: list[str], timeout: float = 240) -> Ran:
+def run(code: str, names: list[str], timeout: float = 240, files: dict[str, bytes] | None = None,
+        allowed: set[str] = ALLOWED_IMPORTS) -> Ran:
     """Run ``code`` in a fresh interpreter and bring back ``names`` from its globals; it may
-    import only ``ALLOWED_IMPORTS`` and must never load ``NEVER_LOADED``."""
-    assert imports_of(code) <= ALLOWED_IMPORTS, imports_of(code) - ALLOWED_IMPORTS
+    import only ``allowed`` and must never load ``NEVER_LOADED``. ``files`` (name -> bytes)
+    are put in its working folder first, as a learner keeps a data file by the notebook."""
+    assert imports_of(code) <= allowed, imports_of(code) - allowed
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
     with tempfile.TemporaryDirectory() as folder:
+        for name, data in (files or {}).items():
+            (Path(folder) / name).write_bytes(data)
         dump = Path(folder) / "values.pt"
         out = subprocess.run([sys.executable, "-I", "-c", code + _epilogue(names, dump)],
                              cwd=folder, env=env, capture_output=True, text=True,
@@ -82,7 +86,8 @@ def run(code: str, names: list[str], timeout: float = 240) -> Ran:
     return Ran("\n".join(lines[:-1]), values, packages)
 
 
-def run_all(jobs: list[tuple[str, list[str]]], workers: int = 2) -> list[Ran]:
-    """``run`` for each (code, names), ``workers`` interpreters at a time, in order."""
+def run_all(jobs: list[tuple[str, list[str]]], workers: int = 2, **options) -> list[Ran]:
+    """``run`` for each (code, names) with ``options``, ``workers`` interpreters at a time, in
+    order."""
     with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda job: run(*job), jobs))
+        return list(pool.map(lambda job: run(*job, **options), jobs))
