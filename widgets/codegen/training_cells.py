@@ -188,7 +188,8 @@ DEPENDENCE = fill("""
     """)
 DEPENDENCE_WORDS = ("autograd gives |dŷ/dx<sub>e</sub>[0]| (in model units), how much the "
                     "prediction still depends on the first value of step e (the temperature, "
-                    "or the adding problem's number; its marker is left out).")
+                    "a series' target, or the adding problem's number; its marker is left "
+                    "out).")
 TOP_STEPS = fill("""
     print("the steps ŷ depends on most:",
           [e + 1 for e in dependence.argsort(descending=True)[:3].tolist()])
