@@ -18,8 +18,8 @@ import torch
 from tests.generated_code import ALLOWED_IMPORTS, run_all
 from tests.test_code_training import NAMES, WEIGHTS
 from widgets import TrainingExplorer, TrainingModel
+from widgets.codegen.csv_read import local_name
 from widgets.codegen.training import training_recipe
-from widgets.codegen.training_csv import local_name
 from widgets.maths.series_csv import (
     SeriesChoice,
     bundled_bytes,

@@ -195,3 +195,47 @@ def test_three_hundred_mangled_uploads_are_each_answered_and_the_page_goes_on(ca
     assert refused > 100 and taken > 10  # both paths were exercised
     d.controls["hidden_size"].value = 5  # the kernel answers: a rebuild on what was kept
     assert d.model.hidden_size == 5 and d.weights.values("weight_hh_l0").shape == (20, 5)
+
+
+# --- the sequence page ----------------------------------------------------------------------------
+def test_the_sequence_page_cuts_the_learners_series_into_windows(cache):
+    from widgets import SequenceExplorer
+
+    page = SequenceExplorer(preset="dataset=csv&seq_len=5")
+    upload(page, series_csv(40), "meter.csv")
+    m = page.model
+    values = m.csv.series.values  # (N, n_X) in the file's own units
+    assert m.data.X.shape == (35, 5, 1)  # n_S = N − n_E windows
+    np.testing.assert_array_equal(m.data.X[3, :, 0].numpy(), np.float32(values[3:8, 0]))
+    assert m.data.targets[3] == np.float32(values[8, 0])
+    assert "rows 0 to 4" in page.windows.alt.text and "level" in page.windows.alt.text
+    assert page.controls["n_x"].disabled  # the columns chosen make n_X
+    page.own_data.picker.features.value = ("other",)
+    assert m.data.X.shape == (35, 5, 2) and m.n_x_used == 2
+    assert "uses your own file, meter.csv" in page.link.value
+
+
+def _html_values(widget) -> list[str]:
+    """Every HTML-ish value in a widget tree: what the browser renders as markup."""
+    import ipywidgets as ipw
+
+    found = []
+    if isinstance(widget, ipw.HTML | ipw.HTMLMath):
+        found.append(widget.value)
+    for child in getattr(widget, "children", ()):
+        found += _html_values(child)
+    return found
+
+
+def test_hostile_column_names_and_cells_are_escaped_wherever_they_are_shown(cache):
+    evil = "<img src=x onerror=alert(1)>"
+    rows = "\n".join(f"2024-01-{d:02d},{10 + d % 5},{d},{evil if d == 3 else 'ok'}"
+                     for d in range(1, 29))
+    data = f"date,{evil},b,note\n{rows}\n".encode()
+    d = dashboard(cache, QUICK + "&seq_len=4")
+    upload(d, data, evil + ".csv")
+    assert d.model.csv.is_file and d.model.csv.series.target == evil
+    d.own_data.picker.features.value = ("b",)
+    d.train()
+    shown = "".join(_html_values(d)) + d.numbers_html() + d.link.value
+    assert evil not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown

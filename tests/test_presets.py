@@ -197,7 +197,7 @@ def test_sequence_starts_from_the_preset():
 @pytest.mark.parametrize(("query", "changed", "sentences"), [
     # the dataset is a word from a list
     ("dataset=weather&seq_len=9", {"seq_len": 9},
-     ["dataset='weather' is not one of signals, temperatures, reviews; it was ignored."]),
+     ["dataset='weather' is not one of signals, temperatures, reviews, csv; it was ignored."]),
     # out of range, wrong type, unknown, huge, malformed
     ("hidden_size=65&batch_size=0", {"hidden_size": 64, "batch_size": 1},
      ["H=65 is outside 1 to 64; using 64.", "b_S=0 is outside 1 to 16; using 1."]),

@@ -342,7 +342,7 @@ def test_forced_values_are_refused(seq):
     seq.controls["seq_len"].set_state({"value": 10**9})
     assert seq.banner.text == "n_E must be from 1 to 200; 1000000000 was refused."
     seq.controls["dataset"].set_state({"index": -1})
-    assert seq.banner.text == "data: choose one of the 3 options; -1 was refused."
+    assert seq.banner.text == "data: choose one of the 4 options; -1 was refused."
     assert seq.model.dataset == "signals" and seq.model.seq_len == 12
 
 

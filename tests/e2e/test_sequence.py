@@ -37,7 +37,7 @@ def test_a_link_sets_the_start_says_what_was_wrong_and_follows_the_view(dashboar
     page = dashboard.page
     page.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, ".lstm-banner", r"dataset='weather' is not one of signals, temperatures, "
-                                    r"reviews; it was ignored\.")
+                                    r"reviews, csv; it was ignored\.")
     wait_text(page, ".lstm-banner", r"batch=10 is outside 0 to 2 for these sizes; using 2\.")
     wait_text(page, ".lstm-banner", r"element=20 is outside 1 to 8 for these sizes; using 8\.")
     assert text(page, ".ctl-dataset button.mod-active") == "synthetic signals"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from ..maths.corpus import REVIEWS
 from ..maths.sequence import LAYOUT_ATOL
+from .csv_read import EXAMPLE_IMPORTS, is_example, quoted, series_code
+from .csv_read import IMPORTS as CSV_IMPORTS
 from .padding import PADDING_IMPORT, padding_section
 from .recipe import Recipe, Section, fill
 from .snippets import FIND_TEMPERATURES, noisy_sines
@@ -12,7 +14,7 @@ from .snippets import FIND_TEMPERATURES, noisy_sines
 __all__ = ["sequence_recipe"]
 
 LABELS = {"signals": "synthetic signals", "temperatures": "daily minimum temperatures",
-          "reviews": "movie reviews"}
+          "reviews": "movie reviews", "csv": "your own series"}
 # each dataset's code reads its data with these, and nothing else
 IMPORTS = {
     "signals": ["import math", "", "import numpy as np", "import torch", "from torch import nn"],
@@ -103,6 +105,25 @@ def _reviews() -> Section:
     )
 
 
+def _own_series(m) -> Section:
+    """The learner's series, read as the page read it, cut into windows of n_E rows in the
+    file's own units (``maths.series_task.series_dataset``)."""
+    parsed, choice = m.csv.parsed, m.csv.choice
+    reading, prose, _group = series_code(parsed, choice)
+    return Section(
+        "The data: " + ("an example series" if is_example(parsed) else "your own series"),
+        prose + " A sliding window of n_E rows is one sequence, and its target is the next "
+        "row's target: a series of N rows gives n_S = N − n_E sequences.",
+        reading + "\n\n" + fill("""
+            series = values.astype(np.float32)  # (N, n_X), in the file's own units
+            n_s = len(series) - seq_len  # every window that leaves a next row
+            rows = np.arange(n_s)[:, None] + np.arange(seq_len)[None, :]  # (n_S, n_E)
+            X = torch.from_numpy(series[rows])  # (n_S, n_E, n_X): window s is rows s..
+            targets = torch.from_numpy(series[seq_len:, 0].copy())  # (n_S,): the next target
+            print("N =", len(series), "rows")
+            """))
+
+
 def sequence_recipe(model, link: str = "") -> Recipe:
     """The code that rebuilds the sequence dashboard's view: its data, batch, LSTM and checks.
 
@@ -116,13 +137,16 @@ def sequence_recipe(model, link: str = "") -> Recipe:
     dataset = m.dataset
     n_x = m.n_x_used
     fixed = {"signals": "", "temperatures": "n_S follows from the data, n_X is 1: one "
-             "temperature a day. ", "reviews": "n_S is the number of reviews. "}[dataset]
+             "temperature a day. ", "reviews": "n_S is the number of reviews. ",
+             "csv": "n_S follows from the series' rows, n_X from the columns chosen. "}[dataset]
+    imports = (IMPORTS[dataset] if dataset != "csv" else
+               (EXAMPLE_IMPORTS if is_example(m.csv.parsed) else CSV_IMPORTS).split("\n"))
     settings = Section(
         "The settings",
         f"The dashboard's settings for the {LABELS[dataset]}. {fixed}One seed draws the "
         "data, the weights of the LSTM and of its read-out. The batch, the sequence in it and "
         "the element e (counted from 1) pick what we look at.",
-        "\n".join(IMPORTS[dataset]) + "\n\n"
+        "\n".join(imports) + "\n\n"
         + (fill("n_s = $n_s  # n_S: sequences in the dataset", n_s=m.n_s) + "\n"
            if dataset == "signals" else "")
         + fill("""
@@ -138,7 +162,8 @@ def sequence_recipe(model, link: str = "") -> Recipe:
                hidden_size=m.hidden_size, seed=m.seed, batch=m.batch, position=m.position,
                element=m.element),
     )
-    data = {"signals": _signals, "temperatures": _temperatures, "reviews": _reviews}[dataset]()
+    data = (_own_series(m) if dataset == "csv" else
+            {"signals": _signals, "temperatures": _temperatures, "reviews": _reviews}[dataset]())
     notation = Section(
         "The notation: X, a batch, a sequence, an element",
         "The dataset X holds n_S sequences X<sup>&lt;s&gt;</sup>, each of n_E elements "
@@ -211,7 +236,9 @@ def sequence_recipe(model, link: str = "") -> Recipe:
             """, atol=LAYOUT_ATOL),
     )
     target = {"signals": "the next value", "temperatures": "the next day's temperature (°C)",
-              "reviews": "the label"}[dataset]
+              "reviews": "the label",
+              "csv": (f"the next row's {quoted([m.csv.choice.target])}"
+                      if dataset == "csv" else "")}[dataset]
     many_to_one = Section(
         "Many-to-one",
         "The LSTM reads all n_E elements, but only the last hidden state goes on: "

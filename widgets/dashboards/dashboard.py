@@ -116,8 +116,13 @@ class Dashboard(ipw.VBox):
         display(self._repr_mimebundle_(), raw=True)
 
     def link_caveat(self) -> str:
-        """What the view's link cannot carry, in a sentence ('' when it carries it all)."""
-        return ""
+        """What the view's link cannot carry, in a sentence ('' when it carries it all): the
+        learner's own file, on a page that offers one."""
+        m = self.model
+        if not getattr(m, "uses_own_series", False) or not m.csv.is_file:
+            return ""
+        return (f"This view uses your own file, {m.csv.parsed.name}: a link cannot carry it, "
+                "so the link opens with an example series. Send the file along.")
 
     def recipe(self) -> Recipe:
         """The PyTorch code that rebuilds the view on screen (``widgets.codegen``)."""

@@ -8,6 +8,7 @@ import ipywidgets as ipw
 
 from ..codegen.sequence import sequence_recipe
 from ..maths.sequence import CARDS, DATASETS, LIMITS, SYMBOLS
+from ..state.csv_source import EXAMPLES
 from ..state.sequence_model import DIRECTIONS, INDICES, SETTINGS, SequenceModel
 from ..views.colors import nice_bound
 from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
@@ -18,6 +19,7 @@ from ..views.style import STYLE
 from ..views.window_chart import WindowChart
 from . import sequence_text as text
 from .dashboard import Dashboard
+from .own_data import OwnDataPanel
 from .padding_section import PaddingSection
 from .padding_text import padding_numbers
 
@@ -47,7 +49,8 @@ class SequenceExplorer(Dashboard):
     MODEL = SequenceModel
     CSS_CLASS = "sequence-explorer"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
-                              "choices": {"dataset": DATASETS, "bidirectional": DIRECTIONS}}
+                              "choices": {"dataset": DATASETS, "bidirectional": DIRECTIONS,
+                                          "series": EXAMPLES}}
 
     def __init__(self, model: SequenceModel | None = None, preset: str | None = None,
                  **kwargs):
@@ -87,6 +90,8 @@ class SequenceExplorer(Dashboard):
 
         self.source = ipw.HTML()
         self.source.add_class("data-source")
+        # "your own CSV": an example series or the learner's file, and its columns
+        self.own_data = OwnDataPanel(m, self.banner)
         self.notation = ipw.HTML()
         self.notation.add_class("notation-table")
         self.tensor = MatrixHeatmap(x_label="column (e − 1)·n_X + k", y_label="sequence s",
@@ -131,6 +136,7 @@ class SequenceExplorer(Dashboard):
                      "values. Pick the data, move the sizes, and follow one batch, one "
                      "sequence and one element through it.</p>"),
             c["dataset"],
+            self.own_data,
             ipw.HBox([c["n_s"], c["seq_len"], c["n_x"]], layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HBox([c["batch_size"], c["hidden_size"], c["seed"]],
                      layout=ipw.Layout(flex_flow="row wrap")),
@@ -192,9 +198,20 @@ class SequenceExplorer(Dashboard):
                                       f"unfolded to ({n_s} × {n_e * n_x})"))
         self.source.value = f"<p class='hint'>{text.with_code(data.source)}</p>"
         if data.card.example == "windows":
+            self.windows.describe(**self._window_words())
             self.windows.show_series(data.series, data.dates)
         self.example.children = self._examples[data.card.example]
+        self.own_data.refresh()
         self._on_index()
+
+    def _window_words(self) -> dict[str, str]:
+        """What the windows' series is: the temperatures, or the own series' target."""
+        m = self.model
+        if not m.uses_own_series:
+            return {"quantity": "daily minimum temperature", "unit": "°C",
+                    "y_label": "min. temperature (°C)", "step": "day"}
+        target = m.csv.series.target
+        return {"quantity": target, "unit": "", "y_label": target, "step": "row"}
 
     def _on_index(self, change=None) -> None:
         m, data = self.model, self.model.data

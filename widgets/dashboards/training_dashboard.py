@@ -190,13 +190,6 @@ class TrainingExplorer(Dashboard):
                                solved_below=m.data.solved_below,
                                csv=(m.csv.parsed, m.csv.choice) if m.uses_own_series else None)
 
-    def link_caveat(self) -> str:
-        m = self.model
-        if not m.uses_own_series or not m.csv.is_file:
-            return ""
-        return (f"This view uses your own file, {m.csv.parsed.name}: a link cannot carry it, "
-                "so the link opens with an example series. Send the file along.")
-
     def numbers_html(self) -> str:
         return numbers_html(self.model) + self.comparison.numbers_html()
 

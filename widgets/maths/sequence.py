@@ -24,7 +24,7 @@ from .corpus import REVIEWS
 from .limits import check_int
 from .lstm import make_inputs
 
-DATASETS = ("signals", "temperatures", "reviews")
+DATASETS = ("signals", "temperatures", "reviews", "csv")
 PAD, UNK = "<pad>", "<unk>"
 
 LIMITS = {
@@ -151,6 +151,8 @@ CARDS = {
                                 {"n_s": "the windows", "n_x": "one temperature a day"}),
     "reviews": DatasetCard("movie reviews", "label", "token", "tokens",
                            {"n_s": "the reviews"}),
+    "csv": DatasetCard("your own CSV", "next value", "row", "windows",
+                       {"n_s": "the windows", "n_x": "the columns chosen"}),
 }
 
 
@@ -221,6 +223,8 @@ def make_dataset(name: str, n_s: int, seq_len: int, n_x: int, seed: int) -> Sequ
                   f"by `nn.Embedding({len(reviews.vocab)}, {n_x}, padding_idx=0)`: words "
                   "become a (n_S, n_E, n_X) tensor.")
         return SequenceDataset(name, X, reviews.labels, source, reviews=reviews)
+    if name == "csv":
+        raise ValueError("Your own CSV needs its series: series_task.series_dataset makes it.")
     raise ValueError(f"unknown dataset {name!r}")
 
 

@@ -14,10 +14,11 @@ import numpy as np
 import torch
 
 from .csv_sniff import CSVError
+from .sequence import SequenceDataset
 from .series_pick import Series, _shown
 from .tasks import AnswersChart, TaskData
 
-__all__ = ["VALID_SHARE", "series_task"]
+__all__ = ["VALID_SHARE", "series_dataset", "series_task"]
 
 VALID_SHARE = 0.2  # the last part of the rows, whose targets validate
 # a normalised value past this many standard deviations cannot be a float32 input
@@ -86,3 +87,22 @@ def series_task(series: Series, seq_len: int) -> TaskData:
         channels=series.channels,
         digest=series.digest,
     )
+
+
+def series_dataset(series: Series, seq_len: int) -> SequenceDataset:
+    """The series as the sequence page shows its data: every window of n_E = ``seq_len``
+    rows (all n_X columns, in their own units) is a sequence, its target the next row's
+    target, as the temperatures' windows are; ``CSVError`` if no window fits."""
+    values = series.values.astype(np.float32)  # (N, n_X)
+    n_s = len(values) - seq_len
+    if n_s < 1:
+        raise CSVError(f"There are too few rows for n_E = {seq_len}: {len(values)} rows make "
+                       "no window with a row after it. Choose a smaller n_E.")
+    rows = np.arange(n_s)[:, None] + np.arange(seq_len)[None, :]  # (n_S, n_E)
+    columns = ", ".join(_shown(c) for c in series.channels)
+    source = (f"Data: the file {_shown(series.name)}, {len(values)} rows of {columns}. A "
+              f"window of n_E rows predicts the next row's {_shown(series.target)}: n_S = N − "
+              f"n_E = {len(values)} − {seq_len} = {n_s} windows of n_X = "
+              f"{len(series.channels)} values a row.")
+    return SequenceDataset("csv", torch.from_numpy(values[rows]), values[seq_len:, 0].copy(),
+                           source, series=values[:, 0].copy(), dates=series.labels)

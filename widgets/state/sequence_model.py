@@ -19,6 +19,9 @@ from ..maths.sequence import (
     check_setting,
     make_dataset,
 )
+from ..maths.series_task import series_dataset
+from .csv_source import DEFAULT_EXAMPLE, EXAMPLES, FILE
+from .own_series import OwnSeries
 from .settings_model import SettingsModel
 
 __all__ = ["DIRECTIONS", "INDICES", "SETTINGS", "SequenceModel"]
@@ -28,7 +31,7 @@ INDICES = ("batch", "position", "element")
 DIRECTIONS = ("off", "on")  # the padding section's LSTM: bidirectional=False or True
 
 
-class SequenceModel(SettingsModel):
+class SequenceModel(OwnSeries, SettingsModel):
     """State of the sequence-data dashboard.
 
     A change of a setting rebuilds the data and the modules; the batch shown is fed to the
@@ -36,7 +39,8 @@ class SequenceModel(SettingsModel):
 
     Traits
     ------
-    dataset : {"signals", "temperatures", "reviews"}, default "signals"
+    dataset : {"signals", "temperatures", "reviews", "csv"}, default "signals" -- "csv" is
+        the learner's own series (``series``, ``csv``: an example or an uploaded file)
     n_s : int, default 10 -- sequences n_S (signals only; derived for the others)
     seq_len : int, default 12 -- elements per sequence n_E
     n_x : int, default 3 -- values per element n_X (always 1 for temperatures)
@@ -73,9 +77,18 @@ class SequenceModel(SettingsModel):
     def _valid_setting(self, proposal):
         return self._validate_setting(proposal)
 
-    VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"bidirectional": DIRECTIONS}
+    VIEW_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"bidirectional": DIRECTIONS,
+                                                          "series": EXAMPLES}
     # left out of a link while off: a plain view keeps the link it had before padding's switch
-    QUIET_DEFAULTS: ClassVar[dict] = {"bidirectional": "off"}
+    QUIET_DEFAULTS: ClassVar[dict] = {"bidirectional": "off", "series": DEFAULT_EXAMPLE}
+
+    @property
+    def uses_own_series(self) -> bool:
+        return self.dataset == "csv"
+
+    def _fits(self, series) -> None:
+        """A series must make at least one window of this n_E: else CSVError."""
+        series_dataset(series, self._fit_len or self.seq_len)
 
     @validate("bidirectional")
     def _valid_bidirectional(self, proposal):
@@ -96,12 +109,16 @@ class SequenceModel(SettingsModel):
         """Whether the setting ``name`` shapes the current data (n_S: signals only; n_X: not
         the temperatures: the data's card says which it fixes). Unused settings are kept, so
         switching back restores them."""
+        if name == "series":  # the example, with the own data; a file cannot travel
+            return self.uses_own_series and self.series != FILE
         return name not in CARDS[self.dataset].fixes
 
     @property
     def n_x_used(self) -> int:
         """n_X as the data has it: one temperature a day, whatever the slider says."""
-        return self.n_x if self.used("n_x") else 1  # only the temperatures fix n_X
+        if self.uses_own_series:
+            return len(self.csv.series.channels)  # the columns chosen
+        return self.n_x if self.used("n_x") else 1  # the temperatures: one value a day
 
     def index_range(self, name: str) -> tuple[int, int]:
         if self.data is None:
@@ -118,7 +135,8 @@ class SequenceModel(SettingsModel):
         return self.batch * self.batch_size + self.position
 
     def _rebuild(self) -> None:
-        data = make_dataset(self.dataset, self.n_s, self.seq_len, self.n_x_used, self.seed)
+        data = (series_dataset(self.csv.series, self.seq_len) if self.uses_own_series else
+                make_dataset(self.dataset, self.n_s, self.seq_len, self.n_x_used, self.seed))
         lstm, lstm_tf = build_lstm_pair(self.n_x_used, self.hidden_size, self.seed)
         head = build_head(self.hidden_size, self.seed)
         self._feed: tuple[int, BatchRun] | None = None  # the batch fed, and what it gave

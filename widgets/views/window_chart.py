@@ -19,7 +19,7 @@ SERIES_COLOR, WINDOW_COLOR, TARGET_COLOR = "#6b8cb5", "#111111", "#dc2626"
 
 
 class WindowChart(ipw.VBox):
-    """A daily series as a thin line, the window X^<s> over it as a thick one, its target a diamond.
+    """A series as a thin line, the window X^<s> over it as a thick one, its target a diamond.
 
     Parameters
     ----------
@@ -40,10 +40,11 @@ class WindowChart(ipw.VBox):
     series_line, window_line, target_dot : the marks as the browser receives them (read-only)
     """
 
-    def __init__(self, *, quantity: str, unit: str, y_label: str, **kwargs):
+    def __init__(self, *, quantity: str, unit: str, y_label: str, step: str = "day",
+                 **kwargs):
         super().__init__(**kwargs)
         self.add_class("window-view")
-        self._quantity, self._unit = quantity, unit
+        self._quantity, self._unit, self._step = quantity, unit, step
         self._series = np.zeros(0, dtype=np.float32)
         self._dates: tuple[str, ...] = ()
         x_scale, y_scale = bq.LinearScale(), bq.LinearScale()
@@ -52,9 +53,10 @@ class WindowChart(ipw.VBox):
         self._window_line = bq.Lines(scales=scales, colors=[WINDOW_COLOR], stroke_width=3)
         self._target_dot = bq.Scatter(scales=scales, colors=[TARGET_COLOR], marker="diamond",
                                       default_size=80)
-        self._x_axis = bq.Axis(scale=x_scale, label="day", tick_format="d")
-        axes = [self._x_axis, bq.Axis(scale=y_scale, label=y_label, side="left",
-                                               label_offset=Y_TITLE_OFFSET)]
+        self._x_axis = bq.Axis(scale=x_scale, label=step, tick_format="d")
+        self._y_axis = bq.Axis(scale=y_scale, label=y_label, side="left",
+                               label_offset=Y_TITLE_OFFSET)
+        axes = [self._x_axis, self._y_axis]
         self.figure = bq.Figure(display_toolbar=False,
                                 marks=[self._series_line, self._window_line, self._target_dot],
                                 axes=axes,
@@ -78,10 +80,17 @@ class WindowChart(ipw.VBox):
     def target_dot(self) -> bq.Scatter:
         return self._target_dot
 
+    def describe(self, *, quantity: str, unit: str, y_label: str, step: str) -> None:
+        """Another series: what it is, its unit, its axis, and what one step of it is ("day",
+        or "row" for a table's rows); plain text."""
+        self._quantity, self._unit, self._step = quantity, unit, step
+        self._y_axis.label = y_label
+
     def show_series(self, series: np.ndarray, dates: tuple[str, ...]) -> None:
-        """Draw the whole series, one value a day from ``dates[0]``; call ``show_window`` next."""
+        """Draw the whole series, one value a step from ``dates[0]``; call ``show_window``
+        next."""
         self._series, self._dates = np.asarray(series, dtype=np.float32), tuple(dates)
-        self._x_axis.label = f"day (0 = {dates[0]})"
+        self._x_axis.label = f"{self._step} (0 = {dates[0]})"
         with self._series_line.hold_sync():
             self._series_line.x = np.arange(len(series), dtype=np.float32)
             self._series_line.y = self._series
@@ -95,17 +104,19 @@ class WindowChart(ipw.VBox):
             self._window_line.x, self._window_line.y = days[:-1], series[s : s + n_e]
         with self._target_dot.hold_sync():
             self._target_dot.x, self._target_dot.y = days[-1:], series[s + n_e :][:1]
-        last, target, unit = s + n_e - 1, float(series[s + n_e]), self._unit
-        span = f"days {s} to {last} ({dates[s]} to {dates[last]})" if n_e > 1 else (
-            f"day {s} ({dates[s]})")
+        last, target = s + n_e - 1, float(series[s + n_e])
+        unit = f" {self._unit}" if self._unit else ""  # none for a column of a table
+        step = self._step
+        span = f"{step}s {s} to {last} ({dates[s]} to {dates[last]})" if n_e > 1 else (
+            f"{step} {s} ({dates[s]})")
         self.alt.text = (
-            f"Line chart of the {self._quantity}, day 0 ({dates[0]}) to day "
-            f"{len(series) - 1} ({dates[len(series) - 1]}), {value_range(series, 1)} {unit}. "
+            f"Line chart of the {self._quantity}, {step} 0 ({dates[0]}) to {step} "
+            f"{len(series) - 1} ({dates[len(series) - 1]}), {value_range(series, 1)}{unit}. "
             f"The window X<{s}> (sequence s = {s}) covers {span}, n_E = {n_e}, "
-            f"{value_range(series[s : s + n_e], 1)} {unit}. Its target, day {s + n_e} "
-            f"({dates[s + n_e]}), is {target:.1f} {unit}.")
+            f"{value_range(series[s : s + n_e], 1)}{unit}. Its target, {step} {s + n_e} "
+            f"({dates[s + n_e]}), is {target:.1f}{unit}.")
         self.legend.value = (
-            f"<p class='hint'>{swatch(SERIES_COLOR)} Thin blue line: all {len(series)} days "
+            f"<p class='hint'>{swatch(SERIES_COLOR)} Thin blue line: all {len(series)} {step}s "
             f"of the series. {swatch(WINDOW_COLOR)} Thick black line: the window "
             f"X<sup>&lt;{s}&gt;</sup>, {html.escape(span)}. {swatch(TARGET_COLOR)} Red "
-            f"diamond: its target, day {s + n_e}, {target:.1f} {html.escape(unit)}.</p>")
+            f"diamond: its target, {step} {s + n_e}, {target:.1f}{html.escape(unit)}.</p>")
