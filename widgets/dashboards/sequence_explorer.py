@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import ipywidgets as ipw
+import numpy as np
 
 from ..codegen.sequence import sequence_recipe
 from ..maths.sequence import CARDS, DATASETS, LIMITS, SYMBOLS
@@ -191,9 +192,9 @@ class SequenceExplorer(Dashboard):
         data = self.model.data
         self._sync_controls()
         n_s, n_e, n_x = data.X.shape
-        self._bound = nice_bound(data.X.numpy())
+        self._range = self._colour_range(data.X.numpy())
         unfolded = data.X.reshape(n_s, n_e * n_x).numpy()  # row s: x_1 .. x_{n_E} side by side
-        self.tensor.show(unfolded, vmin=-self._bound, vmax=self._bound,
+        self.tensor.show(unfolded, vmin=self._range[0], vmax=self._range[1],
                          title=Markup(f"<b>X</b> (n_S, n_E, n_X) = ({n_s}, {n_e}, {n_x}), "
                                       f"unfolded to ({n_s} × {n_e * n_x})"))
         self.source.value = f"<p class='hint'>{text.with_code(data.source)}</p>"
@@ -203,6 +204,15 @@ class SequenceExplorer(Dashboard):
         self.example.children = self._examples[data.card.example]
         self.own_data.refresh()
         self._on_index()
+
+    def _colour_range(self, values: np.ndarray) -> tuple[float, float]:
+        """±a round bound around 0; a series of the learner's own that keeps to one side of 0
+        (prices, counts) is coloured over its own values, or every cell would be one colour."""
+        lo, hi = float(values.min()), float(values.max())
+        if self.model.uses_own_series and (lo > 0 or hi < 0) and hi > lo:
+            return lo, hi
+        bound = nice_bound(values)
+        return -bound, bound
 
     def _window_words(self) -> dict[str, str]:
         """What the windows' series is: the temperatures, or the own series' target."""
@@ -237,7 +247,7 @@ class SequenceExplorer(Dashboard):
         self.notation.value = text.notation_table(m, first, last - first + 1)
         if change is not None and change["name"] == "element":
             return  # the sequence and what the LSTM made of it stay as they are
-        self.sequence.show(data.X[s].numpy(), vmin=-self._bound, vmax=self._bound,
+        self.sequence.show(data.X[s].numpy(), vmin=self._range[0], vmax=self._range[1],
                            title=Markup(f"<b>X<sup>&lt;{s}&gt;</sup></b> (n_E × n_X) = "
                                         f"({n_e} × {n_x})"))
         if data.card.example == "windows":

@@ -70,7 +70,8 @@ def fixed_note(m: SequenceModel) -> str:
     if not fixed:
         return ""
     one = len(fixed) == 1
-    return (f"<p class='hint'>Set by the {html.escape(card.label)}: {' and '.join(fixed)}, so "
+    by = card.label if card.label.startswith("your ") else f"the {card.label}"
+    return (f"<p class='hint'>Set by {html.escape(by)}: {' and '.join(fixed)}, so "
             f"{'that slider is' if one else 'those sliders are'} off; "
             f"{'it keeps its value' if one else 'they keep their values'} for the "
             "data that uses them.</p>")

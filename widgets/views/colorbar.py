@@ -66,6 +66,11 @@ class ColorBar(ipw.VBox):
         return self._scale.min, self._scale.max
 
     def set_range(self, vmin: float, vmax: float, caption: str | None = None) -> None:
+        # numbers in the thousands and more fit the bar's width as 135k, not 135450.00
+        tick_format = ".3~s" if max(abs(vmin), abs(vmax)) >= 1000 else ".2f"
+        axis = self._figure.axes[0]
+        if axis.tick_format != tick_format:
+            axis.tick_format = tick_format
         with self._scale.hold_sync():
             self._scale.min, self._scale.max = float(vmin), float(vmax)
         with self._image.hold_sync():
