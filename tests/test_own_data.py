@@ -239,3 +239,17 @@ def test_hostile_column_names_and_cells_are_escaped_wherever_they_are_shown(cach
     d.train()
     shown = "".join(_html_values(d)) + d.numbers_html() + d.link.value
     assert evil not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
+
+
+def test_the_comparison_races_the_three_cells_on_the_learners_series(cache):
+    d = dashboard(cache, QUICK + "&hidden_size=3")
+    upload(d, series_csv(90), "meter.csv")
+    d.comparison.compare()  # the page asks: on in the link, which runs it
+    d.comparison.compare()  # no kernel loop here: to its end now
+    c = d.comparison.model.comparison
+    assert d.comparison.model.status == "trained" and c.data is d.model.data  # the same series
+    for cell, t in c.trainers.items():
+        assert t.config.data == d.model.config.data and t.config.cell == cell
+    assert d.comparison.model.progress.verdict in d.comparison.verdict.value
+    recipe = d.recipe()  # the take-home code of the page with its comparison
+    assert "meter.csv" in recipe.script and "nn.GRU" in recipe.script
