@@ -32,7 +32,8 @@ FLOORS = {
 LIBRARIES = {
     # pandas reads a learner's CSV file (series_csv), imported only when one is read
     "maths": {"torch", "numpy", "pandas"},
-    "store": {"torch", "numpy", "filelock", "platformdirs"},
+    # sqlalchemy: the answer store (SQLite, or PostgreSQL through the driver it names)
+    "store": {"torch", "numpy", "filelock", "platformdirs", "sqlalchemy"},
     "codegen": {"nbformat"},
     "state": {"torch", "numpy", "traitlets"},
     "views": {"torch", "numpy", "traitlets", "ipywidgets", "bqplot", "bqplot_image_gl", "PIL",
