@@ -1,0 +1,68 @@
+"""What the answer store hands back: an answer's ``Outcome``, a stored ``Answer``, a class
+``Session`` and a question's ``QuestionSummary``. Plain frozen records, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["Answer", "Outcome", "QuestionSummary", "Session"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of an answer: ``stored``, and a plain ``message`` for the student.
+
+    ``reason`` is one of "stored", "too long", "unreadable", "too fast", "not the page's"
+    (an id or the settings out of bounds: the page's fault, logged) and "unsaved" (the
+    database stayed unavailable). An ``Outcome`` is true when the answer was stored.
+    """
+
+    stored: bool
+    reason: str
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.stored
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One stored answer; ``settings`` decoded from its JSON, ``at`` in UTC."""
+
+    id: int
+    session: int
+    page: str
+    question: str
+    student: str
+    settings: dict
+    answer: str
+    correct: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Session:
+    """A class session: its id (1, 2, ... in the order started), label, start and answers."""
+
+    id: int
+    label: str
+    started: datetime
+    answers: int
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """One question in one session.
+
+    ``answered``: students who answered it; ``right``: students who answered it right at
+    least once; ``attempts``: answers in all; ``wrong``: each wrong answer (its exact text) with
+    how many times it was given, the most frequent first.
+    """
+
+    page: str
+    question: str
+    answered: int
+    right: int
+    attempts: int
+    wrong: tuple[tuple[str, int], ...]
