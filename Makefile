@@ -45,7 +45,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 help:
 	@echo "make serve   set up .venv if needed and serve the dashboards at http://localhost:$(PORT)"
-	@echo "make test    set up .venv with the test extra, ensure a Chromium, run ruff and pytest"
+	@echo "make test    set up .venv with the test extra, ensure a Chromium and PostgreSQL, run ruff"
+	@echo "             and pytest"
 	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and warm"
 	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300)"
 	@echo "make pretrain PRESETS='task=adding&seq_len=80 ...'  train a lesson's models into the"
@@ -123,6 +124,7 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test $(VENV)/.installed-hub
 	$(BIN)/ruff check .
 	CHROMIUM="$$(bash scripts/ensure-chromium $(BIN)/python)" && export CHROMIUM && \
+	  LSTM_POSTGRES_BIN="$$(bash scripts/ensure-postgresql)" && export LSTM_POSTGRES_BIN && \
 	  export LSTM_HUB_PROXY=$(CHP) && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
