@@ -35,7 +35,8 @@ LIBRARIES = {
     # sqlalchemy: the answer store (SQLite, or PostgreSQL through the driver it names)
     "store": {"torch", "numpy", "filelock", "platformdirs", "sqlalchemy"},
     "codegen": {"nbformat"},
-    "state": {"torch", "numpy", "traitlets"},
+    # the question bank: files read with the safe loader, checked against a JSON Schema
+    "state": {"torch", "numpy", "traitlets", "yaml", "jsonschema"},
     "views": {"torch", "numpy", "traitlets", "ipywidgets", "bqplot", "bqplot_image_gl", "PIL",
               "pygments", "IPython"},
 }

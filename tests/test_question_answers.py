@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from widgets.state.mlp_model import MLPModel
 from widgets.state.question_answers import (
     MAX_CHARS,
     NUMBER_HINT,
@@ -20,6 +21,7 @@ from widgets.state.question_answers import (
     read_number,
     read_shape,
 )
+from widgets.state.questions import judge, load_bank
 
 # what a learner's box, or a page's bug, could hand over
 ANYTHING = st.one_of(st.text(max_size=300), st.binary(max_size=300), st.none(), st.booleans(),
@@ -112,3 +114,16 @@ def test_a_printed_number_reads_back_to_its_figures(value):
     read, problem = read_number(format_number(value, 6))
     assert problem == "" and read == pytest.approx(value, rel=1e-5, abs=1e-12)
 
+
+MODEL = MLPModel()
+QUESTIONS = load_bank().questions("1_mlp")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(ANYTHING, TYPED))
+def test_judging_whatever_is_typed_never_raises(typed):
+    for q in QUESTIONS:
+        verdict = judge(q, MODEL, typed)
+        assert verdict.right in (True, False, None)
+        assert (verdict.right is None) == bool(verdict.problem)
+        assert verdict.expected == verdict.expected and verdict.reason
