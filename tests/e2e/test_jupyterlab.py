@@ -53,7 +53,9 @@ def test_training_in_jupyterlab_behaves_as_in_voila(browser, lab):
         set_slider(page, "ctl-step", 30)  # the kernel answers while the model trains
         wait_text(page, ".step-title", r"step e = 30 of n_E = 50")
         page.click(".stop-button")
-        wait_text(page, ".training-status", r"Stopped\.", timeout_ms=10_000)
+        # within one slice (tests/test_training_dashboard.py counts it); the wait is generous
+        # for a machine whose two cores other work shares
+        wait_text(page, ".training-status", r"Stopped\.", timeout_ms=30_000)
         wait_text(page, ".step-title", r"after training")
         # the code says where it and the stopped run part ways
         page.get_by_role("button", name="Show the code").click()

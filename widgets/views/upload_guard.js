@@ -35,15 +35,31 @@
     return true;
   };
 
+  // only a file input's "change" listeners are wrapped (the upload view sets the type first);
+  // each wrapper is remembered, so removing the listener removes its wrapper
   const add = HTMLInputElement.prototype.addEventListener;
+  const remove = HTMLInputElement.prototype.removeEventListener;
+  const wrappers = new WeakMap();  // listener -> its wrapper
   HTMLInputElement.prototype.addEventListener = function (type, listener, options) {
-    if (type !== "change" || typeof listener !== "function") {
+    if (type !== "change" || this.type !== "file" || typeof listener !== "function") {
       return add.call(this, type, listener, options);
     }
-    const input = this;
-    return add.call(this, type, function (event) {
-      if (input.type === "file" && refused(input)) return undefined;
-      return listener.call(this, event);
-    }, options);
+    let wrapper = wrappers.get(listener);
+    if (!wrapper) {
+      wrapper = function (event) {
+        const input = event.currentTarget;
+        if (input instanceof HTMLInputElement && input.type === "file" && refused(input)) {
+          return undefined;
+        }
+        return listener.call(this, event);
+      };
+      wrappers.set(listener, wrapper);
+    }
+    return add.call(this, type, wrapper, options);
+  };
+  HTMLInputElement.prototype.removeEventListener = function (type, listener, options) {
+    const wrapper = typeof listener === "function" ? wrappers.get(listener) : undefined;
+    if (wrapper) remove.call(this, type, wrapper, options);
+    return remove.call(this, type, listener, options);
   };
 })();
