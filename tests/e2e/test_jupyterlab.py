@@ -27,7 +27,10 @@ def lab(tmp_path_factory):
         args=[f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
               "--ServerApp.kernel_websocket_connection_class="
               "dashboard_server.NoDelayConnection"],
-        env={"TORCH_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)})
+        # a model cache of its own: Train must train here, not replay a run that another
+        # test of the session cached at the same settings (Stop is what this test presses)
+        env={"TORCH_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
+             "LSTM_MODEL_CACHE": str(root / "models")})
     try:
         server.wait_ready()
         yield server.url, server.token
