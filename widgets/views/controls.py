@@ -10,6 +10,7 @@ from traitlets import CFloat, CInt, TraitError
 
 __all__ = [
     "CONTROL_NAMES",
+    "GuardedDropdown",
     "GuardedFloatLogSlider",
     "GuardedIntSlider",
     "GuardedIntText",
@@ -81,8 +82,8 @@ class _Guarded:
         return None
 
 
-class GuardedToggleButtons(_Guarded, ipw.ToggleButtons):
-    """``ToggleButtons`` whose browser side may only pick one of the options by index."""
+class _GuardedChoice(_Guarded):
+    """Mixin for a one-of-its-options widget: the browser may only pick an option by index."""
 
     _synced_key = "index"
 
@@ -95,6 +96,14 @@ class GuardedToggleButtons(_Guarded, ipw.ToggleButtons):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
             return f"{name}: choose one of the {n} options; {value!r} was refused."
         return None
+
+
+class GuardedToggleButtons(_GuardedChoice, ipw.ToggleButtons):
+    """``ToggleButtons`` whose browser side may only pick one of the options by index."""
+
+
+class GuardedDropdown(_GuardedChoice, ipw.Dropdown):
+    """A ``Dropdown`` whose browser side may only pick one of the options by index."""
 
 
 class GuardedToggleButton(_Guarded, ipw.ToggleButton):

@@ -16,7 +16,7 @@ from pathlib import Path
 import ipywidgets as ipw
 
 from ..maths.series_csv import MAX_BYTES
-from .controls import _Guarded
+from .controls import GuardedDropdown, _Guarded
 
 __all__ = ["FILE", "UPLOAD_SCRIPT", "GuardedDropdown", "GuardedFileUpload",
            "GuardedSelectMultiple", "SeriesPicker"]
@@ -26,22 +26,6 @@ MISSING = (("fill in (interpolate)", "interpolate"), ("drop those rows", "drop")
 # the page's guard: a file over the cap is stopped before it is sent (``upload_guard.js``)
 UPLOAD_SCRIPT = (Path(__file__).with_name("upload_guard.js").read_text(encoding="utf-8")
                  .replace("__MAX_BYTES__", str(MAX_BYTES)))
-
-
-class GuardedDropdown(_Guarded, ipw.Dropdown):
-    """A ``Dropdown`` whose browser side may only pick one of the options by index."""
-
-    _synced_key = "index"
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._guard_init()
-
-    def _check_synced(self, name: str, value) -> str | None:
-        n = len(self.options)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
-            return f"{name}: choose one of the {n} options; {value!r} was refused."
-        return None
 
 
 class GuardedSelectMultiple(_Guarded, ipw.SelectMultiple):
