@@ -65,6 +65,21 @@
     }
   };
 
+  // a control marked "named-by-tooltip" is named by its tooltip, which says more than its
+  // label (which question's "answer" or "Check"): a button's own title, else its label's
+  const nameByTooltip = (root) => {
+    for (const el of root.querySelectorAll(".named-by-tooltip")) {
+      if (el.tagName === "BUTTON") {
+        const title = (el.title || "").trim();
+        if (title) put(el, "aria-label", title);
+        continue;
+      }
+      const name = nameOf(el);
+      const field = el.querySelector("input, select, textarea");
+      if (name && field) put(field, "aria-label", name);
+    }
+  };
+
   // the kernel marks what must be announced when it changes: a refusal or error (an alert),
   // a check's verdict or a run's progress (a polite status); the region must already be in
   // the page when its text changes, so the roles go on the widget's own element
@@ -99,6 +114,7 @@
       labelSliders(dash);
       labelPlay(dash);
       markToggles(dash);
+      nameByTooltip(dash);
       markLive(dash);
       hideFigures(dash);
     }
