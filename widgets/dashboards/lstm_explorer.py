@@ -36,6 +36,7 @@ from .lstm_explorer_text import (
     direction_name,
     suffix,
 )
+from .questions_section import QuestionsSection
 
 __all__ = ["LSTMExplorer"]
 
@@ -137,6 +138,7 @@ class LSTMExplorer(Dashboard):
 
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
+        self.questions = QuestionsSection("3_lstm_explorer", m, self.banner)
         self.children = [
             NavBar(current="3_lstm_explorer.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
@@ -151,6 +153,7 @@ class LSTMExplorer(Dashboard):
             self.banner,
             self.link,
             self.panels,
+            self.questions,
             self.checks,
             self.parameters,
             ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "

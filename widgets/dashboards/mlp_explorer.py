@@ -19,6 +19,7 @@ from ..views.nav import NavBar
 from ..views.style import STYLE, badge
 from ..views.text_alternative import Markup, html_table
 from .dashboard import Dashboard
+from .questions_section import QuestionsSection
 
 __all__ = ["MLPExplorer"]
 
@@ -127,6 +128,7 @@ class MLPExplorer(Dashboard):
                             layout=ipw.Layout(align_self="center"))
 
         c = self.controls
+        self.questions = QuestionsSection("1_mlp", m, self.banner)
         self.children = [
             NavBar(current="1_mlp.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>A 2-layer network with linear activations: "
@@ -139,6 +141,7 @@ class MLPExplorer(Dashboard):
             self.banner,
             self.link,
             self.panels,
+            self.questions,
             self.checks,
             ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
                      "a[1] or y to see the dot product that made it.</p>"),

@@ -23,6 +23,7 @@ from .dashboard import Dashboard
 from .own_data import OwnDataPanel
 from .padding_section import PaddingSection
 from .padding_text import padding_numbers
+from .questions_section import QuestionsSection
 
 __all__ = ["SequenceExplorer"]
 
@@ -130,6 +131,7 @@ class SequenceExplorer(Dashboard):
         self.padding = PaddingSection(m, self.banner)
 
         c = self.controls
+        self.questions = QuestionsSection("2_sequence_data", m, self.banner)
         self.children = [
             NavBar(current="2_sequence_data.ipynb"),
             ipw.HTML(STYLE + "<p class='hint'>A dataset of sequences is a tensor of shape "
@@ -145,6 +147,7 @@ class SequenceExplorer(Dashboard):
             self.banner,
             self.link,
             self.panels,
+            self.questions,
             self.source,
             ipw.HTML("<h3>The notation, with these numbers</h3>" + text.INDEX_CONVENTION),
             self.notation,

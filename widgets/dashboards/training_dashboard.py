@@ -30,6 +30,7 @@ from .dashboard import Dashboard
 from .kernel_loop import kernel_loop
 from .learned_section import MODULES, LearnedSection
 from .own_data import OwnDataPanel
+from .questions_section import QuestionsSection
 from .training_text import announcement, code_note, numbers_html, results_table, status_line
 
 __all__ = ["TrainingExplorer", "kernel_loop"]
@@ -142,6 +143,7 @@ class TrainingExplorer(Dashboard):
 
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
+        self.questions = QuestionsSection("4_training", m, self.banner, self.comparison.model)
         self.children = [
             NavBar(current="4_training.ipynb"),
             ipw.HTML(STYLE),
@@ -157,6 +159,7 @@ class TrainingExplorer(Dashboard):
             self.banner,
             self.link,
             self.panels,
+            self.questions,
             self.source,
             ipw.HTML("<h3>Learning curves</h3>"),
             self.curves,
