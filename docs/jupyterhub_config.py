@@ -23,7 +23,10 @@ keeps the two in step. Settings come from the environment:
   127.0.0.1 (8081 and 8001), for a second hub on the same machine;
 - `LSTM_HUB_PROXY`: the command of `configurable-http-proxy`, if it is not on PATH;
 - `LSTM_MODEL_CACHE`: the training dashboard's model cache, one for every student
-  (`$LSTM_HUB_DIR/models`).
+  (`$LSTM_HUB_DIR/models`);
+- `LSTM_ANSWERS_DB`, `LSTM_ANSWERS_URL`: where the class's answers to the pages' questions go,
+  one SQLite file for every student (`$LSTM_HUB_DIR/answers.sqlite3`), or the database the URL
+  names.
 
 Not for the open internet: anyone with the password can log in as any student (JupyterHub's
 SharedPasswordAuthenticator says as much), every server runs as the hub's own user, and
@@ -129,7 +132,11 @@ c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": str(ROOT / "docs"),
     # every student's training dashboard shares one model cache, as on one classroom server
     "LSTM_MODEL_CACHE": os.environ.get("LSTM_MODEL_CACHE") or str(STATE / "models"),
+    # and the class's answers go to one SQLite file beside the hub (widgets/store/answers.py)
+    "LSTM_ANSWERS_DB": os.environ.get("LSTM_ANSWERS_DB") or str(STATE / "answers.sqlite3"),
 }
+if os.environ.get("LSTM_ANSWERS_URL"):  # or to the database it names, e.g. PostgreSQL
+    c.Spawner.environment["LSTM_ANSWERS_URL"] = os.environ["LSTM_ANSWERS_URL"]
 
 # the marks whoever started the hub put in its environment (the test suite's run and its
 # driver's server, driver/processes.py): passed on to every student's server and the culler, as

@@ -1,9 +1,12 @@
 """What every test session shares: a model cache of its own, headless tests first, and nothing
 left running after it.
 
-The model cache: trained models go to a folder of the session's, never the user's cache. It is
-set before any server starts, so the Voila servers of the browser tests and their kernels share
-it too, as a classroom's kernels share theirs.
+The model cache and the answer store: trained models go to a folder of the session's, never the
+user's cache, and the answers to the pages' questions to a SQLite file of the session's, never
+the user's data folder or a database ``$LSTM_ANSWERS_URL`` names. Both are set before any server
+starts, so the Voila servers of the browser tests, a hub's students' servers and their kernels
+share them too, as a classroom's kernels share theirs. A test that wants a store of its own
+points ``LSTM_ANSWERS_DB`` elsewhere with ``monkeypatch``.
 
 Headless first: every test under ``tests/e2e`` is marked ``e2e`` and runs after the headless
 ones, so a broken model fails in seconds, before any server or browser starts.
@@ -34,6 +37,19 @@ def model_cache(tmp_path_factory):
         os.environ.pop("LSTM_MODEL_CACHE", None)
     else:
         os.environ["LSTM_MODEL_CACHE"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def answer_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("answers") / "answers.sqlite3"
+    before = {name: os.environ.pop(name, None) for name in ("LSTM_ANSWERS_DB", "LSTM_ANSWERS_URL")}
+    os.environ["LSTM_ANSWERS_DB"] = str(path)
+    yield path
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def pytest_collection_modifyitems(config, items):

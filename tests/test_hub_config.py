@@ -29,14 +29,15 @@ CHART_VERSION = "4.4.0"  # tests/data/README.md: where the schema and defaults c
 SCHEMA = ROOT / "tests" / "data" / f"z2jh-values.schema-{CHART_VERSION}.json"
 CHART_DEFAULTS = ROOT / "tests" / "data" / f"z2jh-chart-values-{CHART_VERSION}.yaml"
 # the local hub's own: Zero to JupyterHub's image has docs/jupyter_config.json in ~/.jupyter
-# (postBuild) and a model cache per pod
-LOCAL_ONLY_ENV = {"JUPYTER_CONFIG_PATH", "LSTM_MODEL_CACHE"}
+# (postBuild), a model cache per pod, and its class's answers need a database the pods share
+LOCAL_ONLY_ENV = {"JUPYTER_CONFIG_PATH", "LSTM_MODEL_CACHE", "LSTM_ANSWERS_DB"}
 NO_DELAY = "dashboard_server.NoDelayConnection"
 
 
 def _load_hub_config(monkeypatch, tmp_path, **env):
     monkeypatch.setenv("LSTM_HUB_DIR", str(tmp_path / "hub"))
     for name in ("LSTM_HUB_PASSWORD", "LSTM_HUB_IP", "LSTM_HUB_PORT", "LSTM_MODEL_CACHE",
+                 "LSTM_ANSWERS_DB", "LSTM_ANSWERS_URL",
                  "LSTM_HUB_CULL_TIMEOUT", "LSTM_HUB_CULL_EVERY", "LSTM_HUB_API_PORT",
                  "LSTM_HUB_PROXY_API_PORT"):
         monkeypatch.delenv(name, raising=False)
@@ -132,16 +133,22 @@ def test_hub_defaults_to_localhost_and_a_made_up_password(monkeypatch, tmp_path,
     assert len(password) >= 8 and password in capsys.readouterr().err
     assert (tmp_path / "hub").is_dir()
     assert config.Spawner.environment["LSTM_MODEL_CACHE"] == str(tmp_path / "hub" / "models")
+    assert config.Spawner.environment["LSTM_ANSWERS_DB"] == str(tmp_path / "hub" /
+                                                                "answers.sqlite3")
+    assert "LSTM_ANSWERS_URL" not in config.Spawner.environment
 
 
 def test_hub_takes_its_settings_from_the_environment(monkeypatch, tmp_path, capsys):
     config = _load_hub_config(monkeypatch, tmp_path, LSTM_HUB_PASSWORD="lesson-4b-password",
                               LSTM_HUB_IP="0.0.0.0", LSTM_HUB_PORT="8900",
-                              LSTM_MODEL_CACHE=str(tmp_path / "models"))
+                              LSTM_MODEL_CACHE=str(tmp_path / "models"),
+                              LSTM_ANSWERS_URL="postgresql+psycopg://class@db/answers")
     assert config.JupyterHub.bind_url == "http://0.0.0.0:8900"
     assert config.SharedPasswordAuthenticator.user_password == "lesson-4b-password"
     assert "lesson-4b-password" not in capsys.readouterr().err
     assert config.Spawner.environment["LSTM_MODEL_CACHE"] == str(tmp_path / "models")
+    assert (config.Spawner.environment["LSTM_ANSWERS_URL"] ==
+            "postgresql+psycopg://class@db/answers")
 
 
 def test_hub_refuses_a_short_password(monkeypatch, tmp_path):
