@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 import ipywidgets as ipw
 import pytest
+import yaml
 
 from tests.background import first, on_a_loop
 from tests.widget_state import by_class
@@ -25,6 +26,7 @@ from widgets.dashboards.questions_section import UNAVAILABLE, student_id
 from widgets.state import questions
 from widgets.state.presets import state_query
 from widgets.state.question_answers import format_number, format_shape
+from widgets.state.question_bank import DEFAULT_FOLDER
 from widgets.state.training_run import Pace
 from widgets.store.answers import AnswerStore, Limits
 
@@ -164,6 +166,8 @@ def test_every_question_answered_right_and_wrong_is_said_and_recorded(db, name):
         assert asked.reason not in said  # the right answer is not given away
         expected.append((question.id, verdict.answer, False))
     assert len(expected) >= len(section.questions) + 2
+    in_file = yaml.safe_load((DEFAULT_FOLDER / f"{name}.yaml").read_text())
+    assert [q.id for q in section.questions] == [e["id"] for e in in_file["questions"]]
     records = stored(db)
     assert [(r.question, r.answer, r.correct) for r in records] == expected
     settings = dict(parse_qsl(state_query(d.model).lstrip("?")))
@@ -358,3 +362,35 @@ def test_every_card_control_is_named_for_its_question(db):
     # the prompt is text: a question file's markup is shown, never run
     assert "<code>head.weight</code>" in section.cards[2].prompt.value
     assert "&#x27;s" in section.cards[4].prompt.value
+
+
+def test_a_teacher_s_file_adds_its_questions_after_and_its_markup_is_shown_as_text(
+        db, tmp_path, monkeypatch):
+    for built_in in DEFAULT_FOLDER.glob("*.yaml"):
+        (tmp_path / built_in.name).write_text(built_in.read_text())
+    (tmp_path / "5_my_class.yaml").write_text("""
+page: 1_mlp
+questions:
+  - id: hostile
+    prompt: "<img src=x onerror=alert(1)> n[1] = {n1}: the rows of `layer1.weight`?"
+    check: size_of
+    args: {tensor: layer1.weight}
+    why: "<script>alert(2)</script> one row a unit."
+    wrong:
+      - answer: "{n_x}"
+        says: "<b>no</b>: that is its columns."
+""")
+    monkeypatch.setenv("LSTM_QUESTIONS", str(tmp_path))
+    d = MLPExplorer()
+    section = d.questions
+    assert section.toggle.description == "Questions (9)"
+    _update(section.toggle, {"value": True})
+    card = section.cards[-1]
+    assert section.questions[-1].id == "hostile"
+    assert card.prompt.value == ("<p><b>Question 9 of 9.</b> &lt;img src=x onerror=alert(1)&gt; "
+                                 "n[1] = 8: the rows of <code>layer1.weight</code>?</p>")
+    answer(card, "5")
+    assert "&lt;b&gt;no&lt;/b&gt;: that is its columns." in card.feedback.value
+    answer(card, "8")
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; one row a unit." in card.feedback.value
+    assert "<script>" not in card.feedback.value and "<img" not in card.prompt.value
