@@ -66,17 +66,14 @@
   };
 
   // a control marked "named-by-tooltip" is named by its tooltip, which says more than its
-  // label (which question's "answer" or "Check"): a button's own title, else its label's
+  // label (which question's "answer" or "Check"): a button's own title, a field's own title
+  // (ipywidgets puts it there when the field has no description), else its label's
   const nameByTooltip = (root) => {
     for (const el of root.querySelectorAll(".named-by-tooltip")) {
-      if (el.tagName === "BUTTON") {
-        const title = (el.title || "").trim();
-        if (title) put(el, "aria-label", title);
-        continue;
-      }
-      const name = nameOf(el);
-      const field = el.querySelector("input, select, textarea");
-      if (name && field) put(field, "aria-label", name);
+      const field = el.tagName === "BUTTON" ? el : el.querySelector("input, select, textarea");
+      if (!field) continue;
+      const name = (field.title || "").trim() || nameOf(el);
+      if (name) put(field, "aria-label", name);
     }
   };
 

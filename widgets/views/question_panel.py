@@ -41,6 +41,8 @@ QUESTION_STYLE = """<style>
 .lstm-dash .question-card { border: 1px solid #d0d7de; border-radius: 6px; padding: 2px 10px 6px;
   margin: 4px 0 6px 0; max-width: 980px; }
 .lstm-dash .question-card .widget-html-content { line-height: 1.45; height: auto; }
+.lstm-dash .question-card .answer-label-box .widget-html-content {
+  line-height: var(--jp-widgets-inline-height, 28px); }
 .lstm-dash .question-prompt p { margin: 6px 0 2px 0; }
 .lstm-dash .question-feedback p { margin: 2px 0; padding: 3px 10px; border-radius: 4px; }
 .lstm-dash .question-feedback .feedback-right { background: #e3f4e8; color: #14532d; }
@@ -60,6 +62,8 @@ def as_prompt_html(text: str) -> str:
 
 class GuardedText(_Guarded, ipw.Text):
     """A ``Text`` whose browser side may only send text of at most ``max_chars`` characters."""
+
+    _unnamed = "answer"
 
     def __init__(self, max_chars: int, **kwargs):
         super().__init__(**kwargs)
@@ -107,22 +111,31 @@ class QuestionCard(ipw.VBox):
         self._heading = f"Question {number} of {total}."
         self.prompt = ipw.HTML()
         self.prompt.add_class("question-prompt")
-        wide = {"description_width": "64px"}
+        # ipywidgets 8 drops the tooltip of a text box or a dropdown that has a description:
+        # those two show a label of their own, and carry their name in the tooltip
+        label = ipw.HTML("<span class='answer-label' aria-hidden='true'>answer</span>",
+                         layout=ipw.Layout(width="64px"))
+        label.add_class("answer-label-box")
         if kind != "choice":
             what, example = HINTS[kind]
-            self.answer = GuardedText(max_chars, description="answer", style=wide,
-                                      placeholder=f"e.g. {example}",
+            self.answer = GuardedText(max_chars, placeholder=f"e.g. {example}",
                                       tooltip=f"answer to question {number}: {what}, like "
                                               f"{example}; Enter checks it",
                                       continuous_update=True,
-                                      layout=ipw.Layout(width="300px"))
+                                      layout=ipw.Layout(width="236px"))
             self.answer.on_msg(self._on_message)
+        elif fixed:
+            self.answer = GuardedToggleButtons(
+                options=[(o, o) for o in options or ()], value=None, description="answer",
+                tooltip=f"answer to question {number}: choose one",
+                style={"description_width": "64px"}, layout=ipw.Layout(width="auto"))
+            label = None
         else:
-            choices = [(o, o) for o in options or ()]
-            tooltip = f"answer to question {number}: choose one"
-            self.answer = (GuardedToggleButtons if fixed else GuardedDropdown)(
-                options=choices, value=None, description="answer", style=wide,
-                tooltip=tooltip, layout=ipw.Layout(width="auto"))
+            self.answer = GuardedDropdown(
+                options=[(o, o) for o in options or ()], value=None,
+                tooltip=f"answer to question {number}: choose one",
+                layout=ipw.Layout(width="236px"))
+            self.answer._unnamed = "answer"  # what its refusals call it
         self.answer.add_class("question-answer")
         self.answer.on_reject(lambda _control, sentence: self.say("problem", sentence))
         self.check = ipw.Button(description="Check", icon="check",
@@ -142,7 +155,8 @@ class QuestionCard(ipw.VBox):
         self._checked: Callable[[object], None] | None = None
         self.check.on_click(lambda _b: self._submit())
         self.children = [self.prompt,
-                         ipw.HBox([self.answer, self.check, self.reveal],
+                         ipw.HBox([*([label] if label else []), self.answer, self.check,
+                                   self.reveal],
                                   layout=ipw.Layout(flex_flow="row wrap",
                                                     align_items="center")),
                          self.feedback]
