@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tests.background import first, on_a_loop
+from tests.test_layers import _fresh
 from tests.widget_state import by_class
 from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer, TrainingExplorer
 from widgets.dashboards import questions_section
@@ -78,8 +79,8 @@ def db(tmp_path, monkeypatch):
     path = tmp_path / "answers.sqlite3"
     monkeypatch.setenv("LSTM_ANSWERS_DB", str(path))
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    monkeypatch.setattr(questions_section, "AnswerStore",
-                        functools.partial(AnswerStore, clock=Clock()))
+    monkeypatch.setattr(questions_section, "make_store", functools.partial(AnswerStore,
+                                                                          clock=Clock()))
     return path
 
 
@@ -117,7 +118,7 @@ def test_the_section_is_closed_and_asks_nothing_until_opened(db, monkeypatch):
     for step in range(1, d.model.seq_len + 1):  # Play, and the sliders, with it closed
         d.model.step = step
     d.model.hidden_size = 12
-    assert calls == [] and section.cards == []
+    assert calls == [] and section.cards == [] and section.questions == []
     assert not db.exists()  # and no store until the first Check
 
     _update(toggle, {"value": True})  # the learner opens it
@@ -270,7 +271,7 @@ def opened_mlp():
 
 def test_the_store_s_refusals_are_said_beside_the_verdict(db, monkeypatch):
     # too fast: a frozen clock, so five answers empty the short bucket
-    monkeypatch.setattr(questions_section, "AnswerStore",
+    monkeypatch.setattr(questions_section, "make_store",
                         functools.partial(AnswerStore, clock=Clock(step=0)))
     _d, _section, card = opened_mlp()
     for _ in range(5):
@@ -283,7 +284,7 @@ def test_the_store_s_refusals_are_said_beside_the_verdict(db, monkeypatch):
     assert len(stored(db)) == 5
 
     # the store's own length limit, below the page's
-    monkeypatch.setattr(questions_section, "AnswerStore", functools.partial(
+    monkeypatch.setattr(questions_section, "make_store", functools.partial(
         AnswerStore, clock=Clock(), limits=Limits(max_chars=3)))
     _d, _section, card = opened_mlp()
     answer(card, "(15, 5)")
@@ -394,3 +395,30 @@ questions:
     answer(card, "8")
     assert "&lt;script&gt;alert(2)&lt;/script&gt; one row a unit." in card.feedback.value
     assert "<script>" not in card.feedback.value and "<img" not in card.prompt.value
+
+
+def test_loading_a_page_loads_neither_jsonschema_nor_the_store():
+    """Checking the questions imports jsonschema (about a second) and saving one SQLAlchemy:
+    a page pays for them when its questions are opened and first answered, not on load."""
+    loaded = _fresh(
+        "import json, sys\n"
+        "from widgets import LSTMExplorer\n"
+        "page = LSTMExplorer()\n"
+        "names = ('jsonschema', 'sqlalchemy')\n"
+        "closed = [n in sys.modules for n in names]\n"
+        "page.questions.toggle.value = True\n"
+        "print(json.dumps([closed, [n in sys.modules for n in names], "
+        "page.questions.toggle.description]))")
+    assert loaded == [[False, False], [True, False], "Questions (10)"]
+
+
+def test_the_count_before_opening_is_of_the_questions_written(db, tmp_path, monkeypatch):
+    (tmp_path / "1_mlp.yaml").write_text(
+        (DEFAULT_FOLDER / "1_mlp.yaml").read_text() + "  - id: no-check\n    prompt: x\n")
+    monkeypatch.setenv("LSTM_QUESTIONS", str(tmp_path))
+    assert questions.count_questions("1_mlp") == 9 and questions.count_questions("4_training") == 0
+    d = MLPExplorer()
+    assert d.questions.toggle.description == "Questions (9)"
+    _update(d.questions.toggle, {"value": True})  # read and checked: the bad one is skipped
+    assert d.questions.toggle.description == "Questions (8)" and len(d.questions.cards) == 8
+    assert TrainingExplorer(pace=BY_BATCHES).questions.layout.display == "none"  # none here

@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 from ..state import questions
 from ..state.presets import state_query, view_traits
 from ..state.question_answers import MAX_CHARS
-from ..store.answers import AnswerStore
 from ..views.controls import MessageBanner
 from ..views.question_panel import QuestionCard, QuestionPanel
 from .kernel_loop import kernel_loop
@@ -42,6 +41,14 @@ UNAVAILABLE = ("Your answer was checked, but it could not be saved: the class's 
 # what a model publishes when it is rebuilt: a page set from a link changes its settings
 # quietly, then rebuilds once
 BUILT = ("trace", "data")
+
+
+def make_store():
+    """The class's answer store (``store.answers.AnswerStore``), imported only when the first
+    answer is saved: SQLAlchemy is no part of loading a page."""
+    from ..store.answers import AnswerStore
+
+    return AnswerStore()
 
 
 @functools.cache
@@ -76,23 +83,32 @@ class QuestionsSection(QuestionPanel):
     comparison : ComparisonModel, optional
         The training page's comparison of the three cells.
     bank : Bank, optional
-        The questions (default: ``load_bank()``, the repository's or ``$LSTM_QUESTIONS``).
+        The questions (default: ``load_bank()``, the repository's or ``$LSTM_QUESTIONS``, read
+        at the first open; until then the toggle counts the files' questions unchecked, since
+        checking them imports jsonschema, about a second of a page's load).
+
+    Attributes
+    ----------
+    questions : list of Question -- the page's, in order, once opened ([] before)
+    saving : asyncio.Future or None -- in a kernel, the last answer's write to the store
     """
 
     def __init__(self, page: str, model, banner: MessageBanner, comparison=None,
                  bank: questions.Bank | None = None, **kwargs):
         self.page, self.model, self.comparison = page, model, comparison
-        self.questions = (bank or _bank()).questions(page)
-        super().__init__(len(self.questions), **kwargs)
+        self._bank = bank
+        self.questions: list[questions.Question] = []
+        super().__init__(len(bank.questions(page)) if bank is not None
+                         else questions.count_questions(page), **kwargs)
         self.toggle.on_reject(lambda _control, message: banner.show(message))
         self.on_toggle(lambda is_open: self.refresh() if is_open else None)
         traits = [*view_traits(model), *(n for n in BUILT if model.has_trait(n))]
         model.observe(self._on_state, names=traits)
         if comparison is not None:
             comparison.observe(self._on_state, names="status")
-        self._store: AnswerStore | None = None
+        self._store = None  # an AnswerStore, made at the first Check
         self._writer: ThreadPoolExecutor | None = None
-        self.saving: asyncio.Future | None = None  # in a kernel: the last answer's write
+        self.saving: asyncio.Future | None = None
         self._attempts: dict[str, int] = {}  # a card's checks: a late "not saved" for an old
         # one is not said over a newer answer
 
@@ -104,6 +120,8 @@ class QuestionsSection(QuestionPanel):
         """Ask every question on the live model and show its prompt (and a choice's options);
         a card whose prompt changed loses its feedback, which was about the prompt before."""
         if not self.cards:
+            self.questions = (self._bank or _bank()).questions(self.page)
+            self.set_count(len(self.questions))  # the ones that were read
             self.show_cards([self._card(k, q) for k, q in enumerate(self.questions, 1)], INTRO)
         for question, card in zip(self.questions, self.cards, strict=True):
             asked = self.ask(question)
@@ -178,7 +196,7 @@ class QuestionsSection(QuestionPanel):
         """Record one answer; '' when stored, else the sentence to say. Never raises."""
         try:
             if self._store is None:
-                self._store = AnswerStore()
+                self._store = make_store()
             outcome = self._store.record(page=self.page, question=question,
                                          settings=settings, answer=answer, correct=correct,
                                          student=student_id())

@@ -27,8 +27,8 @@ from .question_facts import EXPLORER, MLP, SEQUENCE, Vocabulary
 from .question_schema import label, schema_problem, templates_problem
 from .question_training import TRAINING
 
-__all__ = ["DEFAULT_FOLDER", "PAGES", "Bank", "Question", "WrongAnswer", "load_bank",
-           "read_file"]
+__all__ = ["DEFAULT_FOLDER", "PAGES", "Bank", "Question", "WrongAnswer", "count_questions",
+           "load_bank", "read_file"]
 
 PAGES: dict[str, Vocabulary] = {v.page: v for v in (MLP, SEQUENCE, EXPLORER, TRAINING)}
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "questions"
@@ -87,16 +87,35 @@ class Bank:
 def load_bank(folder: str | os.PathLike | None = None) -> Bank:
     """Read every ``*.yaml`` and ``*.yml`` file of ``folder`` (else ``$LSTM_QUESTIONS``, else
     the repository's ``questions/``) in the order of their names."""
-    folder = Path(folder or os.environ.get("LSTM_QUESTIONS") or DEFAULT_FOLDER)
+    folder = _folder(folder)
     bank = Bank()
     if not folder.is_dir():
         bank.problems.append(f"{folder}: no such folder of questions.")
         return bank
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")
-                   and not p.name.startswith(".") and p.is_file())
-    for path in files:
+    for path in _files(folder):
         read_file(path, bank)
     return bank
+
+
+def count_questions(page: str, folder: str | os.PathLike | None = None) -> int:
+    """How many questions the files ``load_bank`` reads hold for ``page``, read but not
+    checked: cheap (no JSON Schema), for a page that shows the count before the questions.
+    A file ``load_bank`` skips whole counts none; a question it skips still counts."""
+    if page not in PAGES:
+        raise ValueError(f"No page {page!r}: the pages are {', '.join(PAGES)}.")
+    folder, unsaid = _folder(folder), Bank()
+    found = (_read_top(path, unsaid)[:2] for path in _files(folder)) if folder.is_dir() else ()
+    return sum(min(len(entries), MAX_QUESTIONS) for of, entries in found if of == page)
+
+
+def _folder(folder: str | os.PathLike | None) -> Path:
+    return Path(folder or os.environ.get("LSTM_QUESTIONS") or DEFAULT_FOLDER)
+
+
+def _files(folder: Path) -> list[Path]:
+    """The question files of ``folder``, in the order of their names."""
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")
+                  and not p.name.startswith(".") and p.is_file())
 
 
 # --- reading a file safely ----------------------------------------------------------------
@@ -115,31 +134,7 @@ class _Loader(yaml.SafeLoader):
 def read_file(path: Path, bank: Bank) -> None:
     """Add the good questions of ``path`` to ``bank``, and a problem for each bad one."""
     name = path.name
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)  # never more, whatever the file claims to be
-        if len(data) > MAX_BYTES:
-            bank.problems.append(f"{name}:1: the file is over {MAX_BYTES // 1024} kB; skipped.")
-            return
-        loader = _Loader(data.decode("utf-8"))
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except UnicodeDecodeError:
-        bank.problems.append(f"{name}:1: the file is not UTF-8 text; skipped.")
-        return
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        said = ", ".join(filter(None, (err.context, err.problem)))
-        bank.problems.append(f"{name}:{line}: {said}; the file was skipped.")
-        return
-    except (yaml.YAMLError, RecursionError, OSError) as err:
-        what = "nested too deeply" if isinstance(err, RecursionError) else str(err)
-        bank.problems.append(f"{name}:1: {what}; the file was skipped.")
-        return
-    page, entries = _top(name, root, loader, bank)
+    page, entries, loader = _read_top(path, bank)
     if page is None:
         return
     seen = {q.id for q in bank.by_page[page]}
@@ -161,6 +156,37 @@ def read_file(path: Path, bank: Bank) -> None:
     if len(entries) > MAX_QUESTIONS:
         bank.problems.append(f"{name}:{entries[MAX_QUESTIONS].start_mark.line + 1}: more than "
                              f"{MAX_QUESTIONS} questions in one file; the rest were skipped.")
+
+
+def _read_top(path: Path, bank: Bank) -> tuple[str | None, list, yaml.SafeLoader | None]:
+    """``path`` read safely: its page, its questions' nodes and the loader that read them, or
+    (None, [], None) with a problem in ``bank``."""
+    name = path.name
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)  # never more, whatever the file claims to be
+        if len(data) > MAX_BYTES:
+            bank.problems.append(f"{name}:1: the file is over {MAX_BYTES // 1024} kB; skipped.")
+            return None, [], None
+        loader = _Loader(data.decode("utf-8"))
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        bank.problems.append(f"{name}:1: the file is not UTF-8 text; skipped.")
+        return None, [], None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 1
+        said = ", ".join(filter(None, (err.context, err.problem)))
+        bank.problems.append(f"{name}:{line}: {said}; the file was skipped.")
+        return None, [], None
+    except (yaml.YAMLError, RecursionError, OSError) as err:
+        what = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+        bank.problems.append(f"{name}:1: {what}; the file was skipped.")
+        return None, [], None
+    return (*_top(name, root, loader, bank), loader)
 
 
 def _top(name: str, root, loader, bank: Bank) -> tuple[str | None, list]:

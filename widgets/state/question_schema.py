@@ -7,15 +7,19 @@ or a rule the page does not have is refused with the names it does have. The tem
 ``{placeholders}`` must be the page's quantities with at most a number's format, never an
 attribute or an index (``{n_x.__class__}``), and a fixed wrong answer must read as an answer
 of the question's kind.
+
+jsonschema is imported when the first question is checked, not with this module: importing it
+takes about a second (its format checkers build a grammar), which a page that shows only how
+many questions it has (``question_bank.count_questions``) need not pay.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import string
 
-import jsonschema
 import yaml
 
 from .question_answers import read_choice, read_number, read_shape
@@ -46,13 +50,21 @@ SCHEMA = {
                            "says": _TEXT}}},
     },
 }
-_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+@functools.cache
+def _validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(SCHEMA)
 
 
 def schema_problem(entry, node, vocab: Vocabulary) -> tuple[int, str] | None:
     """(line, sentence) of the first thing ``entry`` gets wrong against the schema and its
     check's arguments on ``vocab``'s page, or None; ``node`` is its YAML node, for lines."""
-    error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(entry))
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(entry))
     if error is None:
         arguments = jsonschema.Draft202012Validator(CHECKS[entry["check"]].arguments(vocab))
         error = jsonschema.exceptions.best_match(arguments.iter_errors(entry["args"]))

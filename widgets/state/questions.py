@@ -1,9 +1,11 @@
 """Predict-then-check questions for the pages: ask one on the live model, judge an answer.
 
-``load_bank()`` reads the question files (``question_bank``). ``ask(question, model)`` gives
-the prompt with the live numbers, the right answer read from the live model and its reason;
-``judge(question, model, answer)`` says whether a learner's typed answer is right, names a
-wrong answer the tutorial warns about, and never raises on what a learner types. The model
+``load_bank()`` reads the question files (``question_bank``); ``count_questions(page)``
+only counts a page's, without checking them (a page shows the count before the questions).
+``ask(question, model)`` gives the prompt with the live numbers, the right answer read from the
+live model and its reason; ``judge(question, model, answer)`` says whether a learner's typed
+answer is right, names a wrong answer the tutorial warns about, and never raises on what a
+learner types. The model
 is the page's state model (``MLPModel``, ``SequenceModel``, ``LSTMExplorerModel``,
 ``TrainingModel``); the training page also passes its ``ComparisonModel`` as
 ``comparison``. Nothing here knows of widgets: a page draws ``Asked`` and ``Verdict``.
@@ -24,11 +26,12 @@ from .question_answers import (
     read_number,
     read_shape,
 )
-from .question_bank import PAGES, Bank, Question, WrongAnswer, load_bank
+from .question_bank import PAGES, Bank, Question, WrongAnswer, count_questions, load_bank
 from .question_checks import CHECKS
 from .question_facts import NotReadyError, Vocabulary
 
-__all__ = ["Asked", "Bank", "Question", "Verdict", "WrongAnswer", "ask", "judge", "load_bank"]
+__all__ = ["Asked", "Bank", "Question", "Verdict", "WrongAnswer", "ask", "count_questions",
+           "judge", "load_bank"]
 
 UNKNOWN = "…"  # a placeholder the model cannot fill yet
 

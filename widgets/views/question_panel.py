@@ -235,11 +235,10 @@ class QuestionPanel(ipw.VBox):
         super().__init__(**kwargs)
         self.add_class("questions-panel")
         self.toggle = GuardedToggleButton(
-            value=False, description=f"Questions ({count})", icon="question-circle",
-            tooltip=f"{count} questions on this page: predict, then check your answer "
-                    "against the live model",
+            value=False, icon="question-circle",
             layout=ipw.Layout(width="auto", align_self="flex-start"))
         self.toggle.add_class("ctl-questions")
+        self.set_count(count)
         self.body = ipw.VBox(layout=ipw.Layout(display="none"))
         self.body.add_class("questions-body")
         self.cards: list[QuestionCard] = []
@@ -248,6 +247,13 @@ class QuestionPanel(ipw.VBox):
         self.children = [self.toggle, self.body]
         if count == 0:  # a page without questions shows no toggle
             self.layout.display = "none"
+
+    def set_count(self, count: int) -> None:
+        """Say how many questions the page has, on the toggle."""
+        with self.toggle.hold_sync():
+            self.toggle.description = f"Questions ({count})"
+            self.toggle.tooltip = (f"{count} questions on this page: predict, then check your "
+                                   "answer against the live model")
 
     @property
     def is_open(self) -> bool:
