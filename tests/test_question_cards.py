@@ -415,6 +415,7 @@ def test_loading_a_page_loads_neither_jsonschema_nor_the_store():
 def test_the_count_before_opening_is_of_the_questions_written(db, tmp_path, monkeypatch):
     (tmp_path / "1_mlp.yaml").write_text(
         (DEFAULT_FOLDER / "1_mlp.yaml").read_text() + "  - id: no-check\n    prompt: x\n")
+    (tmp_path / "5_broken.yaml").write_text("page: 1_mlp\nquestions: [\n")  # skipped whole
     monkeypatch.setenv("LSTM_QUESTIONS", str(tmp_path))
     assert questions.count_questions("1_mlp") == 9 and questions.count_questions("4_training") == 0
     d = MLPExplorer()

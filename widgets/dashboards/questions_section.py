@@ -35,7 +35,8 @@ __all__ = ["QuestionsSection", "student_id"]
 
 log = logging.getLogger(__name__)
 INTRO = ("Predict, then check: every answer is read from the live model, so it follows the "
-         "settings above. Your answers go to your teacher; nobody else sees them.")
+         "settings above. An answer you check is saved for your teacher's view of the class; "
+         "other students never see it.")
 UNAVAILABLE = ("Your answer was checked, but it could not be saved: the class's answer store "
                "cannot be reached. Please tell your teacher.")
 # what a model publishes when it is rebuilt: a page set from a link changes its settings
