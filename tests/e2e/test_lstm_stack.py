@@ -38,8 +38,9 @@ def test_bidirectional_output_and_h_n_taken_apart(dashboard):
                       text(page, ".outputs-view"))
     assert tuple(map(int, shape.groups())) == (2, 2, 8)  # D·num_layers, b_S, H_out
     wait_text(page, ".outputs-view", r"output \(b_S, n_E, D·H_out\) = \(2, 12, 16\)")
-    pitfall = text(page, ".twin-pitfall")
-    assert "output[:, -1]" in pitfall and "h_n[-2] and h_n[-1] together" in pitfall
+    # the sentences under the grids follow the shapes: wait for them, not just the shapes
+    wait_text(page, ".twin-pitfall", r"output\[:, -1\][\s\S]*h_n\[-2\] and h_n\[-1\] together")
+    wait_text(page, ".twin-checks", r"output\[:, -1, H_out:\] differs from h_n\[-1\]")
     checks = text(page, ".twin-checks")
     assert "output[:, 0, H_out:] equals h_n[-1]" in checks
     assert "output[:, -1, H_out:] differs from h_n[-1]" in checks
