@@ -157,6 +157,23 @@ def test_a_new_session_starts_empty_and_keeps_the_old_ones(backend):
         teacher.new_session("x" * 201)
 
 
+def test_a_session_at_a_glance_counts_students_answers_and_the_last_time(backend):
+    store = AnswerStore(backend.url)
+    empty = store.activity()
+    assert (empty.session.id, empty.students, empty.answers, empty.right, empty.last) == \
+        (1, 0, 0, 0, None)
+    _record(store, "(8, 5)", False, "ana")
+    _record(store, "(5, 8)", True, "ana")
+    _record(store, "2", True, "ben", question="layers")
+    now = store.activity()
+    assert (now.students, now.answers, now.right) == (2, 3, 2)
+    assert now.last == store.answers()[-1].at
+    store.new_session("next class")
+    assert (store.activity().students, store.activity(1).answers) == (0, 3)
+    with pytest.raises(ValueError, match="no session 9"):
+        store.activity(9)
+
+
 def test_a_long_answer_is_refused_whole_never_cut(backend):
     store = AnswerStore(backend.url)
     refused = _record(store, "7" * 10_000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Answer", "Outcome", "QuestionSummary", "Session"]
+__all__ = ["Activity", "Answer", "Outcome", "QuestionSummary", "Session"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,18 @@ class Session:
     label: str
     started: datetime
     answers: int
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A session's class at a glance: ``students`` who answered anything, ``answers`` in all,
+    how many were ``right``, and the time of the ``last`` (None before the first)."""
+
+    session: Session
+    students: int
+    answers: int
+    right: int
+    last: datetime | None
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,10 @@ from urllib.parse import parse_qsl
 from sqlalchemy import Connection, case, distinct, func, insert, not_, select
 
 from .answer_db import ID_CHARS, answers_table, engine_for, ensure_schema, retrying, sessions_table
-from .answer_records import Answer, Outcome, QuestionSummary, Session
+from .answer_records import Activity, Answer, Outcome, QuestionSummary, Session
 from .rate_limit import Limits, RateLimiter
 
-__all__ = ["ALL", "Answer", "AnswerStore", "Limits", "Outcome", "QuestionSummary", "Session"]
+__all__ = ["ALL", "Activity", "Answer", "AnswerStore", "Limits", "Outcome", "QuestionSummary", "Session"]
 
 log = logging.getLogger(__name__)
 ALL: Final = "all"  # every session, for answers() and export_csv()
@@ -203,6 +203,27 @@ class AnswerStore:
     def current_session(self) -> Session:
         """The session answers go to now: the last one started."""
         return self.sessions()[-1]
+
+    def activity(self, session: int | None = None) -> Activity:
+        """``session`` (default the current one) at a glance: its students, answers, right
+        answers and the time of the last one."""
+        s, a = sessions_table, answers_table
+
+        def read(connection: Connection):
+            number = self._session_id(connection, session)
+            head = connection.execute(select(s.c.id, s.c.label, s.c.started)
+                                      .where(s.c.id == number)).one_or_none()
+            if head is None:
+                raise ValueError(f"There is no session {number}.")
+            counts = connection.execute(
+                select(func.count(distinct(a.c.student)), func.count(),
+                       func.count(case((a.c.correct, 1))), func.max(a.c.at))
+                .where(a.c.session == number)).one()
+            return head, counts
+
+        (number, label, started), (students, answers, right, last) = self._run(read)
+        return Activity(Session(number, label, _utc(started), answers), students, answers,
+                        right, None if last is None else _utc(last))
 
     def answers(self, session: int | Literal["all"] | None = None) -> list[Answer]:
         """The answers of ``session`` (default the current one; ``ALL``: every one), oldest
