@@ -8,7 +8,10 @@ changes, each small:
   line still wins;
 - the notebook page handler reserves a seat before Voila starts a kernel or takes one from the
   pool, and answers "The class is full" (HTTP 503) when there is none;
-- a token is generated unless one is given, and the full address for students is printed.
+- a token is generated unless one is given, and the full address for students is printed;
+- the teacher's page (``classroom.teacher``: the class's answers, live) at ``teacher``, behind
+  a teacher's token of its own (``--teacher_token``, ``$LSTM_TEACHER_TOKEN``, or generated),
+  whose address is printed beside the students'.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from .seats import ClassroomKernelManager
+from .teacher import TeacherDesk, make_token, teacher_handlers
 
 __all__ = ["ClassroomVoila", "ClassroomVoilaHandler", "class_full_page"]
 
@@ -106,7 +110,8 @@ class ClassroomVoila(Voila):
     description = Unicode("python -m classroom [OPTIONS] DIRECTORY\n\n"
                           "Voila for a classroom: a kernel cap, a token, a preheated pool.")
     aliases: ClassVar[dict] = {**Voila.aliases,
-                               "max_kernels": "ClassroomKernelManager.max_kernels"}
+                               "max_kernels": "ClassroomKernelManager.max_kernels",
+                               "teacher_token": "ClassroomVoila.teacher_token"}
     classes: ClassVar[list] = [*Voila.classes, ClassroomKernelManager]
 
     student_notebook = Unicode(
@@ -114,6 +119,16 @@ class ClassroomVoila(Voila):
         help="The dashboard whose address is printed for students (relative to the served "
              "directory).",
     )
+
+    teacher_token = Unicode(
+        config=True,
+        help="The token of the teacher's page (the class's answers); never the students'. "
+             "Default: $LSTM_TEACHER_TOKEN, else one made up at each start.",
+    )
+
+    @default("teacher_token")
+    def _teacher_token_default(self):
+        return os.environ.get("LSTM_TEACHER_TOKEN") or make_token()
 
     @default("auto_token")
     def _auto_token_default(self):
@@ -137,16 +152,27 @@ class ClassroomVoila(Voila):
         return super().init_settings()
 
     def init_handlers(self):
-        return [(route[0], ClassroomVoilaHandler, *route[2:])
-                if route[1] is TornadoVoilaHandler else route
-                for route in super().init_handlers()]
+        class_token = self.identity_provider.token
+        if class_token and self.teacher_token == class_token:
+            raise ValueError("The teacher's token is the students' class token: give the "
+                             "teacher's page a token of its own (--teacher_token), or none "
+                             "to have one made up.")
+        self.teacher_desk = TeacherDesk(self.teacher_token)
+        voila = [(route[0], ClassroomVoilaHandler, *route[2:])
+                 if route[1] is TornadoVoilaHandler else route
+                 for route in super().init_handlers()]
+        return teacher_handlers(self.base_url, self.teacher_desk) + voila
+
+    def _address(self) -> str:
+        if self.custom_display_url:
+            return self.custom_display_url.rstrip("/") + "/"
+        return f"http://{_reachable_host(self.ip)}:{self.port}{self.base_url}"
+
+    def teacher_url(self) -> str:
+        return f"{self._address()}teacher?token={quote(self.teacher_token)}"
 
     def student_url(self) -> str:
-        if self.custom_display_url:
-            base = self.custom_display_url.rstrip("/") + "/"
-        else:
-            base = f"http://{_reachable_host(self.ip)}:{self.port}{self.base_url}"
-        url = base
+        url = self._address()
         if not self.notebook_path and os.path.isfile(os.path.join(self.root_dir,
                                                                   self.student_notebook)):
             url += "voila/render/" + quote(self.student_notebook)
@@ -159,7 +185,8 @@ class ClassroomVoila(Voila):
         print(f"\nClassroom: at most {cap or 'any number of'} dashboards at once, {pool} kernel(s) "
               f"kept warm, idle kernels of lost tabs culled after "
               f"{self.kernel_manager.cull_idle_timeout} s.\nStudents open:\n\n    "
-              f"{self.student_url()}\n", flush=True)
+              f"{self.student_url()}\n\nThe teacher's page (the class's answers, live; keep "
+              f"this address to yourself):\n\n    {self.teacher_url()}\n", flush=True)
 
     def start(self):
         # runs once the loop is going, when the port is known

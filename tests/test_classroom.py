@@ -10,8 +10,11 @@ import asyncio
 import pytest
 
 from classroom import ClassroomKernelManager, ClassroomVoila, class_full_page
+from classroom.teacher import TeacherDesk
 from driver.kernel_session import run
 from driver.servers import ROOT
+
+CLASS = "class-token-the-students-have"
 
 
 def _classroom(*args: str) -> ClassroomVoila:
@@ -95,3 +98,28 @@ def test_the_full_page_says_what_to_do():
     assert "Ask your teacher, or try again in a minute" in page
     assert 'http-equiv="refresh" content="60"' in page
     assert "1 dashboard is open" in class_full_page(1)
+
+
+def test_the_classroom_prints_the_teachers_address_with_a_token_of_its_own(capsys,
+                                                                           monkeypatch):
+    monkeypatch.delenv("LSTM_TEACHER_TOKEN", raising=False)
+    app, _ = _kernel_manager(f"--token={CLASS}")
+    assert len(app.teacher_token) >= 32 and app.teacher_token != CLASS
+    routes = [route[0] for route in app.init_handlers()]
+    assert "/teacher" in routes and "/teacher/class.json" in routes
+    app._announce()
+    out = capsys.readouterr().out
+    assert f":8999/voila/render/3_lstm_explorer.ipynb?token={CLASS}" in out
+    assert f":8999/teacher?token={app.teacher_token}" in out
+
+
+def test_the_teachers_token_may_not_be_the_class_token(monkeypatch):
+    monkeypatch.setenv("LSTM_TEACHER_TOKEN", CLASS)
+    app, _ = _kernel_manager(f"--token={CLASS}")
+    assert app.teacher_token == CLASS
+    with pytest.raises(ValueError, match="a token of its own"):
+        app.init_handlers()
+    app = _classroom("--teacher_token=mine-alone")
+    assert app.teacher_url().endswith("/teacher?token=mine-alone")
+    with pytest.raises(ValueError, match="token of its own"):
+        TeacherDesk("")
