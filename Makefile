@@ -13,6 +13,8 @@ PYTEST_ARGS ?=
 # make classroom: empty knobs keep classroom/voila-classroom.json's defaults
 CLASSROOM_HOST ?= 0.0.0.0
 TOKEN ?=
+# the teacher's page's own token (empty: $$LSTM_TEACHER_TOKEN, else one made up at each start)
+TEACHER_TOKEN ?=
 MAX_KERNELS ?=
 POOL ?=
 CULL ?=
@@ -48,7 +50,8 @@ help:
 	@echo "make test    set up .venv with the test extra, ensure a Chromium and PostgreSQL, run ruff"
 	@echo "             and pytest"
 	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and warm"
-	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300)"
+	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300);"
+	@echo "                prints the students' address and the teacher's page's (TEACHER_TOKEN=generated)"
 	@echo "make pretrain PRESETS='task=adding&seq_len=80 ...'  train a lesson's models into the"
 	@echo "                model cache first (MODEL_CACHE=folder, as for make classroom)"
 	@echo "make loadtest N=30  N simulated students on a classroom server: latency, memory"
@@ -100,7 +103,8 @@ serve: $(VENV)/.installed-run
 # Voila for a class (classroom/): prints the address students open, token included
 classroom: $(VENV)/.installed-run
 	$(BIN)/python -m classroom dashboards/ --port=$(PORT) --Voila.ip=$(CLASSROOM_HOST) \
-	  $(if $(TOKEN),--token=$(TOKEN)) $(if $(MAX_KERNELS),--max_kernels=$(MAX_KERNELS)) \
+	  $(if $(TOKEN),--token=$(TOKEN)) $(if $(TEACHER_TOKEN),--teacher_token=$(TEACHER_TOKEN)) \
+	  $(if $(MAX_KERNELS),--max_kernels=$(MAX_KERNELS)) \
 	  $(if $(POOL),--pool_size=$(POOL)) \
 	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) $(CLASSROOM_ARGS)
 

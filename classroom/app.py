@@ -92,6 +92,18 @@ class ClassroomVoilaHandler(TornadoVoilaHandler):
                 seats.release_reservation()
 
 
+def answers_place() -> str:
+    """Where the kernels' answer stores write, in words (a PostgreSQL password hidden)."""
+    url = os.environ.get("LSTM_ANSWERS_URL")
+    if url:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    from widgets.store.answer_db import default_path
+
+    return str(default_path())
+
+
 def _reachable_host(ip: str) -> str:
     """The address students type: this machine's LAN address when listening on all."""
     if ip not in ("", "0.0.0.0", "::"):
@@ -186,7 +198,8 @@ class ClassroomVoila(Voila):
               f"kept warm, idle kernels of lost tabs culled after "
               f"{self.kernel_manager.cull_idle_timeout} s.\nStudents open:\n\n    "
               f"{self.student_url()}\n\nThe teacher's page (the class's answers, live; keep "
-              f"this address to yourself):\n\n    {self.teacher_url()}\n", flush=True)
+              f"this address to yourself):\n\n    {self.teacher_url()}\n\nAnswers are kept "
+              f"in {answers_place()}.\n", flush=True)
 
     def start(self):
         # runs once the loop is going, when the port is known

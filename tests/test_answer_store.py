@@ -117,7 +117,9 @@ def test_answers_come_back_summed_up_and_exported(backend):
     assert (shape.page, shape.question, shape.answered, shape.right, shape.attempts) == \
         ("1_mlp", "weight_shape", 3, 1, 4)
     assert shape.wrong == (("(8, 5)", 2), ("(5, 8)", 1))
+    assert shape.first_right == 0, "ana got it right at her second answer"
     assert (layers.question, layers.answered, layers.right, layers.wrong) == ("layers", 1, 1, ())
+    assert layers.first_right == 1
     assert [s.page for s in store.summary()] == ["1_mlp", "1_mlp", "3_lstm_explorer"]
 
     rows = store.answers()

@@ -103,6 +103,8 @@ def test_the_full_page_says_what_to_do():
 def test_the_classroom_prints_the_teachers_address_with_a_token_of_its_own(capsys,
                                                                            monkeypatch):
     monkeypatch.delenv("LSTM_TEACHER_TOKEN", raising=False)
+    monkeypatch.delenv("LSTM_ANSWERS_URL", raising=False)
+    monkeypatch.setenv("LSTM_ANSWERS_DB", "/srv/class/answers.sqlite3")
     app, _ = _kernel_manager(f"--token={CLASS}")
     assert len(app.teacher_token) >= 32 and app.teacher_token != CLASS
     routes = [route[0] for route in app.init_handlers()]
@@ -111,6 +113,10 @@ def test_the_classroom_prints_the_teachers_address_with_a_token_of_its_own(capsy
     out = capsys.readouterr().out
     assert f":8999/voila/render/3_lstm_explorer.ipynb?token={CLASS}" in out
     assert f":8999/teacher?token={app.teacher_token}" in out
+    assert "Answers are kept in /srv/class/answers.sqlite3." in out
+    monkeypatch.setenv("LSTM_ANSWERS_URL", "postgresql+psycopg://course:s3cret@db/answers")
+    app._announce()
+    assert "postgresql+psycopg://course:***@db/answers" in capsys.readouterr().out
 
 
 def test_the_teachers_token_may_not_be_the_class_token(monkeypatch):

@@ -109,7 +109,7 @@ class TestWhatItShows(TeacherPageCase):
         assert [r["id"] for r in mlp["rows"]] == [q.id for q in BANK.questions("1_mlp")]
         row = next(r for r in mlp["rows"] if r["id"] == "layer1-weight-shape")
         assert (row["answered"], row["right"], row["attempts"]) == (3, 1, 4)
-        assert row["right_text"] == "1 of 3 right (33%)"
+        assert row["right_text"] == "1 of 3 right (33%); 0 at the first try."
         assert row["wrong"] == [["(5, 8)", 2], ["(8,)", 1]]
         assert row["wrong_text"] == "3 wrong answers, 2 different."
         assert row["prompt"] == "n_X = …, n[1] = …: what is the shape of `layer1.weight`?"
@@ -120,7 +120,7 @@ class TestWhatItShows(TeacherPageCase):
 
         html = self.teacher("/teacher").body.decode()
         assert html.count("<tr data-key=") == sum(len(BANK.questions(p)) for p in PAGES)
-        assert "1 of 3 right (33%)" in html and "<code>(5, 8)</code> × 2" in html
+        assert "1 of 3 right (33%); 0 at the first try." in html and "<code>(5, 8)</code> × 2" in html
 
     def test_a_hostile_answer_is_shown_as_text(self):
         self.record("x-shape", "<script>alert(1)</script>", False, "eve")

@@ -37,7 +37,7 @@ class QuestionRow:
     answered: int
     right: int
     attempts: int
-    right_text: str  # "7 of 9 right (78%)"
+    right_text: str  # "7 of 9 right (78%); 4 at the first try."
     wrong: tuple[tuple[str, int], ...]  # the most frequent first, at most MORE_WRONG
     wrong_text: str  # "No wrong answer yet." / "4 wrong answers, 2 different" / ...
 
@@ -78,11 +78,11 @@ def teacher_prompt(template: str) -> str:
     return "".join(literal + ("…" if name is not None else "") for literal, name, *_ in parts)
 
 
-def _right_text(answered: int, right: int) -> str:
+def _right_text(answered: int, right: int, first_right: int) -> str:
     if answered == 0:
         return "Nobody has answered yet."
     share = round(100 * right / answered)
-    return f"{right} of {answered} right ({share}%)"
+    return f"{right} of {answered} right ({share}%); {first_right} at the first try."
 
 
 def _wrong_text(summary: QuestionSummary | None) -> str:
@@ -101,10 +101,10 @@ def _wrong_text(summary: QuestionSummary | None) -> str:
 
 def _row(page: str, id: str, number: str, prompt: str,
          summary: QuestionSummary | None) -> QuestionRow:
-    answered, right, attempts = ((summary.answered, summary.right, summary.attempts)
-                                 if summary else (0, 0, 0))
+    answered, right, attempts, first = ((summary.answered, summary.right, summary.attempts,
+                                         summary.first_right) if summary else (0, 0, 0, 0))
     return QuestionRow(f"{page}/{id}", page, id, number, prompt, answered, right, attempts,
-                       _right_text(answered, right),
+                       _right_text(answered, right, first),
                        summary.wrong[:MORE_WRONG] if summary else (), _wrong_text(summary))
 
 

@@ -69,7 +69,8 @@ class QuestionSummary:
 
     ``answered``: students who answered it; ``right``: students who answered it right at
     least once; ``attempts``: answers in all; ``wrong``: each wrong answer (its exact text) with
-    how many times it was given, the most frequent first.
+    how many times it was given, the most frequent first; ``first_right``: students whose
+    first answer was right.
     """
 
     page: str
@@ -78,3 +79,4 @@ class QuestionSummary:
     right: int
     attempts: int
     wrong: tuple[tuple[str, int], ...]
+    first_right: int = 0

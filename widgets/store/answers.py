@@ -255,15 +255,23 @@ class AnswerStore:
                 select(a.c.page, a.c.question, a.c.answer, func.count())
                 .where(a.c.session == number, not_(a.c.correct))
                 .group_by(a.c.page, a.c.question, a.c.answer)).all()
-            return totals, wrong
+            firsts = (select(func.min(a.c.id).label("id")).where(a.c.session == number)
+                      .group_by(a.c.page, a.c.question, a.c.student).subquery())
+            first_right = connection.execute(
+                select(a.c.page, a.c.question, func.count())
+                .join(firsts, firsts.c.id == a.c.id).where(a.c.correct)
+                .group_by(a.c.page, a.c.question)).all()
+            return totals, wrong, first_right
 
-        totals, wrong = self._run(read)
+        totals, wrong, first_right = self._run(read)
+        firsts = {(page, question): n for page, question, n in first_right}
         grouped: dict[tuple[str, str], list[tuple[str, int]]] = {}
         for page, question, text, n in wrong:
             grouped.setdefault((page, question), []).append((text, n))
         return [QuestionSummary(page, question, answered, right, attempts,
                                 tuple(sorted(grouped.get((page, question), []),
-                                             key=lambda pair: (-pair[1], pair[0]))))
+                                             key=lambda pair: (-pair[1], pair[0]))),
+                                firsts.get((page, question), 0))
                 for page, question, answered, right, attempts in sorted(totals)]
 
     def export_csv(self, session: int | Literal["all"] | None = None) -> str:
