@@ -42,7 +42,8 @@ from .answer_db import ID_CHARS, answers_table, engine_for, ensure_schema, retry
 from .answer_records import Activity, Answer, Outcome, QuestionSummary, Session
 from .rate_limit import Limits, RateLimiter
 
-__all__ = ["ALL", "Activity", "Answer", "AnswerStore", "Limits", "Outcome", "QuestionSummary", "Session"]
+__all__ = ["ALL", "Activity", "Answer", "AnswerStore", "Limits", "Outcome", "QuestionSummary",
+           "Session"]
 
 log = logging.getLogger(__name__)
 ALL: Final = "all"  # every session, for answers() and export_csv()
