@@ -173,7 +173,8 @@ class ClassroomVoila(Voila):
         voila = [(route[0], ClassroomVoilaHandler, *route[2:])
                  if route[1] is TornadoVoilaHandler else route
                  for route in super().init_handlers()]
-        return teacher_handlers(self.base_url, self.teacher_desk) + voila
+        return teacher_handlers(self.base_url.rstrip("/") + "/teacher",
+                                self.teacher_desk) + voila
 
     def _address(self) -> str:
         if self.custom_display_url:

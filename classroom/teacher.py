@@ -1,6 +1,6 @@
 """The teacher's page: the class's answers, live, behind the teacher's own token.
 
-Routes, under the server's base URL:
+Routes, under the server's base URL (or a hub service's prefix, ``classroom.teacher_app``):
 
 - ``teacher``: the page. Every question of the four dashboards, in the tutorial's order, with
   how many students answered it, how many got it right, and the wrong answers grouped (most
@@ -249,10 +249,12 @@ class Asset(TeacherHandler):
         self.finish((HERE / "templates" / f"teacher.{kind}").read_text())
 
 
-def teacher_handlers(base_url: str, desk: TeacherDesk) -> list[tuple]:
-    """The teacher's routes under ``base_url`` (Voila's, or "/")."""
-    base = base_url.rstrip("/") + "/teacher"
+def teacher_handlers(at: str, desk: TeacherDesk) -> list[tuple]:
+    """The teacher's routes: the page at the path ``at`` ("/teacher" on the classroom server,
+    "/services/teacher" as a hub's service), the rest under it."""
+    base = "/" + at.strip("/")
     args = {"desk": desk, "base": base}
-    return [(base, ClassPage, args), (f"{base}/class.json", ClassJSON, args),
+    return [(base, ClassPage, args), (f"{base}/", ClassPage, args),
+            (f"{base}/class.json", ClassJSON, args),
             (f"{base}/answers.csv", AnswersCSV, args), (f"{base}/session", NewSession, args),
             (rf"{base}/teacher\.(js|css)", Asset, args)]

@@ -27,6 +27,10 @@ keeps the two in step. Settings come from the environment:
 - `LSTM_ANSWERS_DB`, `LSTM_ANSWERS_URL`: where the class's answers to the pages' questions go,
   one SQLite file for every student (`$LSTM_HUB_DIR/answers.sqlite3`), or the database the URL
   names.
+- `LSTM_TEACHER_TOKEN`: the token of the teacher's page, a hub service at
+  `/services/teacher/` (classroom/teacher_app.py) that shows the class's answers live (default:
+  one is made up, and the page's address printed); `LSTM_HUB_TEACHER_PORT` its own port on
+  127.0.0.1 (8082).
 
 Not for the open internet: anyone with the password can log in as any student (JupyterHub's
 SharedPasswordAuthenticator says as much), every server runs as the hub's own user, and
@@ -137,6 +141,8 @@ c.Spawner.environment = {
 }
 if os.environ.get("LSTM_ANSWERS_URL"):  # or to the database it names, e.g. PostgreSQL
     c.Spawner.environment["LSTM_ANSWERS_URL"] = os.environ["LSTM_ANSWERS_URL"]
+ANSWERS = {name: c.Spawner.environment[name]
+           for name in ("LSTM_ANSWERS_DB", "LSTM_ANSWERS_URL") if name in c.Spawner.environment}
 
 # the marks whoever started the hub put in its environment (the test suite's run and its
 # driver's server, driver/processes.py): passed on to every student's server and the culler, as
@@ -149,12 +155,29 @@ c.Spawner.env_keep.extend(MARKS)
 # it sees a server as idle when none of its kernels or tabs has done anything for that long
 CULL_TIMEOUT_S = int(os.environ.get("LSTM_HUB_CULL_TIMEOUT", "1800"))
 CULL_EVERY_S = int(os.environ.get("LSTM_HUB_CULL_EVERY", "300"))
+KEEP = {name: os.environ[name] for name in MARKS if name in os.environ}
+# --- the teacher's page: the class's answers, live, behind a token of its own --------------
+# a hub service the proxy routes /services/teacher/ to; it reads the store the students'
+# kernels write to (the same variables), and asks the hub for nothing
+TEACHER_TOKEN = os.environ.get("LSTM_TEACHER_TOKEN") or secrets.token_urlsafe(24)
+TEACHER_PORT = int(os.environ.get("LSTM_HUB_TEACHER_PORT", "8082"))
+if "LSTM_TEACHER_TOKEN" not in os.environ:
+    print(f"The teacher's page: {c.JupyterHub.bind_url}/services/teacher/?token={TEACHER_TOKEN}",
+          file=sys.stderr)
 c.JupyterHub.services = [
     {
         "name": "jupyterhub-idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                     f"--timeout={CULL_TIMEOUT_S}", f"--cull-every={CULL_EVERY_S}"],
-        "environment": {name: os.environ[name] for name in MARKS if name in os.environ},
+        "environment": KEEP,
+    },
+    {
+        "name": "teacher",
+        "url": f"http://127.0.0.1:{TEACHER_PORT}",
+        "command": [sys.executable, "-m", "classroom.teacher_app"],
+        "cwd": str(ROOT),  # classroom/ is the repository's, not an installed package
+        "environment": {"LSTM_TEACHER_TOKEN": TEACHER_TOKEN, **ANSWERS, **KEEP},
+        "display": False,  # not a link on students' home page
     },
 ]
 c.JupyterHub.load_roles = [

@@ -30,6 +30,7 @@ __all__ = ["HUB_PASSWORD", "ROOT", "HubServer", "JupyterServer", "Server", "Voil
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB_PASSWORD = "lesson-4b-hub"
+HUB_TEACHER = "the-hub-teacher's-token"  # the token of its teacher's page
 CHP = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 # one torch thread a kernel: a test machine runs many at once
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TORCH_NUM_THREADS": "1",
@@ -253,6 +254,7 @@ class HubServer(Server):
             env={"LSTM_HUB_DIR": str(folder / "state"), "LSTM_HUB_PORT": str(port),
                  "LSTM_HUB_API_PORT": str(free_port()),
                  "LSTM_HUB_PROXY_API_PORT": str(free_port()), "LSTM_HUB_PROXY": proxy,
+                 "LSTM_HUB_TEACHER_PORT": str(free_port()), "LSTM_TEACHER_TOKEN": HUB_TEACHER,
                  "LSTM_HUB_PASSWORD": HUB_PASSWORD, **env})
         try:
             self.wait_ready()

@@ -39,7 +39,7 @@ def _load_hub_config(monkeypatch, tmp_path, **env):
     for name in ("LSTM_HUB_PASSWORD", "LSTM_HUB_IP", "LSTM_HUB_PORT", "LSTM_MODEL_CACHE",
                  "LSTM_ANSWERS_DB", "LSTM_ANSWERS_URL",
                  "LSTM_HUB_CULL_TIMEOUT", "LSTM_HUB_CULL_EVERY", "LSTM_HUB_API_PORT",
-                 "LSTM_HUB_PROXY_API_PORT"):
+                 "LSTM_HUB_PROXY_API_PORT", "LSTM_TEACHER_TOKEN", "LSTM_HUB_TEACHER_PORT"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -111,8 +111,30 @@ def test_hub_passes_its_launchers_marks_on(monkeypatch, tmp_path):
     config = _load_hub_config(monkeypatch, tmp_path, LSTM_HUB_PASSWORD="lesson-4b-password",
                               **marks)
     assert set(marks) <= set(SimpleLocalProcessSpawner(config=config).env_keep)
-    (culler,) = config.JupyterHub.services
+    culler, teacher = config.JupyterHub.services
     assert culler["environment"] == marks
+    assert marks.items() <= teacher["environment"].items()
+
+
+def test_hub_serves_the_teachers_page_on_the_students_answers(monkeypatch, tmp_path, capsys):
+    """A service the proxy routes /services/teacher/ to, reading the store the students'
+    kernels write to, behind a token of its own (made up and printed when none is given)."""
+    config = _load_hub_config(monkeypatch, tmp_path, LSTM_HUB_TEACHER_PORT="8123",
+                              LSTM_ANSWERS_URL="postgresql+psycopg://class@db/answers")
+    teacher = next(s for s in config.JupyterHub.services if s["name"] == "teacher")
+    assert teacher["url"] == "http://127.0.0.1:8123" and teacher["display"] is False
+    assert teacher["command"][1:] == ["-m", "classroom.teacher_app"]
+    assert (Path(teacher["cwd"]) / "classroom" / "teacher_app.py").is_file()
+    env, students = teacher["environment"], config.Spawner.environment
+    for name in ("LSTM_ANSWERS_DB", "LSTM_ANSWERS_URL"):
+        assert env[name] == students[name], f"the page must read where the kernels write: {name}"
+    token = env["LSTM_TEACHER_TOKEN"]
+    assert len(token) >= 32
+    assert f"/services/teacher/?token={token}" in capsys.readouterr().err
+    config = _load_hub_config(monkeypatch, tmp_path, LSTM_TEACHER_TOKEN="the-teachers-own")
+    teacher = next(s for s in config.JupyterHub.services if s["name"] == "teacher")
+    assert teacher["environment"]["LSTM_TEACHER_TOKEN"] == "the-teachers-own"
+    assert "the-teachers-own" not in capsys.readouterr().err
 
 
 def test_hub_servers_get_the_jupyter_config_of_binder_and_z2jh(hub_config):

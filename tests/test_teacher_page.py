@@ -42,7 +42,7 @@ class TeacherPageCase(AsyncHTTPTestCase):
     def get_app(self):
         self.store = AnswerStore(self.url)
         self.desk = TeacherDesk(TEACHER, store=lambda: AnswerStore(self.url), bank=BANK)
-        return tornado.web.Application(teacher_handlers("/", self.desk),
+        return tornado.web.Application(teacher_handlers("/teacher", self.desk),
                                        cookie_secret="a test's secret")
 
     def record(self, question, answer, correct, student, page="1_mlp"):

@@ -5,18 +5,23 @@ The hub starts on free ports with its own proxy (configurable-http-proxy from np
 lands on an explorer of their own; a wrong password gets the login page again; nobody opens
 another's server; logging out stops the server, and so does the culler for a student who went
 idle; an nbgitpuller link pulls a clone of this repository for a student who never saw it.
+The teacher's page runs as the hub's service: a student's answer reaches it under the
+student's hub name, and the hub's password does not open it.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import subprocess
 import sys
 
 import pytest
 
 from driver.servers import HUB_PASSWORD as PASSWORD
-from driver.servers import ROOT, HubServer
-from driver.ui import set_slider, slider_value
+from driver.servers import HUB_TEACHER, ROOT, HubServer
+from driver.ui import set_slider, slider_value, wait_text
 from driver.wait import wait_until
 
 from .conftest import RENDER_TIMEOUT_MS
@@ -96,6 +101,33 @@ def test_three_students_each_land_on_an_explorer_of_their_own(hub, students):
     wait_until(lambda: "carol" not in hub.servers(), 30, what="carol's server stopping",
                details=hub.log)
     assert {"alice", "bob"} <= set(hub.servers())
+
+
+def test_a_students_answer_reaches_the_teachers_page_under_their_hub_name(hub, students):
+    page = students()
+    log_in(page, hub, "dana")
+    page.wait_for_selector(DRAWN, timeout=2 * RENDER_TIMEOUT_MS)
+    page.get_by_role("button", name=re.compile(r"Questions \(\d+\)$")).click()
+    box = page.get_by_role("textbox", name=re.compile(r"^answer to question 1: a number"))
+    box.fill("8")  # H = 8 at the explorer's defaults: H, not 4H
+    box.press("Enter")
+    wait_text(page, ".question-card .question-feedback", r"^✗ Not right: 8\.")
+
+    desk = students()  # the teacher, in a browser of their own
+    assert desk.goto(f"{hub.url}/services/teacher/").status == 403
+    assert desk.goto(f"{hub.url}/services/teacher/?token={PASSWORD}").status == 403
+    desk.goto(f"{hub.url}/services/teacher/?token={HUB_TEACHER}")
+    assert desk.url.startswith(f"{hub.url}/services/teacher"), desk.url
+    assert "token" not in desk.url
+    wait_text(desk, 'tr[data-key="3_lstm_explorer/weight-ih-rows"] .wrong', r"\b8 × \d+")
+
+    def danas() -> list[dict]:
+        text = desk.evaluate("async () => (await fetch('/services/teacher/answers.csv')).text()")
+        return [row for row in csv.DictReader(io.StringIO(text)) if row["student"] == "dana"]
+
+    (answer,) = wait_until(danas, 30, what="dana's answer in the CSV")
+    assert (answer["page"], answer["question"], answer["answer"], answer["correct"]) == \
+        ("3_lstm_explorer", "weight-ih-rows", "8", "0")
 
 
 def test_a_wrong_password_gets_the_login_page_again(hub, students):
