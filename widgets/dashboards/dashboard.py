@@ -10,10 +10,19 @@ import ipywidgets as ipw
 import torch
 
 from ..codegen import Recipe
-from ..state.presets import preset_message, preset_model, state_query, view_traits
+from ..state.presets import (
+    presenter_section,
+    preset_message,
+    preset_model,
+    state_query,
+    view_traits,
+)
 from ..views.code_panel import CodePanel
 from ..views.controls import MessageBanner
+from ..views.nav import NavBar
 from ..views.numbers_panel import NumbersPanel
+from ..views.presenter import SCRIPT as PRESENTER_SCRIPT
+from ..views.presenter import PresenterBar
 from ..views.series_picker import UPLOAD_SCRIPT
 from ..views.share import SCRIPT as SHARE_SCRIPT
 from ..views.view_link import ViewLink
@@ -66,11 +75,13 @@ class Dashboard(ipw.VBox):
     view's ``code`` (a ``CodePanel``) and its ``numbers`` as tables (a ``NumbersPanel``), both
     collapsed; ``panels`` lays the two out, toggles side by side.
 
-    Subclasses set ``MODEL`` (the state's class), ``CSS_CLASS`` and ``PRESET``: what a URL
-    query may set (``limits``, ``symbols`` and, for settings that are not numbers,
-    ``choices``), and define ``recipe()``, the code of the view on screen, and
+    Subclasses set ``MODEL`` (the state's class), ``CSS_CLASS``, ``PAGE`` (the notebook) and
+    ``PRESET``: what a URL query may set (``limits``, ``symbols`` and, for settings that are
+    not numbers, ``choices``), and define ``recipe()``, the code of the view on screen, and
     ``numbers_html()``, its numbers as tables. They call ``super().__init__(model, preset)``
-    first, then build their views.
+    first, then build their views with ``nav`` and ``presenter`` (the presenter mode's bar) at
+    the top, and end with ``present_sections``: the page's sections, for the presenter mode
+    (``present=k`` in the link; ``present``).
 
     Parameters
     ----------
@@ -83,6 +94,7 @@ class Dashboard(ipw.VBox):
 
     MODEL: ClassVar[type]
     CSS_CLASS: ClassVar[str] = ""
+    PAGE: ClassVar[str] = ""
     PRESET: ClassVar[dict] = {}
 
     def __init__(self, model=None, preset: str | None = None, **kwargs):
@@ -91,10 +103,15 @@ class Dashboard(ipw.VBox):
         self.add_class(self.CSS_CLASS)
         self.add_class("lstm-dash")
         self.banner = MessageBanner()
+        self.nav = NavBar(current=self.PAGE)
+        # the presenter mode: off until the link asks (``present_sections`` reads it)
+        self.presenter = PresenterBar(self)
+        self.presenter.on_reject(lambda _control, message: self.banner.show(message))
         self.model = self._preset_model(model, preset)
         view = view_traits(self.model)  # what the link names, and the panels follow
-        self.link = ViewLink(lambda: state_query(self.model), self.model, view,
+        self.link = ViewLink(lambda: self.link_query(), self.model, view,
                              hub=hub_redirect(), caveat=lambda: self.link_caveat())
+        self.link.follow(self.presenter, ["section"])
         # looked up at each render, so a subclass's (or a test's) recipe is the one called
         self.code = CodePanel(lambda: self.recipe(), [(self.model, view)])
         self.numbers = NumbersPanel(lambda: self.numbers_html(), [(self.model, view)])
@@ -112,7 +129,7 @@ class Dashboard(ipw.VBox):
         from IPython.display import HTML, display
 
         display(HTML(accessibility_script().data + f"<script>{SHARE_SCRIPT}</script>"
-                     f"<script>{UPLOAD_SCRIPT}</script>"))
+                     f"<script>{UPLOAD_SCRIPT}</script><script>{PRESENTER_SCRIPT}</script>"))
         display(self._repr_mimebundle_(), raw=True)
 
     def link_caveat(self) -> str:
@@ -135,22 +152,58 @@ class Dashboard(ipw.VBox):
     def _preset_model(self, model, query: str | None):
         """The model in the state ``query`` asks for, and the banner's sentence if it must."""
         model, problems = preset_model(self.MODEL, query, model=model, **self.PRESET)
+        self._asked = (query, problems)  # its ``present`` is read once there are sections
         if problems:
             self.banner.show(preset_message(problems))
         return model
 
     def apply_preset(self, query: str | None) -> None:
-        """Move the built dashboard to the state ``query`` asks for (the nearest valid one).
+        """Move the built dashboard to the state ``query`` asks for (the nearest valid one),
+        in presenter mode if it says ``present=k``, else the whole page.
 
         For Voila's preheated kernels: build the dashboard before a student asks for it, then
         apply the student's query once it arrives, so only a rebuild is left to wait for.
         """
         self._preset_model(self.model, query)
+        self._present_as_asked()
+
+    def present_sections(self, sections) -> None:
+        """Give the page's sections, ``(title, widgets)`` in the order the presenter walks
+        them, and open the one the link asks for. What is in none stays on screen."""
+        self.presenter.set_sections(sections)
+        self._present_as_asked()
+
+    def _present_as_asked(self) -> None:
+        query, problems = self._asked
+        section, more = presenter_section(query, len(self.presenter.sections))
+        if more:  # one sentence for all the link's problems
+            self.banner.show(preset_message(problems + more))
+        self.present(section)
+
+    def present(self, section: int = 1) -> None:
+        """Show only section ``section`` (from 1) in large type, behind the presenter's bar;
+        0 shows the whole page again. The page links carry ``?present=1`` meanwhile."""
+        self.presenter.section = section
+        self.nav.carry("?present=1" if section else "")
+
+    @property
+    def presenting(self) -> int:
+        """The section the presenter mode shows, from 1; 0 when the whole page is shown."""
+        return self.presenter.section
+
+    def link_query(self) -> str:
+        """The query of "Link to this view": ``query``, and the section in presenter mode
+        (``&present=k``), so a shared or bookmarked link opens on the projector's view."""
+        query = self.query
+        if self.presenting:
+            query += ("&" if query != "?" else "") + f"present={self.presenting}"
+        return query
 
     @property
     def query(self) -> str:
-        """The query string that reopens this view: the settings, then the view traits."""
-        return self.link.query
+        """The query string that reopens this view's state: the settings, then the view
+        traits. Never the presenter mode: the code and the answers' settings use it."""
+        return state_query(self.model)
 
     @property
     def message(self) -> str:

@@ -96,18 +96,16 @@ class LearnedSection(ipw.VBox):
         self.steps.speed.on_reject(lambda _control, message: banner.show(message))
         self.memory = MemoryView()
         self.heading = ipw.HTML()
-        self.children = [
-            self.heading,
-            ipw.HBox([self.phase, self.controls["sample"]],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
-            self.scale,
-            self.weights,
-            self.scale_note,
-            self.badge,
-            self.steps,
-            ipw.HTML("<h3>Memory</h3>"),
-            self.memory,
-        ]
+        choice = ipw.HBox([self.phase, self.controls["sample"]],
+                          layout=ipw.Layout(flex_flow="row wrap", align_items="center"))
+        memory = (ipw.HTML("<h3>Memory</h3>"), self.memory)
+        self.children = [self.heading, choice, self.scale, self.weights, self.scale_note,
+                         self.badge, self.steps, *memory]
+        # the presenter mode's sections: the cell at work, then its memory, each with the
+        # weights and the sequence it shows; the comparison follows the sequence too
+        self.choice = choice
+        self.parts = {"What it learned": [w for w in self.children if w not in memory],
+                      "Memory": [choice, *memory]}
 
     def sync_controls(self) -> None:
         m = self.model

@@ -21,7 +21,6 @@ from ..views.controls import (
 )
 from ..views.heatmap import MatrixHeatmap
 from ..views.markup import Markup
-from ..views.nav import NavBar
 from ..views.outputs_text import outputs_tables
 from ..views.outputs_view import OutputsView
 from ..views.parameter_panel import WEIGHT_REGIONS, ParameterPanel
@@ -64,6 +63,7 @@ class LSTMExplorer(Dashboard):
 
     MODEL = LSTMExplorerModel
     CSS_CLASS = "lstm-explorer"
+    PAGE = "3_lstm_explorer.ipynb"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
                               "choices": {"h0": INITIAL_STATES}}
 
@@ -139,13 +139,39 @@ class LSTMExplorer(Dashboard):
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
         self.questions = QuestionsSection("3_lstm_explorer", m, self.banner)
+        intro = ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
+                         "<code>torch.nn.LSTM(n_X, H, num_layers, bidirectional, proj_size, "
+                         "batch_first=True)</code> is rebuilt with that seed and fed a batch of "
+                         "shape (b_S, n_E, n_X). Every matrix and number below is read from "
+                         "it.</p>")
+        cell = ipw.HBox([c["layer"], c["direction"]], layout=row)  # the weights' and steps'
+        weights = [
+            ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
+                     "in the rows, in the order i, f, g, o; colours are fixed to the "
+                     "initialisation range ±1/√H, the colour bar on the right. The layer and "
+                     "direction chosen here are also the ones taken step by step.</p>"),
+            cell,
+            self.weights,
+            self.bands,
+            self.weight_hr_box]
+        steps = [
+            ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play (at "
+                     "the speed beside it, in steps a second), or focus the slider and use "
+                     "the ← → keys.</p>"),
+            self.steps]
+        outputs = [
+            ipw.HTML("<h3>What nn.LSTM returns: output and (h_n, c_n)</h3><p class='hint'>"
+                     "<code>output, (h_n, c_n) = lstm(x, (h_0, c_0))</code>, drawn for the "
+                     "sequence chosen above: which of output's numbers are in h_n, and why "
+                     "<code>output[:, -1]</code> is not always the state to read. Point at a "
+                     "cell (or use the three controls) to see where the same number sits in "
+                     "the other tensor.</p>"),
+            self.outputs_toggle,
+            self.outputs_box]
         self.children = [
-            NavBar(current="3_lstm_explorer.ipynb"),
-            ipw.HTML(STYLE + "<p class='hint'>Move a slider: a real "
-                     "<code>torch.nn.LSTM(n_X, H, num_layers, bidirectional, proj_size, "
-                     "batch_first=True)</code> is rebuilt with that seed and fed a batch of "
-                     "shape (b_S, n_E, n_X). Every matrix and number below is read from "
-                     "it.</p>"),
+            self.nav,
+            self.presenter,
+            intro,
             ipw.HBox([c["n_x"], c["hidden_size"], c["seq_len"]], layout=row),
             ipw.HBox([c["batch_size"], c["sample"], c["seed"]], layout=row),
             ipw.HBox([c["num_layers"], c["bidirectional"]], layout=row),
@@ -156,27 +182,19 @@ class LSTMExplorer(Dashboard):
             self.questions,
             self.checks,
             self.parameters,
-            ipw.HTML("<h3>Weights and biases</h3><p class='hint'>PyTorch stacks the four gates "
-                     "in the rows, in the order i, f, g, o; colours are fixed to the "
-                     "initialisation range ±1/√H, the colour bar on the right. The layer and "
-                     "direction chosen here are also the ones taken step by step.</p>"),
-            ipw.HBox([c["layer"], c["direction"]], layout=row),
-            self.weights,
-            self.bands,
-            self.weight_hr_box,
-            ipw.HTML("<h3>Step by step</h3><p class='hint'>Drag the step, press Play (at "
-                     "the speed beside it, in steps a second), or focus the slider and use "
-                     "the ← → keys.</p>"),
-            self.steps,
-            ipw.HTML("<h3>What nn.LSTM returns: output and (h_n, c_n)</h3><p class='hint'>"
-                     "<code>output, (h_n, c_n) = lstm(x, (h_0, c_0))</code>, drawn for the "
-                     "sequence chosen above: which of output's numbers are in h_n, and why "
-                     "<code>output[:, -1]</code> is not always the state to read. Point at a "
-                     "cell (or use the three controls) to see where the same number sits in "
-                     "the other tensor.</p>"),
-            self.outputs_toggle,
-            self.outputs_box,
+            *weights,
+            *steps,
+            *outputs,
         ]
+        # the presenter mode's sections, in the tutorial's order; the sizes stay on screen
+        self.present_sections([
+            ("The module and its parameters", [intro, self.checks, self.parameters]),
+            ("Weights and biases", weights),
+            ("Step by step", [cell, *steps]),
+            ("What nn.LSTM returns", outputs),
+            ("Questions", [self.questions]),
+            ("The code, the numbers and the link", [self.panels, self.link]),
+        ])
 
         self.model.observe(self._on_trace, names="trace")
         self.model.observe(self._on_cell, names=["layer", "direction"])

@@ -15,7 +15,6 @@ from ..views.colors import SEQUENTIAL, nice_bound
 from ..views.controls import bind_controls, int_slider, seed_box
 from ..views.heatmap import MatrixHeatmap
 from ..views.hover import readout_line
-from ..views.nav import NavBar
 from ..views.style import STYLE, badge
 from ..views.text_alternative import Markup, html_table
 from .dashboard import Dashboard
@@ -75,6 +74,7 @@ class MLPExplorer(Dashboard):
 
     MODEL = MLPModel
     CSS_CLASS = "mlp-explorer"
+    PAGE = "1_mlp.ipynb"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS}
 
     def __init__(self, model: MLPModel | None = None, preset: str | None = None, **kwargs):
@@ -129,13 +129,30 @@ class MLPExplorer(Dashboard):
 
         c = self.controls
         self.questions = QuestionsSection("1_mlp", m, self.banner)
+        intro = ipw.HTML(STYLE + "<p class='hint'>A 2-layer network with linear activations: "
+                         "<code>net = nn.Sequential(nn.Linear(n_X, n[1]), nn.Linear(n[1], "
+                         "n[2]))</code> fed X of shape (n_D, n_X) = <code>torch.rand(n_D, "
+                         "n_X)</code>. Move a slider and the network is rebuilt; every number "
+                         "below is read from it.</p>")
+        data = [
+            ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
+                     "a[1] or y to see the dot product that made it.</p>"),
+            ipw.HBox([h["X"], arrow("layer1"), h["a1"], arrow("layer2"), h["y"]],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.readouts["data"]]
+        parameters = [
+            ipw.HTML("<h3>The parameters, as PyTorch stores them</h3><p class='hint'>"
+                     "<code>nn.Linear</code> keeps its weight as (out_features, in_features) "
+                     "and computes y = x A<sup>T</sup> + b. Colours run over each title's "
+                     "range: ±1/√in_features for the weights, PyTorch's initial bound.</p>"),
+            ipw.HBox([h["A1"], h["b1"], h["A2"], h["b2"]],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.readouts["parameters"]]
+        shapes = [ipw.HTML("<h3>Shapes</h3>"), self.shape_table]
         self.children = [
-            NavBar(current="1_mlp.ipynb"),
-            ipw.HTML(STYLE + "<p class='hint'>A 2-layer network with linear activations: "
-                     "<code>net = nn.Sequential(nn.Linear(n_X, n[1]), nn.Linear(n[1], n[2]))"
-                     "</code> fed X of shape (n_D, n_X) = <code>torch.rand(n_D, n_X)</code>. "
-                     "Move a slider and the network is rebuilt; every number below is read "
-                     "from it.</p>"),
+            self.nav,
+            self.presenter,
+            intro,
             ipw.HBox([c["n_d"], c["n_x"], c["seed"]], layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HBox([c["n1"], c["n2"]], layout=ipw.Layout(flex_flow="row wrap")),
             self.banner,
@@ -143,21 +160,19 @@ class MLPExplorer(Dashboard):
             self.panels,
             self.questions,
             self.checks,
-            ipw.HTML("<h3>The data flowing through</h3><p class='hint'>Hover a cell of "
-                     "a[1] or y to see the dot product that made it.</p>"),
-            ipw.HBox([h["X"], arrow("layer1"), h["a1"], arrow("layer2"), h["y"]],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
-            self.readouts["data"],
-            ipw.HTML("<h3>The parameters, as PyTorch stores them</h3><p class='hint'>"
-                     "<code>nn.Linear</code> keeps its weight as (out_features, in_features) "
-                     "and computes y = x A<sup>T</sup> + b. Colours run over each title's "
-                     "range: ±1/√in_features for the weights, PyTorch's initial bound.</p>"),
-            ipw.HBox([h["A1"], h["b1"], h["A2"], h["b2"]],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
-            self.readouts["parameters"],
-            ipw.HTML("<h3>Shapes</h3>"),
-            self.shape_table,
+            *data,
+            *parameters,
+            *shapes,
         ]
+        # the presenter mode's sections, in the tutorial's order; the sizes stay on screen
+        self.present_sections([
+            ("The network and its checks", [intro, self.checks]),
+            ("The data flowing through", data),
+            ("The parameters, as PyTorch stores them", parameters),
+            ("Shapes", shapes),
+            ("Questions", [self.questions]),
+            ("The code, the numbers and the link", [self.panels, self.link]),
+        ])
         m.observe(self._on_trace, names="trace")
         self._on_trace()
 

@@ -15,7 +15,6 @@ from ..views.colors import nice_bound
 from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, seed_box, set_bounded
 from ..views.heatmap import MatrixHeatmap
 from ..views.markup import Markup
-from ..views.nav import NavBar
 from ..views.style import STYLE
 from ..views.window_chart import WindowChart
 from . import sequence_text as text
@@ -50,6 +49,7 @@ class SequenceExplorer(Dashboard):
 
     MODEL = SequenceModel
     CSS_CLASS = "sequence-explorer"
+    PAGE = "2_sequence_data.ipynb"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS,
                               "choices": {"dataset": DATASETS, "bidirectional": DIRECTIONS,
                                           "series": EXAMPLES}}
@@ -132,12 +132,37 @@ class SequenceExplorer(Dashboard):
 
         c = self.controls
         self.questions = QuestionsSection("2_sequence_data", m, self.banner)
+        intro = ipw.HTML(STYLE + "<p class='hint'>A dataset of sequences is a tensor of shape "
+                         "(n_S, n_E, n_X): n_S sequences, each of n_E elements, each of n_X "
+                         "values. Pick the data, move the sizes, and follow one batch, one "
+                         "sequence and one element through it.</p>")
+        notation = [ipw.HTML("<h3>The notation, with these numbers</h3>"
+                             + text.INDEX_CONVENTION), self.notation]
+        # the batch, sequence and element followed: the notation, tensor, feeds and read-out's
+        where = ipw.HBox([c["batch"], c["position"], self.sample_label, c["element"]],
+                         layout=ipw.Layout(flex_flow="row wrap", align_items="center"))
+        tensor = [
+            ipw.HTML("<h3>The dataset tensor</h3><p class='hint'>Each row is a sequence "
+                     "X<sup>&lt;s&gt;</sup>, its n_E elements laid side by side, n_X columns "
+                     "each. Three nested outlines mark the batch, the sequence and the "
+                     "element; the legend below says where each one is.</p>"),
+            where,
+            self.highlight_legend,
+            ipw.HBox([self.tensor, self.sequence],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.example]
+        layouts = [ipw.HTML("<h3>Batched or not, batch first or not: one nn.LSTM</h3>"
+                            + text.LSTM_AS_A_BOX), self.layouts, self.feed_status]
+        # the reviews' padding and packing (hidden for the other data) reads the same output
+        many_to_one = [
+            ipw.HTML("<h3>Many-to-one</h3>" + text.MANY_TO_ONE),
+            ipw.HBox([self.output, self.many_to_one],
+                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.padding]
         self.children = [
-            NavBar(current="2_sequence_data.ipynb"),
-            ipw.HTML(STYLE + "<p class='hint'>A dataset of sequences is a tensor of shape "
-                     "(n_S, n_E, n_X): n_S sequences, each of n_E elements, each of n_X "
-                     "values. Pick the data, move the sizes, and follow one batch, one "
-                     "sequence and one element through it.</p>"),
+            self.nav,
+            self.presenter,
+            intro,
             c["dataset"],
             self.own_data,
             ipw.HBox([c["n_s"], c["seq_len"], c["n_x"]], layout=ipw.Layout(flex_flow="row wrap")),
@@ -149,27 +174,21 @@ class SequenceExplorer(Dashboard):
             self.panels,
             self.questions,
             self.source,
-            ipw.HTML("<h3>The notation, with these numbers</h3>" + text.INDEX_CONVENTION),
-            self.notation,
-            ipw.HTML("<h3>The dataset tensor</h3><p class='hint'>Each row is a sequence "
-                     "X<sup>&lt;s&gt;</sup>, its n_E elements laid side by side, n_X columns "
-                     "each. Three nested outlines mark the batch, the sequence and the "
-                     "element; the legend below says where each one is.</p>"),
-            ipw.HBox([c["batch"], c["position"], self.sample_label, c["element"]],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
-            self.highlight_legend,
-            ipw.HBox([self.tensor, self.sequence],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
-            self.example,
-            ipw.HTML("<h3>Batched or not, batch first or not: one nn.LSTM</h3>"
-                     + text.LSTM_AS_A_BOX),
-            self.layouts,
-            self.feed_status,
-            ipw.HTML("<h3>Many-to-one</h3>" + text.MANY_TO_ONE),
-            ipw.HBox([self.output, self.many_to_one],
-                     layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
-            self.padding,
+            *notation,
+            *tensor,
+            *layouts,
+            *many_to_one,
         ]
+        # the presenter mode's sections, in the tutorial's order; the data and sizes stay
+        self.present_sections([
+            ("The data", [intro, self.source]),
+            ("The notation, with these numbers", [*notation, where]),
+            ("The dataset tensor", tensor),
+            ("Batched or not, batch first or not", [where, *layouts]),
+            ("Many-to-one", [where, *many_to_one]),
+            ("Questions", [self.questions]),
+            ("The code, the numbers and the link", [self.panels, self.link]),
+        ])
         m.observe(self._on_data, names="data")
         m.observe(self._on_index, names=list(INDICES))
         self._on_data()

@@ -23,7 +23,6 @@ from ..state.training_model import COMPARE, PHASES, SETTINGS, TrainingModel
 from ..state.training_run import Pace, TrainingRun
 from ..views.controls import GuardedToggleButtons, bind_controls, int_slider, log_slider, seed_box
 from ..views.learning_curves import CurvesChart, PredictionsChart
-from ..views.nav import NavBar
 from ..views.style import STYLE
 from .comparison_section import ComparisonSection
 from .dashboard import Dashboard
@@ -59,6 +58,7 @@ class TrainingExplorer(Dashboard):
 
     MODEL = TrainingModel
     CSS_CLASS = "training-explorer"
+    PAGE = "4_training.ipynb"
     PRESET: ClassVar[dict] = {"limits": LIMITS, "symbols": SYMBOLS, "choices": {
         "task": TASKS, "cell": CELLS, "phase": PHASES, "compare": COMPARE,
         "series": EXAMPLES}}
@@ -144,8 +144,11 @@ class TrainingExplorer(Dashboard):
         c = self.controls
         row = ipw.Layout(flex_flow="row wrap", align_items="center")
         self.questions = QuestionsSection("4_training", m, self.banner, self.comparison.model)
+        curves = [self.source, ipw.HTML("<h3>Learning curves</h3>"), self.curves, self.results]
+        answers = [ipw.HTML("<h3>Its answers on validation sequences</h3>"), self.predictions]
         self.children = [
-            NavBar(current="4_training.ipynb"),
+            self.nav,
+            self.presenter,
             ipw.HTML(STYLE),
             self.intro,
             task,
@@ -160,15 +163,21 @@ class TrainingExplorer(Dashboard):
             self.link,
             self.panels,
             self.questions,
-            self.source,
-            ipw.HTML("<h3>Learning curves</h3>"),
-            self.curves,
-            self.results,
-            ipw.HTML("<h3>Its answers on validation sequences</h3>"),
-            self.predictions,
+            *curves,
+            *answers,
             self.learned,
             self.comparison,
         ]
+        # the presenter mode's sections, in the tutorial's order; the settings, the buttons
+        # and the run's status stay on screen
+        self.present_sections([
+            ("Learning curves", [self.intro, *curves]),
+            ("Its answers on validation sequences", answers),
+            *self.learned.parts.items(),
+            ("Why the LSTM: three cells, one memory", [self.learned.choice, self.comparison]),
+            ("Questions", [self.questions]),
+            ("The code, the numbers and the link", [self.panels, self.link]),
+        ])
         self.code.follow(m, ["status"])  # its note says how far the page's run went
         self.code.follow(m, ["data"])  # another series, or its columns: the code reads them
         self.code.follow(self.comparison.model, ["status"])  # a finished comparison: its code

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs
 
 import numpy as np
 
-__all__ = ["Preset", "check_choice", "check_float", "check_int", "parse_preset", "short"]
+__all__ = ["PAGE_PARAMETERS", "Preset", "check_choice", "check_float", "check_int", "parse_preset",
+           "short"]
 
 
 def check_int(symbol: str, value, lo: int, hi: int) -> int:
@@ -54,6 +55,9 @@ def check_float(symbol: str, value, lo: float, hi: float) -> float:
 
 # the server's own parameters, not settings: a classroom link carries ?token=... to log in
 SERVER_PARAMETERS = frozenset({"token"})
+# the page's own parameters, read by the page and not by its model: ?present=1 opens the
+# presenter mode (``widgets.state.presets.presenter_section``)
+PAGE_PARAMETERS = frozenset({"present"})
 
 
 @dataclass
@@ -86,6 +90,8 @@ def parse_preset(query: str | None, limits: dict[str, tuple[int, int] | None],
     for name, raw_values in pairs.items():
         if not name or name in SERVER_PARAMETERS:
             continue  # '&&' or a bare '=' asks nothing; the token is Jupyter's login
+        if name in PAGE_PARAMETERS and name not in limits and name not in choices:
+            continue  # the page reads it itself
         raw = raw_values[-1].strip()
         label = symbols.get(name, name)
         if name in choices:

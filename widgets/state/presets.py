@@ -8,11 +8,18 @@ used and a plain sentence says what was wrong.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from ..maths.limits import parse_preset, short
 
-__all__ = ["preset_message", "preset_model", "state_query", "to_query", "view_traits"]
+__all__ = [
+    "presenter_section",
+    "preset_message",
+    "preset_model",
+    "state_query",
+    "to_query",
+    "view_traits",
+]
 
 # how the banner introduces what a link asked for and could not have
 PRESET_INTRO = "This link asked for something out of reach: "
@@ -62,6 +69,32 @@ def preset_model(model_cls, query: str | None, limits: dict[str, tuple[int, int]
                 found.problems.append(f"{name}={short(found.raw[name])} could not be used "
                                       f"({err}); keeping {getattr(model, name)}.")
     return model, found.problems
+
+
+def presenter_section(query: str | None, sections: int) -> tuple[int, list[str]]:
+    """The section a link's ``present=k`` opens the presenter mode at, from 1 to ``sections``;
+    0 for the whole page (no ``present``, ``present=0``, or a value that is not a section).
+
+    Read as ``parse_preset`` reads a whole number, with its sentence for one that is not; a
+    number past the last section opens the last one. Returns ``(section, problems)``.
+    """
+    try:
+        pairs = parse_qs((query or "").lstrip("?"), keep_blank_values=True, max_num_fields=50)
+    except ValueError:  # too many parameters: ``preset_model`` already said so
+        return 0, []
+    if "present" not in pairs:
+        return 0, []
+    found = parse_preset(urlencode({"present": pairs["present"][-1]}), {"present": None})
+    if "present" not in found.values:
+        return 0, found.problems
+    asked, raw = int(found.values["present"]), short(found.raw["present"])
+    if asked > sections:
+        return sections, [f"present={raw} is past the last of this page's {sections} "
+                          f"sections; showing section {sections}."]
+    if asked < 0:
+        return 0, [f"present={raw} is not a section (1 to {sections}, or 0 for the whole "
+                   "page); showing the whole page."]
+    return asked, []
 
 
 def preset_message(problems: list[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as ipw
 
 __all__ = ["PAGES", "NavBar"]
@@ -20,9 +22,17 @@ class NavBar(ipw.HTML):
     Voila's ``/voila/render/`` as under any base URL."""
 
     def __init__(self, current: str, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("lstm-navbar")
+        self._current = current
+        self.carry("")
+
+    def carry(self, query: str) -> None:
+        """Put ``query`` (e.g. ``?present=1``, '' for none) on every link: what a page in
+        presenter mode passes on to the next."""
         links = "".join(
-            f"<a class='{'current' if page == current else ''}' href='{page}'>{title}</a>"
+            f"<a class='{'current' if page == self._current else ''}' "
+            f"href='{html.escape(page + query)}'>{title}</a>"
             for page, title in PAGES
         )
-        super().__init__(f"<nav class='lstm-nav'>{links}</nav>", **kwargs)
-        self.add_class("lstm-navbar")
+        self.value = f"<nav class='lstm-nav'>{links}</nav>"

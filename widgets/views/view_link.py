@@ -55,6 +55,10 @@ class ViewLink(ipw.HTML):
         model.observe(self._update, names=list(names))
         self._update()
 
+    def follow(self, source, names) -> None:
+        """Follow the traits ``names`` of ``source`` too: more that the link carries."""
+        source.observe(self._update, names=list(names))
+
     @property
     def query(self) -> str:
         """The query string that reopens this view, e.g. ``?n_x=5&hidden_size=8...``."""
