@@ -2,10 +2,13 @@
 page at a time behind a bar that names it ("Section 2 of 6: Weights and biases").
 
 The bar is given the page's root and its sections (a title and the widgets that make it). It
-hides the other sections' widgets with a CSS class (``display: none``, so screen readers skip
-them too), never destroys them: a section comes back as it was left. What belongs to no
-section (the page's settings, the banner) stays on screen. ``presenter.js`` (beside this
-module) gives the bar Page Down and Page Up; ``STYLE`` is the large type.
+hides the other sections' widgets with a CSS class, never destroys them: a section comes back
+as it was left. Hidden is ``visibility: hidden`` in a box of no height: out of the page, the
+tab order and what a screen reader reads, as ``display: none`` would be, but a figure keeps
+its size (bqplot lays out a figure in a ``display: none`` box at a negative size, and says so
+in the console). What belongs to no section (the page's settings, the banner) stays on
+screen. ``presenter.js`` (beside this module) gives the bar Page Down and Page Up; ``STYLE``
+is the large type.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ HIDDEN_CLASS = "presenter-hidden"  # on each widget of the sections not shown
 SCRIPT = Path(__file__).with_name("presenter.js").read_text(encoding="utf-8")
 
 STYLE = """<style>
-.lstm-present .presenter-hidden { display: none !important; }
+.lstm-present .presenter-hidden { visibility: hidden !important; height: 0 !important;
+  min-height: 0 !important; margin: 0 !important; padding: 0 !important; border: 0 !important;
+  overflow: hidden !important; }
 .lstm-present {
   --jp-widgets-font-size: 19px; --jp-ui-font-size1: 19px; --jp-content-font-size1: 19px;
   --jp-code-font-size: 16px; --jp-widgets-inline-height: 38px;
@@ -41,10 +46,10 @@ STYLE = """<style>
 .lstm-present .widget-toggle-buttons .widget-toggle-button { width: auto !important;
   padding: 0 14px; }
 .lstm-present .widget-html-content { line-height: 1.5; }  /* not a control's height a line */
-.lstm-present .bqplot .axis .tick text { font-size: 15px !important; }
+.lstm-present .bqplot .tick text { font-size: 15px !important; }
 .lstm-present .bqplot .axis text.axislabel { font-size: 16px !important; }
 .lstm-present .bqplot .object_grp text { font-size: 14px !important; }
-body:has(.lstm-present) .jp-MarkdownOutput h1 { font-size: 22px; margin: 0; padding: 0; }
+body:has(.lstm-present) .jp-MarkdownOutput h1 { font-size: 22px; }
 .lstm-present .presenter-bar { border-bottom: 2px solid #1a5fb4; margin: 0 0 6px 0;
   padding: 0 0 4px 0; flex-flow: row nowrap; align-items: center; gap: 4px 10px; }
 .lstm-present .presenter-bar .presenter-where { flex: 1 1 0; min-width: 0; }
