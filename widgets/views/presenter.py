@@ -56,7 +56,13 @@ body:has(.lstm-present) .jp-MarkdownOutput h1 { font-size: 22px; }
 .lstm-present .presenter-where h2 { font-size: 115%; margin: 0 4px; line-height: 1.3; }
 .lstm-present .presenter-where .widget-html-content { height: auto; line-height: 1.3;
   white-space: normal; }
+/* text placed over a figure keeps to the figure's width: a little larger, or wrapped */
 .lstm-dash.lstm-present .panel-title-row span { font-size: 14px; }
+.lstm-dash.lstm-present .heatmap-title, .lstm-dash.lstm-present .chart-title {
+  font-size: 16px; }
+.lstm-present .heatmap-title .widget-html-content { white-space: normal; }
+.lstm-dash.lstm-present pre.code-text { font-size: 16px; }
+.lstm-dash.lstm-present .code-panel { max-width: none; }
 </style>"""
 
 
