@@ -15,9 +15,15 @@ pytestmark = pytest.mark.e2e
 WHERE = ".presenter-where"
 
 
+# the large type: what a control's label, a tick label and a figure's own label measure
+SIZES_JS = """() => [".ctl-hidden_size .widget-label", ".bqplot .tick text",
+  ".bqplot .object_grp text"].map(s => getComputedStyle(document.querySelector(s)).fontSize)"""
+
+
 def test_a_link_presents_one_section_and_the_keyboard_turns_the_page(dashboard):
-    dashboard.open("3_lstm_explorer.ipynb", "?hidden_size=4&present=1")
     page = dashboard.page
+    page.set_viewport_size({"width": 1280, "height": 720})  # a typical projector
+    dashboard.open("3_lstm_explorer.ipynb", "?hidden_size=4&present=1")
     page.wait_for_selector(".lstm-present", timeout=RENDER_TIMEOUT_MS)
     wait_text(page, WHERE, r"^Section 1 of 6: The module and its parameters$")
     # the title is a polite live region, a heading of its own
@@ -62,6 +68,12 @@ def test_a_link_presents_one_section_and_the_keyboard_turns_the_page(dashboard):
                            ".innerText.trim() !== '4'", timeout=30_000)
     wait_text(page, ".step-title", rf"H = {slider_value(page, 'ctl-hidden_size')} units each")
     assert page.inner_text(WHERE) == "Section 3 of 6: Step by step"
+
+    # large type, and nothing wider than the projector's 1280 pixels
+    page.wait_for_selector(".lstm-strips .object_grp text", timeout=30_000)
+    # (the whole page: 13px, 12px and 11 to 14px)
+    assert page.evaluate(SIZES_JS) == ["19px", "15px", "14px"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
 
     # the link to this view carries the section
     query = page.locator(".view-link-url").get_attribute("data-query")
