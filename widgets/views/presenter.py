@@ -28,6 +28,8 @@ PRESENT_CLASS = "lstm-present"  # on the page's root while presenting: the large
 HIDDEN_CLASS = "presenter-hidden"  # on each widget of the sections not shown
 SCRIPT = Path(__file__).with_name("presenter.js").read_text(encoding="utf-8")
 
+# large type: ipywidgets' and the page's text from 13px to 19px, the controls with it, bqplot's
+# tick labels from 12px to 15px; the figures keep their sizes (the hover reads pixels)
 STYLE = """<style>
 .lstm-present .presenter-hidden { visibility: hidden !important; height: 0 !important;
   min-height: 0 !important; margin: 0 !important; padding: 0 !important; border: 0 !important;
@@ -37,15 +39,16 @@ STYLE = """<style>
   --jp-code-font-size: 16px; --jp-widgets-inline-height: 38px;
   --jp-widgets-slider-handle-size: 22px; --jp-widgets-slider-track-thickness: 6px;
   font-size: 19px; }
-.lstm-present .widget-label { width: auto !important; min-width: 4.4em; max-width: none; }
+.lstm-present .widget-label { width: auto !important; min-width: 4.4em; max-width: none;
+  padding-right: 6px; }
 .lstm-present .widget-hslider { width: auto !important; min-width: 380px; }
 .lstm-present .widget-toggle-buttons { display: flex; flex-flow: row wrap;
   align-items: center; }  /* its name beside it, not above: a line less */
-.lstm-present .widget-label { padding-right: 6px; }
 .lstm-present .widget-toggle-buttons > .widget-label { text-align: right; }
 .lstm-present .widget-toggle-buttons .widget-toggle-button { width: auto !important;
   padding: 0 14px; }
-.lstm-present .widget-html-content { line-height: 1.5; }  /* not a control's height a line */
+.lstm-present .widget-html-content { line-height: 1.5; }  /* text, not a control's height */
+.lstm-present .answer-label-box { padding-right: 6px; }
 .lstm-present .bqplot .tick text { font-size: 15px !important; }
 .lstm-present .bqplot .axis text.axislabel { font-size: 16px !important; }
 .lstm-present .bqplot .object_grp text { font-size: 14px !important; }
