@@ -47,7 +47,8 @@ def main() -> None:
                        lambda route: route.fulfill(status=200, body=""))
             page.goto(f"{server.url}/voila/render/{args.notebook}{args.query}",
                       timeout=RENDER_TIMEOUT_MS)
-            page.wait_for_selector(".bqplot", timeout=120_000)
+            # a visible figure: presenter mode (present=k) hides the other sections' figures
+            page.locator(".bqplot").locator("visible=true").first.wait_for(timeout=120_000)
             for selector in args.click:
                 page.click(selector)
                 page.wait_for_timeout(1000)
