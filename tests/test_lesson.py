@@ -25,7 +25,7 @@ from widgets import LSTMExplorer, MLPExplorer, SequenceExplorer
 from widgets.dashboards.training_dashboard import TrainingExplorer
 from widgets.state import questions
 from widgets.state.comparison_model import ComparisonModel
-from widgets.state.presets import preset_model
+from widgets.state.presets import presenter_section, preset_model
 from widgets.store.pretrain import configs_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,9 +46,9 @@ AFTER_TRAINING = "after training"
 
 
 def _settings(query: str) -> str:
-    # `present=1` is presenter mode, which the page reads apart from its settings (another
-    # branch's work), so it is no preset parameter here: strip it before parsing
-    return "&".join(p for p in query.split("&") if p and p != "present=1")
+    # a projector's link is a student's plus `present=1` (presenter mode): the page reads it
+    # apart from its settings (``presenter_section``), and ``parse_preset`` passes it over
+    return query
 
 
 @functools.cache
@@ -83,6 +83,14 @@ def test_every_link_opens_a_notebook_on_a_state_its_page_reads_cleanly(page, que
     assert (ROOT / "dashboards" / f"{page}.ipynb").is_file(), f"no dashboards/{page}.ipynb"
     _model, problems, _ = _page_state(page, query)
     assert problems == [], f"{page}?{query}: {problems}"
+    section, problems = presenter_section(query, 1)  # every page has a first section
+    assert problems == [] and section in (0, 1), f"{page}?{query}: {problems}"
+
+
+def test_the_projectors_links_open_presenter_mode():
+    projected = [q for _, _, q in _lesson_links() if "present=" in q]
+    assert len(projected) >= 4, "each page is projected in presenter mode"
+    assert all(presenter_section(q, 1) == (1, []) for q in projected)
 
 
 def test_every_question_named_is_on_the_page_of_its_link():
