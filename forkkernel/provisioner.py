@@ -30,7 +30,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import List, Unicode
 
 from forkkernel import DEFAULT_PRELOAD
-from forkkernel.client import ForkUnavailableError, fork_supported, warm_parent
+from forkkernel.client import ForkUnavailableError, WarmParent, fork_supported, warm_parent
 
 __all__ = ["ForkProvisioner", "kernel_arguments"]
 
@@ -60,6 +60,7 @@ class ForkProvisioner(LocalProvisioner):
     forked = False  # True while the kernel is a fork, False when launched the usual way
     pidfd: int | None = None
     exit_code: int | None = None
+    forked_by: WarmParent | None = None  # its warm parent, which knows its exit code
 
     @property
     def has_process(self) -> bool:
@@ -78,6 +79,7 @@ class ForkProvisioner(LocalProvisioner):
                 reason = str(error)
             else:
                 self.forked, self.pid, self.pgid, self.pidfd = True, pid, pid, pidfd
+                self.forked_by = parent
                 self.exit_code = None
                 self.cwd = kwargs.get("cwd") or os.getcwd()
                 self.log.info("Kernel %s forked from the warm parent %s as %d",
@@ -96,8 +98,10 @@ class ForkProvisioner(LocalProvisioner):
         if not readable:
             return None
         if self.exit_code is None:
-            parent = warm_parent(self.kernel_spec.argv[0], tuple(self.preload))
-            status = await asyncio.to_thread(parent.exit_status, self.pid)
+            status = None
+            if self.forked_by is not None:
+                status = await asyncio.to_thread(self.forked_by.exit_status, self.pid)
+            # unknown when its parent died since: say it was killed
             self.exit_code = status if status is not None else -signal.SIGKILL
         return self.exit_code
 
