@@ -71,7 +71,7 @@ class TestAccess(TeacherPageCase):
                      "/teacher/class.json", f"/teacher/answers.csv?token={CLASS}"):
             refused = self.fetch(path, follow_redirects=False)
             assert refused.code == 403, path
-            assert b"make classroom" in refused.body and b"teacher" in refused.body
+            assert b"make classroom" in refused.body and b"/teacher?token=" in refused.body
         page = self.teacher("/teacher")
         assert page.code == 200 and b"The class's answers" in page.body
 
