@@ -357,6 +357,11 @@ def test_every_card_control_is_named_for_its_question(db):
         assert card.reveal.tooltip.startswith(f"Show the answer to question {k}")
         for control in (card.answer, card.check, card.reveal):
             assert "named-by-tooltip" in control._dom_classes
+        # and a client finds card k's widgets by its number (bench/loadtest.py does)
+        for part in ("prompt", "answer", "check", "reveal", "feedback"):
+            assert [w for w in (card.prompt, card.answer, card.check, card.reveal,
+                                card.feedback) if f"question-{part}-{k}" in w._dom_classes
+                    ] == [getattr(card, part)]
     _event(section.cards[4].reveal, "click")
     assert section.cards[4].said == ("Not checked. Train the model first: press Train and let "
                                      "it finish, then check.")

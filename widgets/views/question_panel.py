@@ -100,7 +100,9 @@ class QuestionCard(ipw.VBox):
     ----------
     prompt : HTML (``question-prompt``); answer : the input (``question-answer``);
     check, reveal : Buttons (``question-check``, ``question-reveal``);
-    feedback : HTML (``question-feedback``), a polite status
+    feedback : HTML (``question-feedback``), a polite status.
+    Each also carries its card's number (``question-answer-3``, ...): a client without the
+    page's layout (the load test) finds card k's widgets by those.
     """
 
     def __init__(self, number: int, total: int, kind: str, options: Sequence[str] | None = None,
@@ -152,6 +154,8 @@ class QuestionCard(ipw.VBox):
         self.feedback = ipw.HTML()
         self.feedback.add_class("question-feedback")
         self.feedback.add_class("live-status")  # said by a screen reader as it changes
+        for part in ("prompt", "answer", "check", "reveal", "feedback"):
+            getattr(self, part).add_class(f"question-{part}-{number}")
         self._checked: Callable[[object], None] | None = None
         self.check.on_click(lambda _b: self._submit())
         self.children = [self.prompt,
