@@ -23,6 +23,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -121,7 +122,9 @@ class KernelSession:
         Keep every message received in ``received`` (a test reads them; a load test does not).
 
     ``states`` maps each widget's comm id to its state as the kernel last described it (binary
-    buffers left out); ``cookies`` holds what the server set (a hub's login may be put there).
+    buffers left out); ``cookies`` holds what the server set (a hub's login may be put there);
+    ``listeners`` are called with every message as it arrives, ``states`` already updated (a
+    load test hears what the kernel sends of its own accord, e.g. a card's late "not saved").
     Make and use a session inside one running event loop.
     """
 
@@ -135,6 +138,7 @@ class KernelSession:
         self.states: dict[str, dict] = {}
         self.cookies: dict[str, str] = {}
         self.received: list[dict] = []
+        self.listeners: list[Callable[[dict], None]] = []
         self.keep_messages = keep_messages
         self.closed = False
         self.session = uuid.uuid4().hex
@@ -217,6 +221,8 @@ class KernelSession:
             if self.keep_messages:
                 self.received.append(msg)
             self._dispatch(msg, len(frame))
+            for listener in self.listeners:
+                listener(msg)
             self._arrived.set()
         self.closed = True
         self._arrived.set()

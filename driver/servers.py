@@ -156,18 +156,20 @@ class Server:
 class VoilaServer(Server):
     """``python -m voila`` (or ``module``, e.g. ``classroom``) serving ``serve`` on a free port.
 
-    With ``token`` the server requires it; ``query`` is what a first URL must carry.
+    With ``token`` the server requires it; ``query`` is what a first URL must carry. ``env``
+    is added to its environment and its kernels' (e.g. ``LSTM_ANSWERS_DB``).
     """
 
     def __init__(self, root: Path, log_path: Path, extra_args: list[str] | None = None,
                  serve: str = "dashboards/", port: int | None = None, module: str = "voila",
-                 token: str | None = None):
+                 token: str | None = None, env: dict | None = None):
         port = port or free_port()
         super().__init__(
             [sys.executable, "-m", module, serve, "--no-browser", f"--port={port}",
              "--Voila.ip=127.0.0.1", *([f"--token={token}"] if token else []),
              *(extra_args or [])],
-            cwd=root, log_path=log_path, port=port, what="Voila", env=ONE_THREAD,
+            cwd=root, log_path=log_path, port=port, what="Voila",
+            env={**ONE_THREAD, **(env or {})},
             ready_path="/voila/tree" + (f"?token={token}" if token else ""),
             stop_signal=signal.SIGINT, signal_group=False, token=token)
 
