@@ -1,12 +1,21 @@
 """``make loadtest N=30``: a class of N students on one classroom server, measured.
 
 Starts ``python -m classroom`` (the settings of ``make classroom``, with short culling so the
-run ends in minutes) on a free port with a token, then N simulated students, each a real
-websocket client of Voila (driver/kernel_session.py). Students arrive over ``--ramp`` seconds;
-each opens the explorer, moves the size controls (H, n_E) and the step with think time between
-moves until ``--duration`` seconds after the last one arrived, and leaves: most close the tab
-(socket closed, unload beacon sent), ``--vanish`` of them just disappear (socket closed, no
-beacon), as a laptop lid shut mid-lesson does, and are left to culling.
+run ends in minutes, and an answers database of the run's own) on a free port with a token,
+then N simulated students, each a real websocket client of Voila (driver/kernel_session.py).
+Students arrive over ``--ramp`` seconds; each opens the explorer, moves the size controls (H,
+n_E) and the step with think time between moves until ``--duration`` seconds after the last
+one arrived, and leaves: most close the tab (socket closed, unload beacon sent), ``--vanish``
+of them just disappear (socket closed, no beacon), as a laptop lid shut mid-lesson does, and
+are left to culling.
+
+The students also answer the page's ten questions (bench/answering.py), unless
+``--no-answers``. Once everyone is in (and ``SETTLE_S`` after), the lesson alternates blocks of
+``--block`` seconds: moves only, with the questions closed, then the class answers (the panel
+open, each student answering a question between moves), and so on. The moves of the two kinds
+of block, in the same run and under the same machine's noise, are the comparison; how far the
+moves-only blocks' p95 spread is the yardstick. After the lesson the answers the kernels
+judged are counted against the records in the database: any lost fails the run.
 
 A move's latency is kernel-side: from sending the widget update until the kernel reports idle
 after its last message for it (the browser's drawing comes on top; ``make bench`` measures
@@ -14,7 +23,8 @@ that). Reported: latency p50/p95 while students arrive and once all are in, page
 errors, kernels alive, memory (RSS and PSS of the server and its kernels, by psutil), the CPU
 the kernels used, and whether every student's kernel was gone within the culling window.
 
-    python -m bench.loadtest --students 30 [--duration 60] [--ramp 30] [--vanish 0.2]
+    python -m bench.loadtest --students 30 [--duration 300] [--ramp 30] [--vanish 0.2]
+                             [--block 20] [--no-answers]
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 
+from bench.answering import Answerer, Oracle, Sent, Tally, tally  # noqa: E402
 from bench.measures import Series  # noqa: E402
 from driver.kernel_session import ClassFullError, KernelSession  # noqa: E402
 from driver.kernel_session import run as run_async  # noqa: E402
@@ -50,6 +61,9 @@ SIZE_RANGES = {"hidden_size": (4, 32), "seq_len": (6, 30)}
 SIZE_SHARE = 0.35  # of moves; the rest step through time, as scrubbing does
 TARGET_P95_MS = 500.0
 SETTLE_S = 10.0  # after the last page loads, its kernel and the others settle: not yet steady
+MOVES = ("size", "step", "train-step")  # the rest are the questions' requests
+ANSWER_SHARE = 0.5  # between two questions, a student moves this many times, on average, + 1
+DURATION = {True: 300.0, False: 60.0}  # with answers: time for ten questions in half the blocks
 
 
 @dataclass
@@ -67,15 +81,27 @@ class Settings:
     trainers: int = 0  # students who open the training dashboard and press Train
     train_preset: str = "task=adding&epochs=30"  # the settings they train
     shared: bool = True  # all train the same settings (the cache shares one run), or each a seed
+    answers: bool = True  # explorers answer the questions, in every other block
+    until_answered: bool = False  # the lesson ends once every explorer has answered them all
+    # (``duration`` after the last arrival at the latest): a test's, not a measurement's
+    block: float = 20.0  # seconds a block lasts, once all are in: moves only, then answering
+    # (0: no blocks, the class answers all along)
 
 
 @dataclass
 class Move:
+    """One request to a kernel: a move, or one of the questions' (see ``MOVES``)."""
+
     student: int
-    kind: str  # "size" or "step"
+    kind: str  # "size", "step", "train-step"; or "open", "close", "type", "check", "reveal",
+    # "stack" (both directions on or off for a question)
     at: float  # seconds since the start
     ms: float
     steady: bool  # made once every student had been in for SETTLE_S
+    block: int | None = None  # which block of the steady lesson
+    # made while the class answers with the student's questions open (True), in a moves-only
+    # block with them closed (False), or neither (arriving, or switching between the two)
+    answering: bool | None = None
 
 
 @dataclass
@@ -121,11 +147,28 @@ class Run:
     arrival_cpu_s: float | None = None  # CPU of server and kernels while students arrived
     kernels_after: int | None = None
     sample_after: Sample | None = None
+    sent: list[Sent] = field(default_factory=list)  # every Check the kernels judged
+    answer_notes: list[str] = field(default_factory=list)  # cards' "not saved", "too fast"
+    answer_problems: list[str] = field(default_factory=list)
+    answered: dict[int, int] = field(default_factory=dict)  # student -> questions answered
+    tally: Tally | None = None
+    answers_url: str | None = None  # the run's own answers database, kept after it
 
-    def latencies(self, kind: str | None = None, steady: bool | None = None) -> Series:
+    def latencies(self, kind: str | None = None, steady: bool | None = None,
+                  answering: bool | None = None, block: int | None = None) -> Series:
+        """Of ``kind`` (None: every move, no question's request), filtered."""
         return Series(kind or "every move", values=[
             m.ms for m in self.moves
-            if (kind is None or m.kind == kind) and (steady is None or m.steady == steady)])
+            if (m.kind == kind if kind else m.kind in MOVES)
+            and (steady is None or m.steady == steady)
+            and (answering is None or m.answering == answering)
+            and (block is None or m.block == block)])
+
+    def block_p95s(self, answering: bool) -> list[float]:
+        """Each block's p95 of moves, of the blocks with (or without) answering."""
+        blocks = sorted({m.block for m in self.moves if m.answering == answering
+                         and m.block is not None})
+        return [self.latencies(answering=answering, block=b).p95() for b in blocks]
 
 
 def _run_queue_wait_seconds(pid: int) -> dict[int, float]:
@@ -213,15 +256,48 @@ def _training_over(session: KernelSession, status: str) -> str | None:
     return None
 
 
+def _block(run: Run, at: float) -> int | None:
+    """The block of the steady lesson that ``at`` falls in (None before it starts)."""
+    if run.all_in_at is None or at < run.all_in_at + SETTLE_S:
+        return None
+    if run.settings.block == 0:  # no blocks: one long one
+        return 0
+    return int((at - run.all_in_at - SETTLE_S) // run.settings.block)
+
+
+def _answering(run: Run, block: int | None) -> bool:
+    """Whether the class answers in ``block``: every other one, from the second (with
+    ``block`` 0 s, every one)."""
+    if not run.settings.answers or block is None:
+        return False
+    return run.settings.block == 0 or block % 2 == 1
+
+
+async def _action(answerer: Answerer | None, answer_now: bool,
+                  rng: random.Random) -> tuple[str, object] | None:
+    """A student's next request about the questions, made; None: a move is next."""
+    if answerer is None:
+        return None
+    if answer_now and not answerer.is_open:
+        return "open", await answerer.open()
+    if not answer_now and (answerer.is_open or answerer.both_on):
+        return await answerer.close()
+    if answerer.is_open and (answerer.busy or (not answerer.done
+                                               and rng.random() < ANSWER_SHARE)):
+        return await answerer.act()
+    return None
+
+
 async def _student(i: int, run: Run, url: str, token: str, t0: float,
-                   everyone_in: asyncio.Event, end: list[float]) -> None:
+                   everyone_in: asyncio.Event, end: list[float],
+                   oracle: Oracle | None, finished: dict[int, bool]) -> None:
     cfg = run.settings
     clock = lambda: time.perf_counter() - t0  # noqa: E731
     rng = random.Random(cfg.seed * 100_003 + i)
     trainer = i < cfg.trainers  # the first to arrive train; the rest explore
     await asyncio.sleep(i * cfg.ramp / max(cfg.students - 1, 1))
     session = KernelSession(url, token=token, timeout=cfg.timeout)
-    pressed = status = None
+    pressed = status = answerer = None
     try:
         if trainer:
             query = cfg.train_preset + ("" if cfg.shared else f"&seed={i}")
@@ -233,7 +309,12 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
         await session.connect()
         await session.discover_widgets()
         names = ("step",) if trainer else ("hidden_size", "seq_len", "step")
+        if oracle is not None and not trainer:
+            names += ("bidirectional", "questions")
         controls = {name: session.find(f"ctl-{name}") for name in names}
+        if oracle is not None and not trainer:
+            answerer = Answerer(i, session, controls, oracle, rng)
+            finished[i] = False
         if trainer:
             status = session.find("training-status")
             pressed = clock()
@@ -257,16 +338,31 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
         return
     training = pressed is not None
     while not (everyone_in.is_set() and clock() >= end[0]) and not session.closed:
-        # a trainer scrubs the steps of its sequence while the model trains
-        kind, name, value = ("train-step", "step", rng.randint(
-            session.states[controls["step"]]["min"], session.states[controls["step"]]["max"])
-        ) if trainer else _choose(rng, session, controls)
-        steady = everyone_in.is_set() and clock() >= run.all_in_at + SETTLE_S
-        answer = await session.set_value(controls[name], value)
-        if answer.errors:
-            run.errors.append(f"student {i}: {name}={value}: {'; '.join(answer.errors)}")
+        block = _block(run, clock())
+        answer_now = _answering(run, block)
+        action = await _action(answerer, answer_now, rng)
+        if action is not None:
+            (kind, answer), what = action, action[0]
         else:
-            run.moves.append(Move(i, kind, clock(), answer.seconds * 1000, steady))
+            # a trainer scrubs the steps of its sequence while the model trains
+            kind, name, value = ("train-step", "step", rng.randint(
+                session.states[controls["step"]]["min"],
+                session.states[controls["step"]]["max"])
+            ) if trainer else _choose(rng, session, controls)
+            answer, what = await session.set_value(controls[name], value), f"{name}={value}"
+        # a move counts for the comparison when the student's questions are as the block's
+        panel = answerer is not None and answerer.is_open
+        answering = (None if block is None or (answerer is not None and panel != answer_now)
+                     else answer_now)
+        if answer.errors:
+            run.errors.append(f"student {i}: {what}: {'; '.join(answer.errors)}")
+        else:
+            run.moves.append(Move(i, kind, clock(), answer.seconds * 1000, block is not None,
+                                  block, answering))
+        if answerer is not None and answerer.done and not answerer.busy:
+            finished[i] = True
+            if cfg.until_answered and everyone_in.is_set() and all(finished.values()):
+                end[0] = min(end[0], clock())
         if training and (over := _training_over(session, status)) is not None:
             training = False
             if over in ("trained", "cached"):
@@ -276,6 +372,11 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
         await asyncio.sleep(rng.uniform(*cfg.think))
     if training:
         run.errors.append(f"student {i}: the training had not finished when the lesson ended")
+    if answerer is not None:
+        run.sent.extend(answerer.sent)
+        run.answer_notes.extend(answerer.notes)
+        run.answer_problems.extend(f"student {i}: {p}" for p in answerer.problems)
+        run.answered[i] = answerer.answered
     if session.closed:
         run.errors.append(f"student {i}: the kernel's websocket closed mid-lesson")
     status = await session.leave(beacon=i not in run.vanished)
@@ -284,14 +385,19 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
 
 
 def _progress(run: Run, at: float, sample: Sample | None) -> str:
-    recent = Series("", values=[m.ms for m in run.moves if m.at > at - 10])
+    recent = Series("", values=[m.ms for m in run.moves if m.at > at - 10 and m.kind in MOVES])
     every = run.latencies()
+    block = _block(run, at)
     parts = [f"[{at:5.0f}s] in {run.arrived}/{run.settings.students}",
+             *([f"block {block} ({'answering' if _answering(run, block) else 'moves only'})"]
+               if block is not None else []),
              f"moves {len(every.values)}"]
     if every.values:
         parts.append(f"p50 {every.median():.0f} ms p95 {every.p95():.0f} ms")
     if recent.values:
         parts.append(f"last 10 s p95 {recent.p95():.0f} ms")
+    if run.settings.answers:
+        parts.append(f"checks {sum(m.kind == 'check' for m in run.moves)}")
     parts.append(f"errors {len(run.errors)}")
     if sample:
         parts.append(f"kernels {sample.kernels}, PSS "
@@ -299,15 +405,16 @@ def _progress(run: Run, at: float, sample: Sample | None) -> str:
     return " | ".join(parts)
 
 
-async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool) -> None:
+async def _lesson(run: Run, server: VoilaServer, probe: Probe, quiet: bool,
+                  oracle: Oracle | None) -> None:
     cfg = run.settings
     t0 = time.perf_counter()
     clock = lambda: time.perf_counter() - t0  # noqa: E731
-    everyone_in, end = asyncio.Event(), []
+    everyone_in, end, finished = asyncio.Event(), [], {}
     run.vanished.update(random.Random(cfg.seed).sample(range(cfg.students),
                                                        round(cfg.vanish * cfg.students)))
     students = [asyncio.ensure_future(_student(i, run, server.url, server.token, t0,
-                                               everyone_in, end))
+                                               everyone_in, end, oracle, finished))
                 for i in range(cfg.students)]
     cpu_at_all_in = None
     last_print = 0.0
@@ -386,20 +493,17 @@ def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
         cfg.pool = cfg.students
     token = secrets.token_hex(16)
     logs = Path(tempfile.mkdtemp(prefix="loadtest-"))
-    # a model cache of the run's own: what the trainers get is what this lesson trained
-    before = os.environ.get("LSTM_MODEL_CACHE")
-    os.environ["LSTM_MODEL_CACHE"] = str(logs / "model-cache")
-    try:
-        server = VoilaServer(
-            ROOT, logs / "classroom.log", module="classroom", token=token,
-            extra_args=[f"--max_kernels={cfg.students}", f"--pool_size={cfg.pool}",
-                        f"--MappingKernelManager.cull_idle_timeout={cfg.cull}",
-                        f"--MappingKernelManager.cull_interval={cfg.cull_interval}"])
-    finally:
-        if before is None:
-            del os.environ["LSTM_MODEL_CACHE"]
-        else:
-            os.environ["LSTM_MODEL_CACHE"] = before
+    oracle = Oracle() if cfg.answers else None  # before the server: its imports take a second
+    # a model cache and an answers database of the run's own: what the trainers get is what
+    # this lesson trained, and every answer stored is one of this lesson's
+    answers_db = logs / "answers.sqlite3"
+    server = VoilaServer(
+        ROOT, logs / "classroom.log", module="classroom", token=token,
+        extra_args=[f"--max_kernels={cfg.students}", f"--pool_size={cfg.pool}",
+                    f"--MappingKernelManager.cull_idle_timeout={cfg.cull}",
+                    f"--MappingKernelManager.cull_interval={cfg.cull_interval}"],
+        env={"LSTM_MODEL_CACHE": str(logs / "model-cache"),
+             "LSTM_ANSWERS_DB": str(answers_db), "LSTM_ANSWERS_URL": ""})
     run = Run(cfg)
     t0 = time.perf_counter()
     try:
@@ -414,11 +518,29 @@ def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
         if not quiet:
             print(f"warm after {run.warmup_s:.0f} s; {cfg.students} students arrive over "
                   f"{cfg.ramp:.0f} s", flush=True)
-        run_async(_lesson(run, server, probe, quiet))
+        run_async(_lesson(run, server, probe, quiet, oracle))
         _wait_for_freed(run, server, probe, quiet)
     finally:
         server.stop()
+    if oracle is not None:
+        run.answers_url = f"sqlite:///{answers_db}"
+        _count_answers(run, run.answers_url, len(oracle.questions))
     return run
+
+
+def _count_answers(run: Run, url: str, questions: int) -> None:
+    """The answers sent against the database's records, once every kernel is gone."""
+    from widgets.store.answers import ALL, AnswerStore
+
+    records = AnswerStore(url).answers(ALL)
+    t = run.tally = tally(run.sent, run.answer_notes, run.answered, questions, records)
+    if t.lost or t.unexpected:
+        run.errors.append(f"answers: {t.lost} sent and not stored, {t.unexpected} stored and "
+                          "never sent")
+    for student, n in sorted(run.answered.items()):
+        if n < questions:
+            run.errors.append(f"student {student}: answered {n} of the {questions} questions "
+                              "before the lesson ended")
 
 
 def report(run: Run) -> str:
@@ -453,9 +575,24 @@ def report(run: Run) -> str:
         *([row("a trainer's step move, all in", run.latencies("train-step", True))]
           if cfg.trainers else []),
         row("**every move, all in**", steady),
+        *([row("every move, all in, in the moves-only blocks (questions closed)",
+               run.latencies(answering=False)),
+           row("**every move, all in, while the class answers** (questions open)",
+               run.latencies(answering=True)),
+           *(row(name, run.latencies(kind)) for kind, name in ANSWER_ROWS)]
+          if cfg.answers else []),
         "",
         f"Errors: {len(run.errors)}" + "".join(f"\n  - {e}" for e in run.errors[:8]),
     ]
+    if cfg.answers:
+        when = (f"in every other block of {cfg.block:g} s once all are in ({SETTLE_S:.0f} s "
+                "after the last arrives), the questions open; in the blocks between they only "
+                "move, the questions closed" if cfg.block else
+                f"from {SETTLE_S:.0f} s after the last arrives, between their moves")
+        lines.insert(2, f"Answers: the explorers answer the page's questions {when}. Each "
+                        "question: right at once, a slip then right, or wrong, 'Show the "
+                        "answer' and the answer shown.")
+        lines += _answers_report(run)
     if cfg.trainers:
         took = Series("", values=[t.seconds for t in run.trainings])
         cached = sum(t.cached for t in run.trainings)
@@ -498,18 +635,61 @@ def report(run: Run) -> str:
             f"{max((run.freed_after_s[s] for s in culled), default=0):.0f} s of the last "
             f"departure; {after.kernels} kernel(s) left (the warm pool), PSS "
             f"{(after.kernels_pss_mb + after.server_pss_mb) / 1024:.2f} GB.")
-    holds = steady.values and steady.p95() < TARGET_P95_MS and not run.errors
+    holds = bool(steady.values) and steady.p95() < TARGET_P95_MS and not run.errors
     lines.append(f"Verdict: {'holds' if holds else 'does not hold'} (p95 of every move with "
                  f"all in {steady.p95() if steady.values else float('nan'):.0f} ms, target "
                  f"< {TARGET_P95_MS:.0f} ms, {len(run.errors)} errors).")
     return "\n".join(lines)
 
 
+ANSWER_ROWS = (("open", "opening the questions"), ("close", "closing them"),
+               ("type", "typing an answer (a choice: picking it)"), ("check", "**Check**"),
+               ("reveal", "Show the answer"),
+               ("stack", "both directions on or off (for a question that needs them)"))
+
+
+def comparison(run: Run) -> str:
+    """The moves with the class answering against without, in this run, and the spread of
+    the moves-only blocks' p95 as the yardstick."""
+    without, with_ = run.latencies(answering=False), run.latencies(answering=True)
+    spread, spread_with = run.block_p95s(False), run.block_p95s(True)
+    if not (without.values and with_.values and spread):
+        return "Moves with and without answers: not enough moves in both kinds of block."
+    lo, hi = min(spread), max(spread)
+    where = ("within" if lo <= with_.p95() <= hi else
+             "below" if with_.p95() < lo else "above")
+    return (f"Moves while the class answers against moves only (same run): p50 "
+            f"{with_.median():.0f} / {without.median():.0f} ms, p95 {with_.p95():.0f} / "
+            f"{without.p95():.0f} ms ({with_.p95() / without.p95():.2f}x). The moves-only "
+            f"blocks' p95 spread from {lo:.0f} to {hi:.0f} ms ({len(spread)} blocks; the "
+            f"answering blocks' {min(spread_with):.0f} to {max(spread_with):.0f} ms, "
+            f"{len(spread_with)} blocks): the p95 while answering is {where} that spread.")
+
+
+def _answers_report(run: Run) -> list[str]:
+    t = run.tally
+    lines = [comparison(run)]
+    if t is None:
+        return [*lines, "Answers: not counted (the run did not end)."]
+    lines.append(
+        f"**answers: sent {t.sent}, stored {t.stored}, lost {t.lost}** ({t.right} right; "
+        f"{t.unexpected} stored and never sent; the cards said 'not saved' {t.not_saved} "
+        f"times and 'too fast' {t.refused}). Every stored record is the page, question, "
+        f"answer and verdict sent; {t.settings_differ} with other settings than the page "
+        f"showed at the Check. Students whose records are exactly theirs: "
+        f"{t.students_matched} of {t.students_answering}; who answered all {t.questions} "
+        f"questions: {t.complete} of {t.students}. The kernel judged otherwise than the "
+        f"equivalent model {t.judged_otherwise} times; other surprises: "
+        f"{len(run.answer_problems)}" + "".join(f"\n  - {p}" for p in run.answer_problems[:5]))
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="N simulated students on a classroom server.")
     parser.add_argument("--students", "-n", type=int, default=30)
-    parser.add_argument("--duration", type=float, default=60.0,
-                        help="seconds everyone stays after the last student is in")
+    parser.add_argument("--duration", type=float, default=None,
+                        help="seconds everyone stays after the last student is in (default "
+                             "300 with answers, 60 without)")
     parser.add_argument("--ramp", type=float, default=30.0, help="arrivals spread over (s)")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0),
                         metavar=("MIN", "MAX"), help="seconds between a student's moves")
@@ -527,13 +707,21 @@ def main() -> None:
                         help="the training dashboard link's query they open")
     parser.add_argument("--separate", action="store_true",
                         help="each trainer trains a seed of its own: no model cache sharing")
+    parser.add_argument("--no-answers", action="store_true",
+                        help="the students only move (the load before the questions)")
+    parser.add_argument("--block", type=float, default=Settings.block,
+                        help="seconds of a block: moves only, then answering, in turn (0: "
+                             "answering all along)")
     parser.add_argument("--json", default=None,
                         help="where to write the results (default bench/results/loadtest-N.json)")
     args = parser.parse_args()
-    cfg = Settings(students=args.students, duration=args.duration, ramp=args.ramp,
+    answers = not args.no_answers
+    duration = DURATION[answers] if args.duration is None else args.duration
+    cfg = Settings(students=args.students, duration=duration, ramp=args.ramp,
                    think=tuple(args.think), vanish=args.vanish, pool=args.pool, cull=args.cull,
                    cull_interval=args.cull_interval, seed=args.seed, trainers=args.trainers,
-                   train_preset=args.train_preset, shared=not args.separate)
+                   train_preset=args.train_preset, shared=not args.separate,
+                   answers=answers, block=args.block)
     run = run_loadtest(cfg)
     text = report(run)
     print("\n" + text)

@@ -24,7 +24,8 @@ import ipywidgets as ipw
 from .controls import GuardedToggleButton, GuardedToggleButtons, _Guarded
 from .series_picker import GuardedDropdown
 
-__all__ = ["FEEDBACK", "GuardedText", "QuestionCard", "QuestionPanel", "as_prompt_html"]
+__all__ = ["FEEDBACK", "GuardedText", "QuestionCard", "QuestionPanel", "as_prompt_html",
+           "spoken"]
 
 # what each verdict says before its sentence: a mark for the eye (hidden from screen readers)
 # and the word that carries it for everyone; the colour only repeats it
@@ -53,6 +54,13 @@ QUESTION_STYLE = """<style>
 </style>"""
 
 _CODE = re.compile(r"`([^`]+)`")
+
+
+def spoken(feedback: str) -> str:
+    """A card's feedback (its HTML) as a screen reader says it: no marks, no tags."""
+    text = re.sub(r"<span aria-hidden='true'>[^<]*</span>", "", feedback)
+    text = re.sub(r"<[^>]+>", "", text.replace("</p>", " "))
+    return " ".join(html.unescape(text).split())
 
 
 def as_prompt_html(text: str) -> str:
@@ -209,9 +217,7 @@ class QuestionCard(ipw.VBox):
     @property
     def said(self) -> str:
         """The feedback line's text, as a screen reader says it ('' when empty)."""
-        text = re.sub(r"<span aria-hidden='true'>[^<]*</span>", "", self.feedback.value)
-        text = re.sub(r"<[^>]+>", "", text.replace("</p>", " "))
-        return " ".join(html.unescape(text).split())
+        return spoken(self.feedback.value)
 
     def _on_message(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "submit":  # Enter
