@@ -593,6 +593,8 @@ def report(run: Run) -> str:
                         "question: right at once, a slip then right, or wrong, 'Show the "
                         "answer' and the answer shown.")
         lines += _answers_report(run)
+    elif cfg.block:
+        lines.append(placebo(run))
     if cfg.trainers:
         took = Series("", values=[t.seconds for t in run.trainings])
         cached = sum(t.cached for t in run.trainings)
@@ -664,6 +666,23 @@ def comparison(run: Run) -> str:
             f"blocks' p95 spread from {lo:.0f} to {hi:.0f} ms ({len(spread)} blocks; the "
             f"answering blocks' {min(spread_with):.0f} to {max(spread_with):.0f} ms, "
             f"{len(spread_with)} blocks): the p95 while answering is {where} that spread.")
+
+
+def placebo(run: Run) -> str:
+    """Nobody answers: the blocks the class would answer in against the others, as a
+    yardstick of how far two halves of one run differ by chance."""
+    blocks = sorted({m.block for m in run.moves if m.block is not None})
+    halves = [[b for b in blocks if b % 2 == odd] for odd in (1, 0)]
+    series = [Series("", values=[v for b in half for v in run.latencies(block=b).values])
+              for half in halves]
+    if not all(s.values for s in series):
+        return "The same split with nobody answering: not enough blocks."
+    (odd, even), spread = series, [run.latencies(block=b).p95() for b in halves[1]]
+    return (f"The same split with nobody answering (the blocks the class would answer in "
+            f"against the others): p50 {odd.median():.0f} / {even.median():.0f} ms, p95 "
+            f"{odd.p95():.0f} / {even.p95():.0f} ms ({odd.p95() / even.p95():.2f}x); the "
+            f"others' p95 spread from {min(spread):.0f} to {max(spread):.0f} ms "
+            f"({len(spread)} blocks).")
 
 
 def _answers_report(run: Run) -> list[str]:

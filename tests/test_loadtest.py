@@ -12,7 +12,16 @@ import pytest
 
 from bench import loadtest
 from bench.answering import PAGE, Sent, tally
-from bench.loadtest import MOVES, Move, Run, Settings, comparison, report, run_loadtest
+from bench.loadtest import (
+    MOVES,
+    Move,
+    Run,
+    Settings,
+    comparison,
+    placebo,
+    report,
+    run_loadtest,
+)
 from widgets.state import questions
 from widgets.store.answers import ALL, AnswerStore
 
@@ -109,3 +118,13 @@ def test_the_comparison_holds_the_answering_moves_to_the_moves_only_blocks_sprea
     line = comparison(run)
     assert f"p95 {with_ms:.0f} / 30 ms" in line  # pooled: the 19th of 20
     assert "spread from 30 to 50 ms (2 blocks" in line and f"is {where} that spread" in line
+
+
+def test_without_answers_the_same_split_shows_the_noise():
+    run = Run(Settings(students=2, answers=False))
+    for block, top in ((0, 30.0), (1, 45.0), (2, 50.0), (3, 20.0)):
+        run.moves += [Move(0, "size", 0.0, v, True, block, False) for v in [10.0] * 9 + [top]]
+    run.moves += [Move(0, "size", 0.0, 900.0, False)]  # while arriving: no block
+    line = placebo(run)
+    assert "p95 20 / 30 ms (0.67x)" in line  # pooled: the 19th of 20 values
+    assert "spread from 30 to 50 ms (2 blocks)" in line
