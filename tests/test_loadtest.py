@@ -23,7 +23,7 @@ from bench.loadtest import (
     run_loadtest,
 )
 from widgets.state import questions
-from widgets.store.answers import ALL, AnswerStore
+from widgets.store.answers import ALL, AnswerStore, Limits
 
 QUESTIONS = [q.id for q in questions.load_bank().questions(PAGE)]
 
@@ -128,3 +128,37 @@ def test_without_answers_the_same_split_shows_the_noise():
     line = placebo(run)
     assert "p95 20 / 30 ms (0.67x)" in line  # pooled: the 19th of 20 values
     assert "spread from 30 to 50 ms (2 blocks)" in line
+
+
+def test_a_card_s_late_note_is_heard_and_the_store_s_refusal_counted_as_one(tmp_path):
+    """The notes as the page's card writes them, and the refusal in the store's own words."""
+    import asyncio
+    import random
+
+    from bench.answering import Answerer, Oracle
+    from driver.kernel_session import KernelSession
+    from widgets.dashboards.questions_section import UNAVAILABLE
+    from widgets.views.question_panel import QuestionCard
+
+    async def hear() -> list[str]:
+        session = KernelSession("http://127.0.0.1:9")  # never connected: messages handed in
+        student = Answerer(0, session, {}, Oracle(), random.Random(0))
+        student._feedback = {"feedback-3": 3}
+        card = QuestionCard(3, 10, "number")
+        card.say("right", "0.25. Because.")
+        verdict = card.feedback.value
+        card.note(UNAVAILABLE)
+        for comm_id in ("feedback-3", "another-widget"):  # the card's, and another widget's
+            for value in (verdict, card.feedback.value):
+                for listener in session.listeners:
+                    listener({"msg_type": "comm_msg", "content": {
+                        "comm_id": comm_id, "data": {"method": "update",
+                                                     "state": {"value": value}}}})
+        return student.notes
+
+    assert asyncio.run(hear()) == [UNAVAILABLE]  # the verdict alone is no note
+    store = AnswerStore(f"sqlite:///{tmp_path / 'a.sqlite3'}", limits=Limits(burst=1))
+    said = [store.record(page=PAGE, question="q", settings={}, answer=str(k), correct=True,
+                         student="s").message for k in range(2)]
+    t = tally([], [UNAVAILABLE, said[1]], {}, len(QUESTIONS), [])
+    assert (t.refused, t.not_saved) == (1, 1)
