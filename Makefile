@@ -33,7 +33,8 @@ HUB_IP ?= 127.0.0.1
 HUB_PORT ?= 8000
 HUB_PASSWORD ?=
 CHP := $(abspath $(VENV))/node/node_modules/.bin/configurable-http-proxy
-# make loadtest: students, and extra options for bench/loadtest.py (--duration, --ramp, ...)
+# make loadtest: students, and extra options for bench/loadtest.py (--duration, --ramp,
+# --no-answers, --block, ...)
 N ?= 30
 LOADTEST_ARGS ?=
 
@@ -54,7 +55,8 @@ help:
 	@echo "                prints the students' address and the teacher's page's (TEACHER_TOKEN=generated)"
 	@echo "make pretrain PRESETS='task=adding&seq_len=80 ...'  train a lesson's models into the"
 	@echo "                model cache first (MODEL_CACHE=folder, as for make classroom)"
-	@echo "make loadtest N=30  N simulated students on a classroom server: latency, memory"
+	@echo "make loadtest N=30  N simulated students on a classroom server, answering the"
+	@echo "                questions too (--no-answers: only moving): latency, answers lost, memory"
 	@echo "make lab     install JupyterLab into .venv and open dashboards/ in it"
 	@echo "make hub     JupyterHub on this machine: students log in with a name and the class's"
 	@echo "             password and land on the explorer (HUB_PORT=8000 HUB_IP=127.0.0.1 HUB_PASSWORD=...)"
