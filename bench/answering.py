@@ -13,7 +13,7 @@ asked of an ``Oracle``: the explorer's state model, headless, at the settings th
 tutorial would compute. The wrong one is a trap the question file names where it has one on
 these settings, else an answer of the right kind that is not the right one. A question the
 model cannot answer at the page's settings is made answerable first, as the card would ask:
-both directions on for the last two (turned off again after), or a step back from the last.
+both directions on for the last one (turned off again after), or a step back from the last.
 
 Every Check the kernel judges (the card says right or wrong) is ``Sent``: what the answer
 store should then hold. The card's late notes (an answer not saved, or refused as too fast)
