@@ -18,6 +18,7 @@ import ipywidgets as ipw
 import pytest
 import yaml
 
+from driver.wait import wait_until
 from tests.background import first, on_a_loop
 from tests.test_layers import _fresh
 from tests.widget_state import by_class
@@ -134,6 +135,35 @@ def test_the_section_is_closed_and_asks_nothing_until_opened(db, monkeypatch):
     d.model.hidden_size = 9
     assert calls == [] and section.body.layout.display == "none"
     assert not db.exists()
+
+
+def test_a_kernel_reads_the_bank_once_in_the_background(db, monkeypatch, tmp_path):
+    """In a kernel the bank is read on a thread soon after the page is built, so opening the
+    questions (a whole class at once) finds it read; any number of pages and threads read it
+    once."""
+    import threading
+
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    for source in sorted(DEFAULT_FOLDER.glob("*.yaml")):
+        (folder / source.name).write_text(source.read_text())
+    monkeypatch.setenv("LSTM_QUESTIONS", str(folder))
+    monkeypatch.setattr(questions_section, "_banks", {})
+    monkeypatch.setattr(questions_section, "PRELOAD_AFTER_S", 0.0)
+    reads, real = [], questions.load_bank
+    monkeypatch.setattr(questions, "load_bank",
+                        lambda *a: reads.append(threading.current_thread().name) or real(*a))
+    monkeypatch.setattr(questions_section, "kernel_loop", lambda: asyncio.new_event_loop())
+    pages = [LSTMExplorer(), MLPExplorer()]  # each starts a preload; the first one reads
+    read = wait_until(lambda: questions_section._banks.get(str(folder)), 30,
+                      what="the bank read in the background")
+    assert reads == ["questions-preload"]
+    for d in pages:
+        _update(by_class(d, "ctl-questions"), {"value": True})
+    assert reads == ["questions-preload"], "opening the questions read the files again"
+    assert [q.id for q in pages[0].questions.questions] == \
+        [q.id for q in read.questions("3_lstm_explorer")]
+    assert len(pages[1].questions.cards) == len(read.questions("1_mlp"))
 
 
 @pytest.mark.parametrize("name", PAGES)

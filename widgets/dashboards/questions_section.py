@@ -21,6 +21,7 @@ import asyncio
 import functools
 import logging
 import os
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,11 +63,35 @@ def student_id() -> str:
     return os.environ.get("JUPYTERHUB_USER") or _anonymous()
 
 
+# the bank this kernel read, by folder: read once, by the first card or in the background
+_banks: dict[str, questions.Bank] = {}
+_reading = threading.Lock()
+PRELOAD_AFTER_S = 1.5  # after a page is built: its first moves come first
+
+
 def _bank() -> questions.Bank:
-    bank = questions.load_bank()
-    for problem in bank.problems:  # the teacher's, in the server's log; the page skips them
-        log.warning("question bank: %s", problem)
-    return bank
+    """The question bank ``load_bank()`` reads, read once a kernel (a second thread asking
+    meanwhile waits for the first's)."""
+    folder = os.environ.get("LSTM_QUESTIONS", "")
+    with _reading:
+        if folder not in _banks:
+            bank = _banks[folder] = questions.load_bank()
+            for problem in bank.problems:  # the teacher's, in the server's log
+                log.warning("question bank: %s", problem)
+        return _banks[folder]
+
+
+def preload_bank() -> None:
+    """Read the bank on a thread of its own, ``PRELOAD_AFTER_S`` from now, so that opening
+    the questions finds it read: checking it imports jsonschema (about a core-second), which a
+    whole class opening the questions at once would otherwise wait for together. A kernel of
+    Voila's warm pool reads it while it waits for its student."""
+    if os.environ.get("LSTM_QUESTIONS", "") in _banks:
+        return
+    timer = threading.Timer(PRELOAD_AFTER_S, _bank)
+    timer.daemon = True
+    timer.name = "questions-preload"
+    timer.start()
 
 
 class QuestionsSection(QuestionPanel):
@@ -85,8 +110,9 @@ class QuestionsSection(QuestionPanel):
         The training page's comparison of the three cells.
     bank : Bank, optional
         The questions (default: ``load_bank()``, the repository's or ``$LSTM_QUESTIONS``, read
-        at the first open; until then the toggle counts the files' questions unchecked, since
-        checking them imports jsonschema, about a second of a page's load).
+        once a kernel, in the background soon after the page is built, or at the first open if
+        that comes first; until then the toggle counts the files' questions unchecked, since
+        checking them imports jsonschema, about a second the page's load does not wait for).
 
     Attributes
     ----------
@@ -103,6 +129,8 @@ class QuestionsSection(QuestionPanel):
                          else questions.count_questions(page), **kwargs)
         self.toggle.on_reject(lambda _control, message: banner.show(message))
         self.on_toggle(lambda is_open: self.refresh() if is_open else None)
+        if bank is None and kernel_loop() is not None:
+            preload_bank()
         traits = [*view_traits(model), *(n for n in BUILT if model.has_trait(n))]
         model.observe(self._on_state, names=traits)
         if comparison is not None:
