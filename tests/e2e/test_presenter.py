@@ -17,7 +17,8 @@ WHERE = ".presenter-where"
 
 # the large type: what a control's label, a tick label and a figure's own label measure
 SIZES_JS = """() => [".ctl-hidden_size .widget-label", ".bqplot .tick text",
-  ".bqplot .object_grp text"].map(s => getComputedStyle(document.querySelector(s)).fontSize)"""
+  ".bqplot .object_grp text", ".jp-MarkdownOutput h1"].map(
+  s => getComputedStyle(document.querySelector(s)).fontSize)"""
 
 
 def test_a_link_presents_one_section_and_the_keyboard_turns_the_page(dashboard):
@@ -71,8 +72,8 @@ def test_a_link_presents_one_section_and_the_keyboard_turns_the_page(dashboard):
 
     # large type, and nothing wider than the projector's 1280 pixels
     page.wait_for_selector(".lstm-strips .object_grp text", timeout=30_000)
-    # (the whole page: 13px, 12px and 11 to 14px)
-    assert page.evaluate(SIZES_JS) == ["19px", "15px", "14px"]
+    # (the whole page: 13px, 12px and 11 to 14px; the notebook's title larger)
+    assert page.evaluate(SIZES_JS) == ["19px", "15px", "14px", "22px"]
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
 
     # the link to this view carries the section

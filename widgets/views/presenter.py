@@ -29,7 +29,11 @@ HIDDEN_CLASS = "presenter-hidden"  # on each widget of the sections not shown
 SCRIPT = Path(__file__).with_name("presenter.js").read_text(encoding="utf-8")
 
 # large type: ipywidgets' and the page's text from 13px to 19px, the controls with it, bqplot's
-# tick labels from 12px to 15px; the figures keep their sizes (the hover reads pixels)
+# tick labels from 12px to 15px; the figures keep their sizes (the hover reads pixels). Every
+# rule is under the page's root, never ``body:has(...)``: a rule the browser must check again at
+# each change of the page costs every move, presenting or not
+# the notebook's title, outside the page's root: smaller, only while presenting (PAGE_STYLE)
+PAGE_STYLE = "<style>.jp-MarkdownOutput h1 { font-size: 22px; }</style>"
 STYLE = """<style>
 .lstm-present .presenter-hidden { visibility: hidden !important; height: 0 !important;
   min-height: 0 !important; margin: 0 !important; padding: 0 !important; border: 0 !important;
@@ -52,7 +56,6 @@ STYLE = """<style>
 .lstm-present .bqplot .tick text { font-size: 15px !important; }
 .lstm-present .bqplot .axis text.axislabel { font-size: 16px !important; }
 .lstm-present .bqplot .object_grp text { font-size: 14px !important; }
-body:has(.lstm-present) .jp-MarkdownOutput h1 { font-size: 22px; }
 .lstm-present .presenter-bar { border-bottom: 2px solid #1a5fb4; margin: 0 0 6px 0;
   padding: 0 0 4px 0; flex-flow: row nowrap; align-items: center; gap: 4px 10px; }
 .lstm-present .presenter-bar .presenter-where { flex: 1 1 0; min-width: 0; }
@@ -116,8 +119,10 @@ class PresenterBar(ipw.HBox):
         self.jump.observe(self._on_jump, names="value")
         # a style applies from a hidden element too
         style = ipw.HTML(STYLE, layout=ipw.Layout(display="none"))
+        self.page_style = ipw.HTML(layout=ipw.Layout(display="none"))  # PAGE_STYLE, presenting
         # the controls first, so they stay where they are whatever the title's length
-        self.children = [style, self.previous, self.next, self.jump, self.where]
+        self.children = [style, self.page_style, self.previous, self.next, self.jump,
+                         self.where]
         self.layout.display = "none"
         self.observe(self._show, names="section")
 
@@ -176,6 +181,7 @@ class PresenterBar(ipw.HBox):
         with self.jump.hold_sync():
             self.jump.disabled = not k
             self.jump.value = max(k, 1)
+        self.page_style.value = PAGE_STYLE if k else ""
         self.where.value = (f"<h2>Section {k} of {len(self._sections)}: "
                             f"{html.escape(self.title)}</h2>" if k else "")
         self.layout.display = None if k else "none"
