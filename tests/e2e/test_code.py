@@ -21,7 +21,8 @@ def test_the_code_opens_follows_a_slider_copies_and_downloads(dashboard, tmp_pat
     page.get_by_role("button", name="Show the code").click()
     wait_text(page, "pre.code-text", r"hidden_size = 8  #")
     wait_text(page, "pre.code-text", r"s, e, j = 0, 3, 2")
-    assert page.get_by_role("button", name="Hide the code").is_visible()
+    # the toggle's new name and the code come in separate updates: wait for each
+    page.get_by_role("button", name="Hide the code").wait_for(state="visible")
 
     set_slider(page, "ctl-hidden_size", 12)
     wait_text(page, "pre.code-text", r"hidden_size = 12  #")
@@ -59,7 +60,7 @@ def test_every_dashboard_hands_over_its_code(dashboard, notebook, title):
     dashboard.open(notebook)
     page.get_by_role("button", name="Show the code").click()
     wait_text(page, "pre.code-text", title)
-    assert page.get_by_role("link", name=f"Download notebook ({notebook})").is_visible()
+    page.get_by_role("link", name=f"Download notebook ({notebook})").wait_for(state="visible")
 
 
 def test_the_code_by_keyboard_alone(dashboard):
