@@ -17,11 +17,12 @@ import os
 
 import psutil
 
-__all__ = ["RUN_MARK", "SERVER_MARK", "cpu_seconds", "cpu_time", "describe", "end", "family",
-           "kernel_memory", "marked"]
+__all__ = ["RUN_MARK", "SERVER_MARK", "WARM_PARENT", "cpu_seconds", "cpu_time", "describe", "end",
+           "family", "kernel_memory", "kernel_with", "kernels_and_parents", "marked"]
 
 SERVER_MARK = "LSTM_SERVER_ID"
 RUN_MARK = "LSTM_TEST_RUN"
+WARM_PARENT = "forkkernel.parent"  # in the command line of forkkernel's warm parent
 
 
 def marked(name: str, value: str) -> list[psutil.Process]:
@@ -44,6 +45,38 @@ def family(pid: int) -> list[int]:
         return [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
     except psutil.Error:
         return []
+
+
+def _cmdline(pid: int) -> list[str] | None:
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return None
+
+
+def kernels_and_parents(pid: int) -> tuple[list[int], list[int]]:
+    """The processes under server ``pid``: (its kernels, forkkernel's warm parents).
+
+    A forked kernel is a child of a warm parent, itself a child of the server; the kernel
+    takes the usual launcher's command line (forkkernel/child.py), the parent keeps
+    ``python -m forkkernel.parent``, which is how the two are told apart.
+    """
+    kernels, parents = [], []
+    for child in family(pid)[1:]:
+        cmdline = _cmdline(child)
+        if cmdline is None:
+            continue
+        (parents if WARM_PARENT in cmdline else kernels).append(child)
+    return kernels, parents
+
+
+def kernel_with(pids: list[int], kernel_id: str) -> int:
+    """Which of ``pids`` runs the kernel ``kernel_id``: its connection file's name is in its
+    command line, launched or forked. LookupError if none."""
+    for pid in pids:
+        if any(f"kernel-{kernel_id}.json" in arg for arg in _cmdline(pid) or []):
+            return pid
+    raise LookupError(f"no process for kernel {kernel_id}")
 
 
 def describe(proc: psutil.Process) -> str:

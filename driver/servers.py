@@ -22,7 +22,15 @@ from pathlib import Path
 
 import psutil
 
-from driver.processes import SERVER_MARK, cpu_seconds, end, family, marked
+from driver.processes import (
+    SERVER_MARK,
+    cpu_seconds,
+    end,
+    family,
+    kernel_with,
+    kernels_and_parents,
+    marked,
+)
 from driver.wait import answers, wait_until
 
 __all__ = ["HUB_PASSWORD", "ROOT", "HubServer", "JupyterServer", "Server", "VoilaServer",
@@ -121,8 +129,13 @@ class Server:
         return marked(SERVER_MARK, self.mark)
 
     def kernel_pids(self) -> list[int]:
-        """The processes under it (its kernels)."""
-        return family(self.proc.pid)[1:]
+        """The processes under it (its kernels), launched or forked; not forkkernel's warm
+        parents (``warm_parent_pids``)."""
+        return kernels_and_parents(self.proc.pid)[0]
+
+    def warm_parent_pids(self) -> list[int]:
+        """forkkernel's warm parents under it, which its forked kernels are children of."""
+        return kernels_and_parents(self.proc.pid)[1]
 
     def kernel_alive(self, kernel_id: str) -> bool:
         """Whether it still has the kernel ``kernel_id`` (GET /api/kernels/<id>)."""
@@ -194,7 +207,7 @@ class VoilaServer(Server):
         last: list[dict | None] = [None]
 
         def quiet() -> bool:
-            now = cpu_seconds([self.proc.pid, *self.kernel_pids()])
+            now = cpu_seconds(family(self.proc.pid))  # its warm parent too, if any
             before, last[0] = last[0], now
             # per process: a kernel shut down meanwhile takes its CPU time out of any total
             return before is not None and sum(t - before.get(pid, 0.0)
@@ -204,14 +217,7 @@ class VoilaServer(Server):
 
     def kernel_pid(self, kernel_id: str) -> int:
         """The process of one kernel, found by its connection file's name."""
-        for pid in self.kernel_pids():
-            try:
-                cmdline = psutil.Process(pid).cmdline()
-            except psutil.Error:
-                continue
-            if any(f"kernel-{kernel_id}.json" in arg for arg in cmdline):
-                return pid
-        raise LookupError(f"no process for kernel {kernel_id}")
+        return kernel_with(self.kernel_pids(), kernel_id)
 
 
 class JupyterServer(Server):

@@ -5,6 +5,8 @@ signals, its sockets, its environment, its random generators. ``become_kernel`` 
 
 - a session and process group of its own (``setsid``), as the usual launcher gives a kernel,
   so an interrupt or a kill reaches the kernel and whatever it started, and nothing else;
+- the command line the usual launcher would have given it (``setproctitle``), so ``ps``, an
+  operator and the test drivers see a kernel and its connection file, not the warm parent;
 - the default signal handlers and an empty signal mask, SIGINT ignored as ipykernel ignores it
   (it handles an interrupt only while it executes);
 - the parent's listening socket, its selector and the request's connection closed (through
@@ -32,7 +34,7 @@ import sys
 import threading
 import traceback
 
-__all__ = ["become_kernel", "reseed"]
+__all__ = ["become_kernel", "kernel_title", "reseed"]
 
 RESET_SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGQUIT)
 
@@ -46,6 +48,33 @@ def reseed() -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.seed()
+
+
+def kernel_title(argv: list[str], room: int) -> str:
+    """The usual launcher's command line for ipykernel arguments ``argv``, in ``room`` bytes.
+
+    ``python -m ipykernel_launcher -f /path/kernel-ID.json``, as ``ps`` shows a launched kernel;
+    where that is longer than the warm parent's command line (all a title may take without
+    overwriting the environment /proc shows), the files' names without their folders.
+    """
+    title = " ".join([sys.executable, "-m", "ipykernel_launcher", *argv])
+    if len(title.encode()) <= room:
+        return title
+    return " ".join(["ipykernel_launcher", *(os.path.basename(arg) for arg in argv)])[:room]
+
+
+def name_the_process(argv: list[str]) -> None:
+    """Take the usual launcher's command line (before the environment is replaced: the
+    parent's ``SPT_NOENV`` keeps /proc/PID/environ, and so the server's mark, intact)."""
+    try:
+        from setproctitle import setproctitle
+    except ImportError:
+        print("forkkernel: setproctitle is not installed; this kernel keeps the warm parent's "
+              "command line", file=sys.__stderr__)
+        return
+    with open("/proc/self/cmdline", "rb") as cmdline:
+        room = len(cmdline.read()) - 1
+    setproctitle(kernel_title(argv, room))
 
 
 def watch_server(server_pidfd: int) -> None:
@@ -70,13 +99,14 @@ def become_kernel(request: dict, *, closing: list, server_pidfd: int) -> None:
         os.setsid()
         for thing in closing:
             thing.close()
+        argv = [str(arg) for arg in request.get("argv", [])]
+        name_the_process(argv)
         os.environ.clear()
         os.environ.update(request.get("env") or {})
         if request.get("cwd"):
             os.chdir(request["cwd"])
         reseed()
         watch_server(server_pidfd)
-        argv = [str(arg) for arg in request.get("argv", [])]
         sys.argv = ["ipykernel_launcher", *argv]
 
         from ipykernel.kernelapp import IPKernelApp

@@ -79,7 +79,8 @@ class WarmParent:
         self._stop()
         self.folder = tempfile.mkdtemp(prefix="forkkernel-")  # 0700: only this user connects
         read_end, write_end = os.pipe()
-        env = {**os.environ, **ONE_THREAD, "PYTHONUNBUFFERED": "1"}
+        # SPT_NOENV: a kernel's new title stays within the command line (child.py)
+        env = {**os.environ, **ONE_THREAD, "PYTHONUNBUFFERED": "1", "SPT_NOENV": "1"}
         env.pop("JPY_PARENT_PID", None)
         command = [self.python, "-m", "forkkernel.parent", "--socket", self.socket_path,
                    "--server-pid", str(os.getpid()), "--ready-fd", str(write_end),

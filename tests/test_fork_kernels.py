@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psutil
@@ -23,8 +24,10 @@ import pytest
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
+from driver.processes import RUN_MARK, kernel_with, kernels_and_parents, marked
 from driver.wait import wait_until
 from forkkernel import DEFAULT_PRELOAD, PROVISIONER_NAME
+from forkkernel.child import kernel_title
 from forkkernel.client import WarmParent, _stop_all, fork_supported, warm_parent
 from forkkernel.kernelspec import write_kernelspec
 
@@ -89,8 +92,8 @@ class Kernels:
         self.specs = KernelSpecManager(kernel_dirs=[str(kernel_dirs)])
         self.started: list[AsyncKernelManager] = []
 
-    async def start(self, name: str = KERNEL):
-        km = AsyncKernelManager(kernel_name=name, kernel_spec_manager=self.specs)
+    async def start(self, name: str = KERNEL, **options):
+        km = AsyncKernelManager(kernel_name=name, kernel_spec_manager=self.specs, **options)
         self.started.append(km)
         await km.start_kernel()
         kc = km.client()
@@ -164,6 +167,35 @@ def test_a_forked_kernel_answers_and_executes(kernels):
     assert sid == pid  # a session of its own, as the usual launcher gives a kernel
     assert connection_file == km.connection_file
     assert psutil.Process(pid).ppid() == the_parent().pid  # forked, not spawned by the server
+
+
+def test_a_forked_kernel_is_found_as_a_launched_one_is(kernels, tmp_path):
+    """Its command line is the usual launcher's, connection file included (setproctitle), so
+    the drivers' kernel_pid finds it; /proc's environment is untouched, so the run's mark (and
+    a server's) still finds it; the warm parent is told apart from the kernels."""
+    kernel_id = str(uuid.uuid4())  # a server names the file after the kernel's id
+    connection_file = str(tmp_path / f"kernel-{kernel_id}.json")
+
+    async def scenario():
+        km, kc = await kernels.start(connection_file=connection_file)
+        kc.stop_channels()
+        return km
+
+    km = run(scenario())
+    pid, parent = km.provisioner.pid, the_parent().pid
+    cmdline = " ".join(psutil.Process(pid).cmdline()).strip()
+    assert cmdline == f"{PYTHON} -m ipykernel_launcher -f {connection_file}"
+    under_us, parents = kernels_and_parents(os.getpid())
+    assert kernel_with(under_us, kernel_id) == pid
+    assert parents == [parent] and pid in under_us and parent not in under_us
+    assert "forkkernel.parent" in psutil.Process(parent).cmdline()
+    assert pid in {p.pid for p in marked(RUN_MARK, os.environ[RUN_MARK])}
+
+
+def test_a_title_too_long_for_the_parents_command_line_keeps_the_file_name():
+    argv = ["-f", "/a/very/long/runtime/folder/kernel-0123.json"]
+    assert kernel_title(argv, 500) == f"{PYTHON} -m ipykernel_launcher -f {argv[1]}"
+    assert kernel_title(argv, 40) == "ipykernel_launcher -f kernel-0123.json"
 
 
 def test_the_parent_runs_one_thread_and_preloads_the_dashboards_imports(kernels):
