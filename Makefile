@@ -19,6 +19,10 @@ MAX_KERNELS ?=
 POOL ?=
 CULL ?=
 CLASSROOM_ARGS ?=
+# make serve and make classroom fork their kernels from a warm parent on Linux (forkkernel/,
+# docs/fork-kernels.md); FORK=0 launches them the usual way
+FORK ?= 1
+FORK_SERVE := $(if $(filter 0,$(FORK)),,$(filter Linux,$(shell uname -s)))
 # the training dashboard's model cache, shared by every kernel of a server
 # (empty: $LSTM_MODEL_CACHE, else the platform's cache folder, ~/.cache/disentangling-lstm/models
 # on Linux)
@@ -51,7 +55,8 @@ help:
 	@echo "make test    set up .venv with the test extra, ensure a Chromium and PostgreSQL, run ruff"
 	@echo "             and pytest"
 	@echo "make classroom  serve a class on all interfaces with a token, a kernel cap and warm"
-	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300);"
+	@echo "                kernels (PORT=$(PORT) TOKEN=generated MAX_KERNELS=30 POOL=30 CULL=300;"
+	@echo "                kernels forked from a warm parent on Linux, FORK=0 the usual way);"
 	@echo "                prints the students' address and the teacher's page's (TEACHER_TOKEN=generated)"
 	@echo "make pretrain PRESETS='task=adding&seq_len=80 ...'  train a lesson's models into the"
 	@echo "                model cache first (MODEL_CACHE=folder, as for make classroom)"
@@ -100,7 +105,10 @@ venv: $(VENV)/.installed-run
 
 serve: $(VENV)/.installed-run
 	@echo "Serving the dashboards at http://localhost:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/voila dashboards/ --no-browser --port=$(PORT) --Voila.ip=$(HOST)
+	@$(if $(FORK_SERVE),echo "Kernels are forked from a warm parent (FORK=0: the usual way;" \
+	  "restart after editing widgets/)")
+	$(BIN)/voila dashboards/ --no-browser --port=$(PORT) --Voila.ip=$(HOST) \
+	  $(if $(FORK_SERVE),--KernelProvisionerFactory.default_provisioner_name=fork-provisioner)
 
 # Voila for a class (classroom/): prints the address students open, token included
 classroom: $(VENV)/.installed-run
@@ -108,7 +116,8 @@ classroom: $(VENV)/.installed-run
 	  $(if $(TOKEN),--token=$(TOKEN)) $(if $(TEACHER_TOKEN),--teacher_token=$(TEACHER_TOKEN)) \
 	  $(if $(MAX_KERNELS),--max_kernels=$(MAX_KERNELS)) \
 	  $(if $(POOL),--pool_size=$(POOL)) \
-	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) $(CLASSROOM_ARGS)
+	  $(if $(CULL),--MappingKernelManager.cull_idle_timeout=$(CULL)) \
+	  $(if $(filter 0,$(FORK)),--fork_kernels=False) $(CLASSROOM_ARGS)
 
 # each preset quoted: a query's '&' must not reach the shell
 pretrain: $(VENV)/.installed-run

@@ -11,7 +11,10 @@ changes, each small:
 - a token is generated unless one is given, and the full address for students is printed;
 - the teacher's page (``classroom.teacher``: the class's answers, live) at ``teacher``, behind
   a teacher's token of its own (``--teacher_token``, ``$LSTM_TEACHER_TOKEN``, or generated),
-  whose address is printed beside the students'.
+  whose address is printed beside the students';
+- on Linux its kernels are forked from a warm parent that has imported torch and the widgets
+  once (``forkkernel``, docs/fork-kernels.md): the provisioner every kernelspec without one of
+  its own gets, on this server only; ``--fork_kernels=False`` launches them the usual way.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from urllib.parse import quote
 
 import tornado.ioloop
 import tornado.web
-from traitlets import Unicode, default
+from traitlets import Bool, Unicode, default
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+
+from forkkernel import PROVISIONER_NAME
+from forkkernel.client import fork_supported
 
 from .seats import ClassroomKernelManager
 from .teacher import TeacherDesk, make_token, teacher_handlers
@@ -123,7 +129,8 @@ class ClassroomVoila(Voila):
                           "Voila for a classroom: a kernel cap, a token, a preheated pool.")
     aliases: ClassVar[dict] = {**Voila.aliases,
                                "max_kernels": "ClassroomKernelManager.max_kernels",
-                               "teacher_token": "ClassroomVoila.teacher_token"}
+                               "teacher_token": "ClassroomVoila.teacher_token",
+                               "fork_kernels": "ClassroomVoila.fork_kernels"}
     classes: ClassVar[list] = [*Voila.classes, ClassroomKernelManager]
 
     student_notebook = Unicode(
@@ -136,6 +143,13 @@ class ClassroomVoila(Voila):
         config=True,
         help="The token of the teacher's page (the class's answers); never the students'. "
              "Default: $LSTM_TEACHER_TOKEN, else one made up at each start.",
+    )
+
+    fork_kernels = Bool(
+        True, config=True,
+        help="Fork the kernels from a warm parent that has imported torch, ipywidgets, bqplot "
+             "and the widgets once (Linux; elsewhere, or if the parent cannot start, they are "
+             "launched the usual way and the log says why). False: always the usual way.",
     )
 
     @default("teacher_token")
@@ -155,7 +169,27 @@ class ClassroomVoila(Voila):
         if filename == "voila":  # over voila.json, under the command line
             super().load_config_file("voila-classroom", path=str(HERE))
 
+    def choose_kernel_launcher(self) -> bool:
+        """Make forked kernels this server's default where they can work; whether it did.
+
+        Through ``KernelProvisionerFactory.default_provisioner_name``, which every kernelspec
+        without a provisioner of its own gets (``python3`` has none): the notebooks, their
+        kernelspec and the pages stay as they are, and only this server forks.
+        """
+        if not self.fork_kernels:
+            self.log.info("Kernels are launched the usual way (--fork_kernels=False).")
+            return False
+        reason = fork_supported()
+        if reason:
+            self.log.warning("Kernels are launched the usual way: %s.", reason)
+            return False
+        self.config.KernelProvisionerFactory.default_provisioner_name = PROVISIONER_NAME
+        self.log.info("Kernels are forked from a warm parent that imports torch and the "
+                      "widgets once (--fork_kernels=False launches them the usual way).")
+        return True
+
     def init_settings(self):
+        self.choose_kernel_launcher()  # before the first kernel asks the provisioner factory
         manager = self.voila_configuration.multi_kernel_manager_class
         if not issubclass(manager, ClassroomKernelManager):
             raise ValueError(f"VoilaConfiguration.multi_kernel_manager_class is {manager}; "

@@ -40,6 +40,8 @@ class KernelClient:
     subprotocol : str or None
         What the websocket asks for: the page's v1 protocol, or None for nothing (a legacy
         client, which the dashboards' servers refuse with HTTP 400: an HTTPClientError).
+    token : str, optional
+        The server's token (a classroom's), as the teacher's link carries it.
 
     Every message received is kept in ``received``; ``states`` maps each widget's comm id to
     its state as the kernel last described it (binary buffers left out).
@@ -47,20 +49,20 @@ class KernelClient:
 
     def __init__(self, base_url: str, notebook: str | None = None, *,
                  kernel_id: str | None = None, query: str = "", timeout: float = 180.0,
-                 subprotocol: str | None = PROTOCOL_V1):
+                 subprotocol: str | None = PROTOCOL_V1, token: str | None = None):
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="kernel-client")
         self._loop = asyncio.new_event_loop()
         self._read = 0  # how many of ``received`` receive() has handed out
         self.page = ""
         try:
             self.session = self._call(self._start(base_url, notebook, kernel_id, query,
-                                                  timeout, subprotocol))
+                                                  timeout, subprotocol, token))
         except BaseException:
             self._shut()
             raise
 
-    async def _start(self, base_url, notebook, kernel_id, query, timeout, subprotocol):
-        session = KernelSession(base_url, timeout=timeout, keep_messages=True)
+    async def _start(self, base_url, notebook, kernel_id, query, timeout, subprotocol, token):
+        session = KernelSession(base_url, token=token, timeout=timeout, keep_messages=True)
         try:
             if notebook is not None:
                 self.page = await session.open(notebook, query)

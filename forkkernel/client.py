@@ -3,8 +3,10 @@
 One ``WarmParent`` serves every kernel of a server that has the same interpreter and preload
 list (``warm_parent``). The first request starts it and waits until it has imported everything
 (a pipe it writes ``ready`` to); a parent found dead is started again before the request is
-retried once, so a student never notices. It stops with the server: at exit here, and the
-parent itself exits when it sees the server gone.
+retried once, so a student never notices. A parent that could not *start* (a preload that
+kills it, an import that hangs) is not tried again for ``retry_after`` seconds: meanwhile each
+kernel is launched the usual way at once, rather than each waiting for a parent to fail. It
+stops with the server: at exit here, and the parent itself exits when it sees the server gone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from forkkernel import wire
 
@@ -52,12 +55,17 @@ class WarmParent:
         Modules it imports before forking.
     start_timeout : float
         Seconds to wait for it to be ready (it imports torch: a few seconds on a busy machine).
+    retry_after : float
+        Seconds after a failed start before another is tried.
     """
 
-    def __init__(self, python: str, preload: tuple[str, ...], *, start_timeout: float = 120.0):
+    def __init__(self, python: str, preload: tuple[str, ...], *, start_timeout: float = 120.0,
+                 retry_after: float = 300.0):
         self.python = python
         self.preload = tuple(preload)
         self.start_timeout = start_timeout
+        self.retry_after = retry_after
+        self.failed: tuple[float, str] | None = None  # (when, why) the last start failed
         self.process: subprocess.Popen | None = None
         self.folder: str | None = None
         self.starts = 0
@@ -76,6 +84,20 @@ class WarmParent:
         return self.process is not None and self.process.poll() is None
 
     def _start(self) -> None:
+        if self.failed is not None:
+            ago = time.monotonic() - self.failed[0]
+            if ago < self.retry_after:
+                raise ForkUnavailableError(
+                    f"{self.failed[1]} when last started, {ago:.0f} s ago (the next try in "
+                    f"{self.retry_after - ago:.0f} s)")
+        try:
+            self._start_now()
+        except ForkUnavailableError as error:
+            self.failed = (time.monotonic(), str(error))
+            raise
+        self.failed = None
+
+    def _start_now(self) -> None:
         self._stop()
         self.folder = tempfile.mkdtemp(prefix="forkkernel-")  # 0700: only this user connects
         read_end, write_end = os.pipe()

@@ -13,6 +13,7 @@ from classroom import ClassroomKernelManager, ClassroomVoila, class_full_page
 from classroom.teacher import TeacherDesk
 from driver.kernel_session import run
 from driver.servers import ROOT
+from forkkernel.client import fork_supported
 
 CLASS = "class-token-the-students-have"
 
@@ -129,3 +130,45 @@ def test_the_teachers_token_may_not_be_the_class_token(monkeypatch):
     assert app.teacher_url().endswith("/teacher?token=mine-alone")
     with pytest.raises(ValueError, match="token of its own"):
         TeacherDesk("")
+
+
+# --- forked kernels (forkkernel/): this server's default where they work ---------------------
+
+def _provisioner_for_python3(app) -> str:
+    """The provisioner a kernel of the notebooks' kernelspec (``python3``) gets on ``app``."""
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    spec = app.kernel_spec_manager.get_kernel_spec("python3")
+    assert "kernel_provisioner" not in spec.metadata  # so the server's default applies
+    # a factory made as the kernel manager's own is, not the process-wide singleton
+    return KernelProvisionerFactory(parent=app.kernel_manager).default_provisioner_name
+
+
+def _said(capsys) -> str:
+    """What the app logged (its handler writes to stderr)."""
+    return capsys.readouterr().err
+
+
+@pytest.mark.skipif(fork_supported() is not None, reason=f"{fork_supported()}")
+def test_the_classroom_forks_its_kernels_by_default(capsys):
+    app, _ = _kernel_manager()
+    assert app.fork_kernels is True
+    assert _provisioner_for_python3(app) == "fork-provisioner"
+    assert "Kernels are forked from a warm parent" in _said(capsys)
+
+
+def test_the_off_switch_launches_kernels_the_usual_way(capsys):
+    app, _ = _kernel_manager("--fork_kernels=False")
+    assert _provisioner_for_python3(app) == "local-provisioner"
+    assert "Kernels are launched the usual way (--fork_kernels=False)." in _said(capsys)
+
+
+def test_off_linux_the_classroom_says_why_and_launches_the_usual_way(monkeypatch, capsys):
+    import classroom.app
+
+    monkeypatch.setattr(classroom.app, "fork_supported",
+                        lambda: "forked kernels need Linux, not darwin")
+    app, _ = _kernel_manager()
+    assert _provisioner_for_python3(app) == "local-provisioner"
+    assert ("Kernels are launched the usual way: forked kernels need Linux, not darwin."
+            in _said(capsys))

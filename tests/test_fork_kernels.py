@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -374,6 +375,14 @@ def test_a_parent_that_cannot_start_falls_back_to_the_usual_launcher(kernels, ke
         pid = run(scenario())
     assert "launched the usual way: the warm parent exited with 3" in caplog.text
     assert psutil.Process(pid).ppid() == os.getpid()  # spawned by the server itself
+    # the next kernel does not wait for another parent to fail: it is launched at once
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        second = run(scenario())
+    assert warm_parent(PYTHON, ("dies_on_import",)).starts == 1
+    assert re.search(r"launched the usual way: the warm parent exited with 3 when last "
+                     r"started, \d+ s ago \(the next try in \d+ s\)", caplog.text)
+    assert psutil.Process(second).ppid() == os.getpid()
 
 
 def test_without_linux_the_package_imports_and_says_why():

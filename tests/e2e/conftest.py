@@ -7,14 +7,17 @@ page that fails the test on any console error, uncaught page error or Voila erro
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+import psutil
 import pytest
 
 from driver.servers import ROOT, VoilaServer
 from driver.ui import RENDER_TIMEOUT_MS, launch_chromium
+from forkkernel.client import fork_supported
 
-__all__ = ["RENDER_TIMEOUT_MS", "ROOT", "DashboardPage", "VoilaServer"]
+__all__ = ["RENDER_TIMEOUT_MS", "ROOT", "DashboardPage", "VoilaServer", "assert_forked"]
 ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
@@ -24,6 +27,36 @@ def voila_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def forked_classroom(tmp_path_factory):
+    """``make classroom``'s server as it starts by default on Linux: its kernels forked from a
+    warm parent (forkkernel/). A small class and a warm pool of one explorer."""
+    if fork_supported() is not None:
+        pytest.skip(f"forked kernels: {fork_supported()}")
+    server = VoilaServer(ROOT, tmp_path_factory.mktemp("forked") / "classroom.log",
+                         module="classroom", token=secrets.token_hex(12),
+                         extra_args=["--max_kernels=6", "--pool_size=1"])
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def assert_forked(server: VoilaServer, kernel_id: str) -> None:
+    """The kernel ``kernel_id`` of ``server`` is a fork of its warm parent, not launched."""
+    pid = server.kernel_pid(kernel_id)
+    assert psutil.Process(pid).ppid() in server.warm_parent_pids(), f"kernel {pid} not forked"
+
+
+@pytest.fixture(scope="module", params=["voila", "forked classroom"])
+def served(request):
+    """Each server a page meets: plain Voila with launched kernels (``make serve`` with
+    FORK=0, Binder), and the classroom with forked ones."""
+    return request.getfixturevalue("voila_server" if request.param == "voila"
+                                   else "forked_classroom")
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,13 @@
 """The classroom server (classroom/, ``make classroom``) as students and the teacher meet it in
 Chromium.
 
-One seat (``--max_kernels=1``) and a warm pool of one: the first student gets the warm kernel,
-the second the "class is full" page and no kernel (nor does the pool start one); the first closes
-the tab (Voila's unload beacon, authenticated by the login cookie the token set) and the second
-gets in. Then the teacher's page: refused with the class token, opened with the teacher's, a new
-session started from it; a student answers in Voila and the teacher's page shows the answer
-without being reloaded; axe-core on the teacher's page.
+The classroom as ``make classroom`` starts it on Linux, its kernels forked from a warm parent
+(forkkernel/). One seat (``--max_kernels=1``) and a warm pool of one: the first student gets the
+warm kernel, the second the "class is full" page and no kernel (nor does the pool start one);
+the first closes the tab (Voila's unload beacon, authenticated by the login cookie the token
+set) and the second gets in. Then the teacher's page: refused with the class token, opened with
+the teacher's, a new session started from it; a student answers in Voila and the teacher's page
+shows the answer without being reloaded; axe-core on the teacher's page.
 """
 
 import json
@@ -18,7 +19,7 @@ import pytest
 from driver.ui import wait_text
 from driver.wait import wait_until
 
-from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
+from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer, assert_forked
 from .test_accessibility import audit
 
 pytestmark = pytest.mark.e2e
@@ -67,6 +68,7 @@ def test_a_full_class_gets_a_clear_page_and_a_closed_tab_frees_the_seat(browser,
         page1.wait_for_selector(".heatmap-figure", timeout=RENDER_TIMEOUT_MS)
         kernel1 = _kernel_id(page1)
         assert classroom.kernel_alive(kernel1)
+        assert_forked(classroom, kernel1)  # make classroom's default on Linux
         # the warm kernel became the student's; the pool refills only under the cap
         before = set(classroom.kernel_pids())
         assert len(before) == 1, "a warm kernel started with the class already full"

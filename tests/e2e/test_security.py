@@ -23,14 +23,16 @@ from driver.kernel_client import KernelClient
 from driver.servers import Server, free_port
 from driver.ui import set_slider
 
-from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer
+from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer, assert_forked
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def kernel(voila_server):
-    with KernelClient(voila_server.url, "3_lstm_explorer.ipynb") as client:
+def kernel(served):
+    """An explorer's kernel on each server a page meets (conftest's ``served``): launched
+    under plain Voila, forked from the warm parent under the classroom."""
+    with KernelClient(served.url, "3_lstm_explorer.ipynb", token=served.token) as client:
         yield client
 
 
@@ -55,7 +57,9 @@ def _refused_requests(marker: Path) -> list[tuple[str, str, dict]]:
     ]
 
 
-def test_code_sent_to_the_kernel_is_refused_and_runs_nothing(kernel, voila_server, tmp_path):
+def test_code_sent_to_the_kernel_is_refused_and_runs_nothing(kernel, served, tmp_path, request):
+    if request.node.callspec.params["served"] == "forked classroom":
+        assert_forked(served, kernel.kernel_id)
     marker = tmp_path / "created-by-the-kernel"
     sent = [kernel.send(kind, content, channel=channel)
             for channel, kind, content in _refused_requests(marker)]
@@ -66,18 +70,19 @@ def test_code_sent_to_the_kernel_is_refused_and_runs_nothing(kernel, voila_serve
     for msg_id in sent:
         assert kernel.replies_to(msg_id) == []
     assert not marker.exists()
-    log = voila_server.log()
+    log = served.log()
     assert 'Received message of type "execute_request", which is not allowed' in log
     assert 'Received message of type "history_request", which is not allowed' in log
 
 
-def test_only_the_pages_protocol_is_spoken(kernel, voila_server):
+def test_only_the_pages_protocol_is_spoken(kernel, served):
     """Voila 0.5 misreads legacy binary frames and stalls the whole server on them
     (dashboard_server.py); a client that does not ask for v1 is turned away at the door."""
     with pytest.raises(HTTPClientError) as refused:
-        KernelClient(voila_server.url, kernel_id=kernel.kernel_id, subprotocol=None)
+        KernelClient(served.url, kernel_id=kernel.kernel_id, subprotocol=None,
+                     token=served.token)
     assert refused.value.code == 400
-    with urllib.request.urlopen(voila_server.url + "/voila/tree", timeout=10) as answer:
+    with urllib.request.urlopen(f"{served.url}/voila/tree{served.query}", timeout=10) as answer:
         assert answer.status == 200
 
 

@@ -22,7 +22,7 @@ from driver.kernel_session import CONTROL_TARGET, WIDGET_PROTOCOL, WIDGET_TARGET
 from driver.servers import ROOT, JupyterServer
 from driver.ui import run_in_jupyterlab
 
-from .conftest import RENDER_TIMEOUT_MS
+from .conftest import RENDER_TIMEOUT_MS, assert_forked
 from .test_robustness import _assert_alive_and_usable
 from .test_security import NOISY_CELL, STDERR_MARK, STDOUT_MARK, WARNING_MARK
 
@@ -92,11 +92,15 @@ def _assert_held_back(client: KernelClient, replies: list[dict], log: str) -> No
 
 
 @pytest.mark.parametrize("notebook", ["4_training.ipynb", "2_sequence_data.ipynb"])
-def test_a_hostile_page_gets_no_traceback_and_no_warning(voila_server, notebook):
-    with KernelClient(voila_server.url, notebook) as client:
+def test_a_hostile_page_gets_no_traceback_and_no_warning(served, notebook, request):
+    """On plain Voila and on the classroom, whose forked kernels write to the warm parent's
+    stderr, which is the server's."""
+    with KernelClient(served.url, notebook, token=served.token) as client:
+        if request.node.callspec.params["served"] == "forked classroom":
+            assert_forked(served, client.kernel_id)
         client.load_widgets()
         replies = _attack(client)
-        _assert_held_back(client, replies, voila_server.log_path.read_text())
+        _assert_held_back(client, replies, served.log_path.read_text())
 
 
 # --- behind a Jupyter server: Binder, JupyterHub, `make lab` ----------------------------------
