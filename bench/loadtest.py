@@ -25,6 +25,10 @@ the kernels used, and whether every student's kernel was gone within the culling
 
     python -m bench.loadtest --students 30 [--duration 300] [--ramp 30] [--vanish 0.2]
                              [--block 20] [--no-answers]
+
+``--kernels usual`` starts the server with ``--fork_kernels=False``: its kernels launched the
+usual way rather than forked from a warm parent (forkkernel/), to compare the two; the warm
+parent's memory is counted with the kernels'.
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ class Settings:
     cull_interval: int = 5
     timeout: float = 120.0  # longest wait for a page or an answer before it is an error
     seed: int = 0
+    kernels: str = "fork"  # forked from a warm parent (make classroom's default), or "usual"
     trainers: int = 0  # students who open the training dashboard and press Train
     train_preset: str = "task=adding&epochs=30"  # the settings they train
     shared: bool = True  # all train the same settings (the cache shares one run), or each a seed
@@ -120,6 +125,7 @@ class Sample:
     server_rss_mb: float
     server_pss_mb: float
     available_mb: float
+    parents_pss_mb: float = 0.0  # forkkernel's warm parent(s), whose pages the kernels share
 
 
 @dataclass
@@ -128,6 +134,7 @@ class Run:
     moves: list[Move] = field(default_factory=list)
     trainings: list[Training] = field(default_factory=list)
     pages_s: list[float] = field(default_factory=list)
+    ready_s: list[float] = field(default_factory=list)  # arrival -> every widget's state held
     errors: list[str] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     arrived: int = 0
@@ -219,7 +226,8 @@ class Probe:
                 self.waits[tid] = wait
         k_rss, k_pss = kernel_memory(kernels)
         s_rss, s_pss = kernel_memory([self.server.proc.pid])
-        return Sample(at, len(kernels), k_rss, k_pss, s_rss, s_pss, _available_mb())
+        _, p_pss = kernel_memory(self.server.warm_parent_pids())
+        return Sample(at, len(kernels), k_rss, k_pss, s_rss, s_pss, _available_mb(), p_pss)
 
     def cpu_seconds(self) -> float:
         return sum(self.used.values())
@@ -296,6 +304,7 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
     rng = random.Random(cfg.seed * 100_003 + i)
     trainer = i < cfg.trainers  # the first to arrive train; the rest explore
     await asyncio.sleep(i * cfg.ramp / max(cfg.students - 1, 1))
+    arrived_at = clock()
     session = KernelSession(url, token=token, timeout=cfg.timeout)
     pressed = status = answerer = None
     try:
@@ -308,6 +317,7 @@ async def _student(i: int, run: Run, url: str, token: str, t0: float,
         run.pages_s.append(session.page_seconds)
         await session.connect()
         await session.discover_widgets()
+        run.ready_s.append(clock() - arrived_at)  # the page is interactive
         names = ("step",) if trainer else ("hidden_size", "seq_len", "step")
         if oracle is not None and not trainer:
             names += ("bidirectional", "questions")
@@ -400,8 +410,8 @@ def _progress(run: Run, at: float, sample: Sample | None) -> str:
         parts.append(f"checks {sum(m.kind == 'check' for m in run.moves)}")
     parts.append(f"errors {len(run.errors)}")
     if sample:
-        parts.append(f"kernels {sample.kernels}, PSS "
-                     f"{(sample.kernels_pss_mb + sample.server_pss_mb) / 1024:.1f} GB")
+        pss = sample.kernels_pss_mb + sample.server_pss_mb + sample.parents_pss_mb
+        parts.append(f"kernels {sample.kernels}, PSS {pss / 1024:.1f} GB")
     return " | ".join(parts)
 
 
@@ -501,7 +511,8 @@ def run_loadtest(cfg: Settings, quiet: bool = False) -> Run:
         ROOT, logs / "classroom.log", module="classroom", token=token,
         extra_args=[f"--max_kernels={cfg.students}", f"--pool_size={cfg.pool}",
                     f"--MappingKernelManager.cull_idle_timeout={cfg.cull}",
-                    f"--MappingKernelManager.cull_interval={cfg.cull_interval}"],
+                    f"--MappingKernelManager.cull_interval={cfg.cull_interval}",
+                    *(["--fork_kernels=False"] if cfg.kernels == "usual" else [])],
         env={"LSTM_MODEL_CACHE": str(logs / "model-cache"),
              "LSTM_ANSWERS_DB": str(answers_db), "LSTM_ANSWERS_URL": ""})
     run = Run(cfg)
@@ -561,13 +572,17 @@ def report(run: Run) -> str:
         f"{cfg.duration:.0f} s after the last one is in; think {cfg.think[0]:g}-"
         f"{cfg.think[1]:g} s; sizes H {SIZE_RANGES['hidden_size']}, n_E "
         f"{SIZE_RANGES['seq_len']}; {cfg.vanish:.0%} leave without the beacon.",
-        f"Server: python -m classroom, cap {cfg.students}, pool {cfg.pool} (warm "
+        f"Server: python -m classroom, kernels "
+        f"{'forked from a warm parent' if cfg.kernels == 'fork' else 'launched the usual way'}, "
+        f"cap {cfg.students}, pool {cfg.pool} (warm "
         f"{run.warmup_s or 0:.0f} s after the start), culling after {cfg.cull} s idle "
         f"(checked every {cfg.cull_interval} s); {os.cpu_count()} cores.",
         "",
         "| | p50 | p95 | max | n |",
         "| --- | --- | --- | --- | --- |",
         row("page load (to the last cell's output)", Series("", values=run.pages_s), 1, "s"),
+        row("arrival -> interactive (every widget's state)", Series("", values=run.ready_s), 1,
+            "s"),
         row(f"every move, while students arrive (to {SETTLE_S:.0f} s after the last)",
             run.latencies(steady=False)),
         row("size move (H or n_E), all in", run.latencies("size", True)),
@@ -607,12 +622,16 @@ def report(run: Run) -> str:
             + (f"median {took.median():.1f} s, longest {max(took.values):.1f} s."
                if took.values else "none."))
     if peak:
-        per = peak.kernels_pss_mb / max(peak.kernels, 1)
+        # a student: their kernel's PSS, plus a share of the warm parent's (none when usual)
+        per = (peak.kernels_pss_mb + peak.parents_pss_mb) / max(peak.kernels, 1)
+        seats = (0.9 * psutil.virtual_memory().total / 2**20 - peak.server_pss_mb) / per
         lines.append(
             f"Kernels at the peak: {peak.kernels} ({cfg.students} students + warm pool); "
-            f"PSS {peak.kernels_pss_mb / 1024:.1f} GB kernels + {peak.server_pss_mb:.0f} MB "
-            f"server ({per:.0f} MB a kernel), RSS {peak.kernels_rss_mb / 1024:.1f} GB; "
-            f"lowest MemAvailable {min(s.available_mb for s in run.samples) / 1024:.1f} GB.")
+            f"PSS {peak.kernels_pss_mb / 1024:.1f} GB kernels + {peak.parents_pss_mb:.0f} MB "
+            f"warm parent + {peak.server_pss_mb:.0f} MB server ({per:.0f} MB a student, the "
+            f"parent shared out), RSS {peak.kernels_rss_mb / 1024:.1f} GB; lowest MemAvailable "
+            f"{min(s.available_mb for s in run.samples) / 1024:.1f} GB; students seated by "
+            f"memory (90% of this machine's, less the server's): {seats:.0f}.")
     if run.arrival_cpu_s is not None:
         lines.append(f"CPU for a page: warming the pool took {run.warmup_cpu_s:.0f} "
                      f"core-seconds ({run.warmup_cpu_s / max(cfg.pool, 1):.1f} a kernel), the "
@@ -636,7 +655,8 @@ def report(run: Run) -> str:
             f"vanished one(s) culled within "
             f"{max((run.freed_after_s[s] for s in culled), default=0):.0f} s of the last "
             f"departure; {after.kernels} kernel(s) left (the warm pool), PSS "
-            f"{(after.kernels_pss_mb + after.server_pss_mb) / 1024:.2f} GB.")
+            f"{(after.kernels_pss_mb + after.server_pss_mb + after.parents_pss_mb) / 1024:.2f} "
+            "GB.")
     holds = bool(steady.values) and steady.p95() < TARGET_P95_MS and not run.errors
     lines.append(f"Verdict: {'holds' if holds else 'does not hold'} (p95 of every move with "
                  f"all in {steady.p95() if steady.values else float('nan'):.0f} ms, target "
@@ -719,6 +739,9 @@ def main() -> None:
     parser.add_argument("--cull", type=int, default=30)
     parser.add_argument("--cull-interval", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kernels", choices=("fork", "usual"), default="fork",
+                        help="forked from a warm parent (make classroom's default) or launched "
+                             "the usual way (--fork_kernels=False)")
     parser.add_argument("--trainers", type=int, default=0,
                         help="students (the first to arrive) who open the training dashboard "
                              "and press Train")
@@ -738,7 +761,8 @@ def main() -> None:
     duration = DURATION[answers] if args.duration is None else args.duration
     cfg = Settings(students=args.students, duration=duration, ramp=args.ramp,
                    think=tuple(args.think), vanish=args.vanish, pool=args.pool, cull=args.cull,
-                   cull_interval=args.cull_interval, seed=args.seed, trainers=args.trainers,
+                   cull_interval=args.cull_interval, seed=args.seed, kernels=args.kernels,
+                   trainers=args.trainers,
                    train_preset=args.train_preset, shared=not args.separate,
                    answers=answers, block=args.block)
     run = run_loadtest(cfg)

@@ -48,7 +48,9 @@ def test_a_class_of_two_runs_end_to_end(monkeypatch):
     assert len(run.vanished) == 1
     assert set(run.freed_after_s) == {0, 1}, "a kernel outlived its student"
     assert run.kernels_after == 0
-    assert run.samples and max(s.kernels for s in run.samples) == 2, run.samples
+    assert run.samples and max(s.kernels for s in run.samples) == 2  # the warm parent is not
+    assert max(s.parents_pss_mb for s in run.samples) > 0  # but its memory is counted
+    assert len(run.ready_s) == 2
 
     # the explorer's student answered all ten, some wrong first, and every Check is stored
     assert run.answered == {1: len(QUESTIONS)}
@@ -70,6 +72,7 @@ def test_a_class_of_two_runs_end_to_end(monkeypatch):
     assert (t.judged_otherwise, t.students_matched, t.complete) == (0, 1, 1)
 
     text = report(run)
+    assert "kernels forked from a warm parent" in text
     assert "| **every move, all in** |" in text and "0 errors" in text
     assert "| **Check** |" in text
     assert f"**answers: sent {len(run.sent)}, stored {len(run.sent)}, lost 0**" in text
