@@ -14,6 +14,8 @@ signals, its sockets, its environment, its random generators. ``become_kernel`` 
 - the environment, working folder and arguments the server asked for;
 - every random generator re-seeded from the OS (Python's, numpy's, torch's), so no two
   students draw the same numbers;
+- what the preloaded modules do at import only inside a kernel (ipywidgets' comm targets),
+  done once the kernel exists;
 - a watch on the server: the kernel exits when the server does, as ipykernel's parent poller
   makes a launched kernel do. It watches the server, not the warm parent, so a parent that dies
   leaves its kernels running.
@@ -77,6 +79,18 @@ def name_the_process(argv: list[str]) -> None:
     setproctitle(kernel_title(argv, room))
 
 
+def register_comm_targets() -> None:
+    """What a preloaded module does at import when it finds a kernel, done now there is one.
+
+    ipywidgets registers its comm targets (``jupyter.widget``, and ``jupyter.widget.control``,
+    through which a page fetches every widget's state at once) at import, and only inside
+    IPython: the warm parent imported it with no kernel around, so the kernel must do it.
+    """
+    ipywidgets = sys.modules.get("ipywidgets")
+    if ipywidgets is not None:
+        ipywidgets.register_comm_target()
+
+
 def watch_server(server_pidfd: int) -> None:
     """Exit when the server behind ``server_pidfd`` does (a daemon thread of the kernel)."""
 
@@ -114,6 +128,7 @@ def become_kernel(request: dict, *, closing: list, server_pidfd: int) -> None:
         # parent_handle 1: ipykernel polls no parent (the watch above follows the server)
         app = IPKernelApp.instance(parent_handle=1)
         app.initialize(argv)
+        register_comm_targets()
         app.start()
         code = 0
     except SystemExit as exit_:

@@ -119,7 +119,10 @@ class ForkProvisioner(LocalProvisioner):
         if self.pidfd is None:
             return None
         # the pidfd reaches this kernel and never a process that reused its pid
-        signal.pidfd_send_signal(self.pidfd, signum)
+        try:
+            signal.pidfd_send_signal(self.pidfd, signum)
+        except ProcessLookupError:
+            pass  # it has exited (a crash the restarter is restarting); its group may not have
         try:
             os.killpg(self.pgid, signum)  # and whatever it started, as the usual launcher does
         except OSError:
@@ -129,19 +132,13 @@ class ForkProvisioner(LocalProvisioner):
     async def kill(self, restart: bool = False) -> None:
         if not self.forked:
             return await super().kill(restart=restart)
-        try:
-            await self.send_signal(signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        await self.send_signal(signal.SIGKILL)
         return None
 
     async def terminate(self, restart: bool = False) -> None:
         if not self.forked:
             return await super().terminate(restart=restart)
-        try:
-            await self.send_signal(signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        await self.send_signal(signal.SIGTERM)
         return None
 
     async def cleanup(self, restart: bool = False) -> None:

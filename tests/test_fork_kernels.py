@@ -154,6 +154,11 @@ def test_a_forked_kernel_answers_and_executes(kernels):
             assert info["content"]["status"] == "ok"
             assert info["content"]["implementation"] == "ipython"
             assert await output_of(kc, "6 * 7") == "42"
+            # ipywidgets, imported by the parent outside any kernel, has its comm targets: a
+            # page fetches every widget's state at once through the control one
+            targets = await output_of(kc, "import comm; print(sorted(comm.get_comm_manager()"
+                                          ".targets))")
+            assert "'jupyter.widget'" in targets and "'jupyter.widget.control'" in targets
             # the kernel's own view: its pid, its session, the connection file it was given
             pid, sid, connection_file = json.loads(await output_of(
                 kc, "import os, json, ipykernel.kernelapp as k\n"
