@@ -19,8 +19,10 @@ changes, each small:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import quote
@@ -31,8 +33,8 @@ from traitlets import Bool, Unicode, default
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
-from forkkernel import PROVISIONER_NAME
-from forkkernel.client import fork_supported
+from forkkernel import DEFAULT_PRELOAD, PROVISIONER_NAME
+from forkkernel.client import ForkUnavailableError, fork_supported, warm_parent
 
 from .seats import ClassroomKernelManager
 from .teacher import TeacherDesk, make_token, teacher_handlers
@@ -169,6 +171,8 @@ class ClassroomVoila(Voila):
         if filename == "voila":  # over voila.json, under the command line
             super().load_config_file("voila-classroom", path=str(HERE))
 
+    forking = False  # whether this server's kernels are forked (choose_kernel_launcher)
+
     def choose_kernel_launcher(self) -> bool:
         """Make forked kernels this server's default where they can work; whether it did.
 
@@ -176,6 +180,7 @@ class ClassroomVoila(Voila):
         without a provisioner of its own gets (``python3`` has none): the notebooks, their
         kernelspec and the pages stay as they are, and only this server forks.
         """
+        self.forking = False
         if not self.fork_kernels:
             self.log.info("Kernels are launched the usual way (--fork_kernels=False).")
             return False
@@ -184,6 +189,7 @@ class ClassroomVoila(Voila):
             self.log.warning("Kernels are launched the usual way: %s.", reason)
             return False
         self.config.KernelProvisionerFactory.default_provisioner_name = PROVISIONER_NAME
+        self.forking = True
         self.log.info("Kernels are forked from a warm parent that imports torch and the "
                       "widgets once (--fork_kernels=False launches them the usual way).")
         return True
@@ -236,8 +242,26 @@ class ClassroomVoila(Voila):
               f"this address to yourself):\n\n    {self.teacher_url()}\n\nAnswers are kept "
               f"in {answers_place()}.\n", flush=True)
 
+    async def _start_the_warm_parent(self) -> None:
+        """Start the warm parent with the server, not with the first student: the one the
+        kernels of the notebooks' kernelspec (``python3``, its ``python`` this interpreter)
+        get. If it cannot start, the log says so once here, and each kernel falls back."""
+        if not self.forking:
+            return
+        parent = warm_parent(sys.executable, DEFAULT_PRELOAD)
+        try:
+            ping = await asyncio.to_thread(parent.ping)
+        except ForkUnavailableError as error:
+            self.log.warning("The warm parent could not start (%s): kernels are launched the "
+                             "usual way until it can.", error)
+        else:
+            self.log.info("The warm parent %d is ready to fork kernels (%s).", ping["pid"],
+                          ", ".join(ping["preloaded"]))
+
     def start(self):
         # runs once the loop is going, when the port is known
-        tornado.ioloop.IOLoop.current().add_callback(self._announce)
+        loop = tornado.ioloop.IOLoop.current()
+        loop.add_callback(self._announce)
+        loop.add_callback(self._start_the_warm_parent)  # if forking, decided in super().start()
         super().start()
 

@@ -69,6 +69,8 @@ def _restarted(server: VoilaServer, kernel_id: str, old_pid: int) -> bool:
 def test_a_crashed_kernel_leaves_the_parent_and_the_other_students(classroom):
     with _student(classroom) as a, _student(classroom) as b:
         (parent,) = classroom.warm_parent_pids()
+        # started with the server, not with the first student
+        assert f"The warm parent {parent} is ready to fork kernels" in classroom.log(50_000)
         crashed = classroom.kernel_pid(a.kernel_id)
         os.kill(crashed, signal.SIGKILL)  # a segfault, an out-of-memory kill
         wait_until(lambda: _reaped(crashed), 30, what="the crashed kernel reaped")

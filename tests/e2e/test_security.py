@@ -20,8 +20,10 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from driver.kernel_client import KernelClient
+from driver.processes import kernel_with, kernels_and_parents
 from driver.servers import Server, free_port
 from driver.ui import set_slider
+from forkkernel.client import fork_supported
 
 from .conftest import RENDER_TIMEOUT_MS, ROOT, DashboardPage, VoilaServer, assert_forked
 
@@ -274,6 +276,11 @@ def test_make_serve_listens_on_loopback_only(tmp_path):
         serve.wait_ready()
         assert _listening(port) == {"127.0.0.1"}
         assert not _connects("127.0.0.2", port)
+        if fork_supported() is None:  # on Linux its kernels are forked from a warm parent
+            with KernelClient(serve.url, "1_mlp.ipynb") as page:
+                kernels, parents = kernels_and_parents(serve.proc.pid)
+                pid = kernel_with(kernels, page.kernel_id)
+                assert psutil.Process(pid).ppid() in parents
     finally:
         serve.stop()
     assert "Serving the dashboards at http://localhost:" in (tmp_path / "serve.log").read_text()
