@@ -105,8 +105,7 @@ venv: $(VENV)/.installed-run
 
 serve: $(VENV)/.installed-run
 	@echo "Serving the dashboards at http://localhost:$(PORT)/ (Ctrl-C stops)"
-	@$(if $(FORK_SERVE),echo "Kernels are forked from a warm parent (FORK=0: the usual way;" \
-	  "restart after editing widgets/)")
+	@$(if $(FORK_SERVE),echo "Kernels are forked from a warm parent (FORK=0: the usual way)")
 	$(BIN)/voila dashboards/ --no-browser --port=$(PORT) --Voila.ip=$(HOST) \
 	  $(if $(FORK_SERVE),--KernelProvisionerFactory.default_provisioner_name=fork-provisioner)
 

@@ -5,19 +5,24 @@ list (``warm_parent``). The first request starts it and waits until it has impor
 (a pipe it writes ``ready`` to); a parent found dead is started again before the request is
 retried once, so a student never notices. A parent that could not *start* (a preload that
 kills it, an import that hangs) is not tried again for ``retry_after`` seconds: meanwhile each
-kernel is launched the usual way at once, rather than each waiting for a parent to fail. It
-stops with the server: at exit here, and the parent itself exits when it sees the server gone.
+kernel is launched the usual way at once, rather than each waiting for a parent to fail. A
+parent older than an edit of this project's preloaded code (a developer's ``widgets/`` under
+``make serve``) is replaced before the next fork, so the edit shows on the next page as with
+launched kernels. It stops with the server: at exit here, and the parent itself exits when it
+sees the server gone.
 """
 
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import select
 import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -44,6 +49,41 @@ def fork_supported() -> str | None:
     return None
 
 
+def own_sources(preload: tuple[str, ...]) -> list[str]:
+    """The files of the ``preload`` packages that live outside the interpreter's installation
+    (this repository's ``widgets/``, not site-packages): the ones a developer edits."""
+    installed = tuple(os.path.realpath(sysconfig.get_paths()[key]) + os.sep
+                      for key in ("stdlib", "purelib", "platlib"))
+    files: list[str] = []
+    for name in preload:
+        try:
+            spec = importlib.util.find_spec(name)  # a top-level name: nothing is imported
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        for root in spec.submodule_search_locations or [spec.origin or ""]:
+            root = os.path.realpath(root)
+            if not root or root.startswith(installed):
+                continue
+            if os.path.isfile(root):
+                files.append(root)
+            for folder, _, names in os.walk(root):
+                files += [os.path.join(folder, n) for n in names if n.endswith(".py")]
+    return files
+
+
+def newest(files: list[str]) -> int:
+    """The latest modification time among ``files`` (ns), 0 for none."""
+    times = [0]
+    for path in files:
+        try:
+            times.append(os.stat(path).st_mtime_ns)
+        except OSError:  # deleted: an edit too, but its importer is edited as well
+            continue
+    return max(times)
+
+
 class WarmParent:
     """A warm parent process for one interpreter and one preload list.
 
@@ -66,6 +106,8 @@ class WarmParent:
         self.start_timeout = start_timeout
         self.retry_after = retry_after
         self.failed: tuple[float, str] | None = None  # (when, why) the last start failed
+        self.sources = own_sources(self.preload)  # this project's preloaded files
+        self.imported = 0  # newest(sources) when the running parent started importing
         self.process: subprocess.Popen | None = None
         self.folder: str | None = None
         self.starts = 0
@@ -99,6 +141,7 @@ class WarmParent:
 
     def _start_now(self) -> None:
         self._stop()
+        self.imported = newest(self.sources)  # before it imports: an edit meanwhile is seen
         self.folder = tempfile.mkdtemp(prefix="forkkernel-")  # 0700: only this user connects
         read_end, write_end = os.pipe()
         # SPT_NOENV: a kernel's new title stays within the command line (child.py)
@@ -172,6 +215,9 @@ class WarmParent:
 
         Raises ForkUnavailableError when no parent can be started or reached.
         """
+        with self._lock:
+            if self.alive() and newest(self.sources) > self.imported:
+                self._stop()  # edited since: the request below starts a parent that has it
         try:
             reply, fds = self._ask({"op": "fork", "argv": argv, "env": env, "cwd": cwd})
         except (wire.WireError, OSError) as error:

@@ -404,3 +404,35 @@ def test_without_linux_the_package_imports_and_says_why():
                          check=True).stdout
     assert out.splitlines() == ["this Python has no os.pidfd_open",
                                 "forked kernels need Linux, not darwin"]
+
+
+def test_an_edit_of_preloaded_code_reaches_the_next_kernel(kernels, kernel_dirs, tmp_path,
+                                                           monkeypatch):
+    """As with launched kernels, which import afresh: `make serve` while a developer edits
+    widgets/. The parent that imported the old code is replaced before the next fork; the
+    kernel forked before the edit keeps running."""
+    module = tmp_path / "edited_lesson.py"
+    module.write_text("VALUE = 1\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the parent's
+    monkeypatch.syspath_prepend(str(tmp_path))  # the server's, which finds the files
+    write_kernelspec(kernel_dirs, "edited", python=PYTHON, preload=("edited_lesson",))
+    parent = warm_parent(PYTHON, ("edited_lesson",))
+    read = "import sys; print(sys.modules['edited_lesson'].VALUE)"  # preloaded, not imported
+
+    async def value():
+        km, kc = await kernels.start("edited")
+        try:
+            assert km.provisioner.forked
+            return await output_of(kc, read), km.provisioner.pid
+        finally:
+            kc.stop_channels()
+
+    (before, first), old = run(value()), parent.pid
+    assert before == "1" and parent.sources == [str(module)]
+    run(value())  # nothing edited: the same parent forks again
+    assert parent.pid == old
+    module.write_text("VALUE = 2\n")
+    os.utime(module, ns=(parent.imported + 10**9, parent.imported + 10**9))  # a later mtime
+    after, _ = run(value())
+    assert after == "2" and parent.pid != old
+    assert psutil.Process(first).is_running()  # the kernel forked before the edit lives on
