@@ -739,6 +739,8 @@ def main() -> None:
     parser.add_argument("--cull", type=int, default=30)
     parser.add_argument("--cull-interval", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=Settings.timeout,
+                        help="longest wait for a page or an answer before it is an error (s)")
     parser.add_argument("--kernels", choices=("fork", "usual"), default="fork",
                         help="forked from a warm parent (make classroom's default) or launched "
                              "the usual way (--fork_kernels=False)")
@@ -762,6 +764,7 @@ def main() -> None:
     cfg = Settings(students=args.students, duration=duration, ramp=args.ramp,
                    think=tuple(args.think), vanish=args.vanish, pool=args.pool, cull=args.cull,
                    cull_interval=args.cull_interval, seed=args.seed, kernels=args.kernels,
+                   timeout=args.timeout,
                    trainers=args.trainers,
                    train_preset=args.train_preset, shared=not args.separate,
                    answers=answers, block=args.block)
