@@ -19,7 +19,6 @@ changes, each small:
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import sys
@@ -171,7 +170,7 @@ class ClassroomVoila(Voila):
         if filename == "voila":  # over voila.json, under the command line
             super().load_config_file("voila-classroom", path=str(HERE))
 
-    forking = False  # whether this server's kernels are forked (choose_kernel_launcher)
+    forking: bool | None = None  # whether its kernels are forked; None: not chosen yet
 
     def choose_kernel_launcher(self) -> bool:
         """Make forked kernels this server's default where they can work; whether it did.
@@ -180,6 +179,8 @@ class ClassroomVoila(Voila):
         without a provisioner of its own gets (``python3`` has none): the notebooks, their
         kernelspec and the pages stay as they are, and only this server forks.
         """
+        if self.forking is not None:
+            return self.forking  # chosen already (start, then init_settings)
         self.forking = False
         if not self.fork_kernels:
             self.log.info("Kernels are launched the usual way (--fork_kernels=False).")
@@ -242,15 +243,17 @@ class ClassroomVoila(Voila):
               f"this address to yourself):\n\n    {self.teacher_url()}\n\nAnswers are kept "
               f"in {answers_place()}.\n", flush=True)
 
-    async def _start_the_warm_parent(self) -> None:
-        """Start the warm parent with the server, not with the first student: the one the
-        kernels of the notebooks' kernelspec (``python3``, its ``python`` this interpreter)
-        get. If it cannot start, the log says so once here, and each kernel falls back."""
-        if not self.forking:
-            return
+    def start_the_warm_parent(self) -> None:
+        """Start the warm parent before the server listens, not with the first student: the
+        one the kernels of the notebooks' kernelspec (``python3``, its ``python`` this
+        interpreter) get. So the pool's first kernel starts at once, as a launched one does,
+        and a student arriving in the server's first seconds finds the pool ready to hand out
+        (Voila starts a kernel of its own for a page that comes before the pool has read its
+        notebook). If it cannot start, the log says so once here, and each kernel falls back.
+        """
         parent = warm_parent(sys.executable, DEFAULT_PRELOAD)
         try:
-            ping = await asyncio.to_thread(parent.ping)
+            ping = parent.ping()  # 1 to 3 s of imports
         except ForkUnavailableError as error:
             self.log.warning("The warm parent could not start (%s): kernels are launched the "
                              "usual way until it can.", error)
@@ -260,8 +263,8 @@ class ClassroomVoila(Voila):
 
     def start(self):
         # runs once the loop is going, when the port is known
-        loop = tornado.ioloop.IOLoop.current()
-        loop.add_callback(self._announce)
-        loop.add_callback(self._start_the_warm_parent)  # if forking, decided in super().start()
+        tornado.ioloop.IOLoop.current().add_callback(self._announce)
+        if self.choose_kernel_launcher():
+            self.start_the_warm_parent()
         super().start()
 
