@@ -30,11 +30,12 @@ from __future__ import annotations
 import atexit
 import os
 import random
-import select
 import signal
 import sys
 import threading
 import traceback
+
+from forkkernel.wire import readable
 
 __all__ = ["become_kernel", "kernel_title", "reseed"]
 
@@ -95,7 +96,7 @@ def watch_server(server_pidfd: int) -> None:
     """Exit when the server behind ``server_pidfd`` does (a daemon thread of the kernel)."""
 
     def wait() -> None:
-        select.select([server_pidfd], [], [])
+        readable(server_pidfd, None)
         print("forkkernel: the server has exited, so does this kernel", file=sys.__stderr__)
         os._exit(1)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -160,7 +159,7 @@ class WarmParent:
             os.close(write_end)
         self.starts += 1
         try:
-            ready, _, _ = select.select([read_end], [], [], self.start_timeout)
+            ready = wire.readable(read_end, self.start_timeout)
             said = os.read(read_end, 64) if ready else b""
         finally:
             os.close(read_end)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import select
 import signal
 from typing import Any
 
@@ -31,6 +30,7 @@ from traitlets import List, Unicode
 
 from forkkernel import DEFAULT_PRELOAD
 from forkkernel.client import ForkUnavailableError, WarmParent, fork_supported, warm_parent
+from forkkernel.wire import readable
 
 __all__ = ["ForkProvisioner", "kernel_arguments"]
 
@@ -94,8 +94,7 @@ class ForkProvisioner(LocalProvisioner):
             return await super().poll()
         if self.pidfd is None:
             return self.exit_code if self.exit_code is not None else 0
-        readable, _, _ = select.select([self.pidfd], [], [], 0)
-        if not readable:
+        if not readable(self.pidfd, 0):  # a pidfd is readable once its process has exited
             return None
         if self.exit_code is None:
             status = None

@@ -20,10 +20,12 @@ Any failure answers ``{"ok": false, "error": "..."}``.
 from __future__ import annotations
 
 import json
+import select
 import socket
 import struct
 
-__all__ = ["MAX_MESSAGE", "WireError", "peer_uid", "read_message", "request", "send_reply"]
+__all__ = ["MAX_MESSAGE", "WireError", "peer_uid", "read_message", "readable", "request",
+           "send_reply"]
 
 MAX_MESSAGE = 4 * 2**20  # an environment is a few KB; anything near this is a mistake
 
@@ -65,6 +67,17 @@ def send_reply(sock: socket.socket, reply: dict, fds: tuple[int, ...] = ()) -> N
         data = data[sent:]
     sock.sendall(data)
     sock.shutdown(socket.SHUT_WR)
+
+
+def readable(fd: int, timeout: float | None) -> bool:
+    """Whether ``fd`` is readable within ``timeout`` seconds (None: wait for it).
+
+    ``poll``, not ``select``: a server with a hundred kernels holds more than 1,024 fds, and
+    ``select`` refuses any fd numbered past that ("filedescriptor out of range in select()").
+    """
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else int(timeout * 1000)))
 
 
 def peer_uid(sock: socket.socket) -> int:

@@ -436,3 +436,24 @@ def test_an_edit_of_preloaded_code_reaches_the_next_kernel(kernels, kernel_dirs,
     after, _ = run(value())
     assert after == "2" and parent.pid != old
     assert psutil.Process(first).is_running()  # the kernel forked before the edit lives on
+
+
+def test_a_kernel_is_polled_when_the_server_holds_over_a_thousand_fds(kernels):
+    """A server with a hundred kernels holds more than 1,024 fds (ZeroMQ sockets, pidfds):
+    ``select`` refused the pidfds numbered past it, and every poll of those kernels failed
+    (found by ``make loadtest N=100``). Here the kernel's pidfd is moved past 1,024."""
+    import fcntl
+
+    async def scenario():
+        km, kc = await kernels.start()
+        kc.stop_channels()
+        provisioner = km.provisioner
+        high = fcntl.fcntl(provisioner.pidfd, fcntl.F_DUPFD_CLOEXEC, 1500)
+        os.close(provisioner.pidfd)
+        provisioner.pidfd = high
+        assert await provisioner.poll() is None
+        assert await km.is_alive()
+        await provisioner.kill()
+        return await provisioner.wait()
+
+    assert run(scenario()) == -signal.SIGKILL
