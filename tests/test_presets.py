@@ -336,3 +336,27 @@ def test_the_other_dashboards_move_to_a_query_later():
     assert seq.model.dataset == "reviews" and seq.banner.text == ""
     seq.apply_preset("dataset=stocks")
     assert seq.model.dataset == "reviews" and "stocks" in seq.banner.text
+
+
+def _query_in_a_fresh_kernel(**env: str) -> list:
+    """``widgets.query_string()`` in a new interpreter with ``env``: (the query, voila imported)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom widgets import query_string\n"
+            "print(json.dumps([query_string(), 'voila' in sys.modules]))")
+    clean = {k: v for k, v in os.environ.items() if k not in ("QUERY_STRING", "VOILA_PREHEAT")}
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, text=True,
+                          capture_output=True, timeout=120, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_page_s_kernel_reads_its_query_without_importing_the_jupyter_server():
+    """Voila gives a page's kernel its query in the environment; importing voila (the whole
+    Jupyter server, 1.5 core-seconds) is left to a preheated kernel, which must wait for it."""
+    assert _query_in_a_fresh_kernel(QUERY_STRING="hidden_size=8") == ["hidden_size=8", False]
+    assert _query_in_a_fresh_kernel(QUERY_STRING="n_x=3", VOILA_PREHEAT="False") == ["n_x=3",
+                                                                                      False]
+    assert _query_in_a_fresh_kernel() == ["", False]  # JupyterLab

@@ -47,14 +47,20 @@ def use_torch_threads() -> int:
 def query_string() -> str:
     """The page's query string under Voila ('' elsewhere, e.g. in JupyterLab).
 
-    With Voila's preheated kernels this waits for the student's request, which is what lets a
-    preset apply to a kernel that was started before anyone asked for it.
+    A kernel Voila started for a page finds the page's query in its environment. A kernel of
+    Voila's preheated pool (``VOILA_PREHEAT=True``) was started before anyone asked for it: it
+    waits here for the student's request (``voila.utils``), which is what lets a preset apply to
+    it. Only that kernel imports voila, which brings the whole Jupyter server with it (about
+    1.5 core-seconds and 50 MB a kernel; forkkernel's parent preloads it for the pool).
     """
-    try:
-        from voila.utils import get_query_string
-    except ImportError:
-        return os.environ.get("QUERY_STRING", "")
-    return get_query_string() or ""
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":  # as voila.utils reads it
+        try:
+            from voila.utils import get_query_string
+        except ImportError:
+            pass
+        else:
+            return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
 
 
 def hub_redirect() -> tuple[str, str] | None:
