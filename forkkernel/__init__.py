@@ -18,5 +18,12 @@ __all__ = ["DEFAULT_PRELOAD", "PROVISIONER_NAME"]
 
 # the entry point's name, which a kernelspec's metadata names
 PROVISIONER_NAME = "fork-provisioner"
-# what a dashboard kernel imports anyway; the parent always adds ipykernel's app
-DEFAULT_PRELOAD = ("numpy", "torch", "ipywidgets", "bqplot", "widgets")
+# what a dashboard kernel imports anyway; the parent always adds ipykernel's app. The four
+# pages' modules, not only ``widgets`` (whose names load lazily); jsonschema checks the question
+# bank (read on a thread after the page is built); voila.utils is how a kernel of Voila's
+# preheated pool waits for its student, and it imports the whole Jupyter server. Each of the
+# three is half a core-second to 1.5 and tens of MB a kernel when not shared.
+PAGES = tuple(f"widgets.dashboards.{page}" for page in
+              ("mlp_explorer", "sequence_explorer", "lstm_explorer", "training_dashboard"))
+DEFAULT_PRELOAD = ("numpy", "torch", "ipywidgets", "bqplot", "widgets", *PAGES, "jsonschema",
+                   "voila.utils")

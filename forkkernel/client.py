@@ -54,7 +54,7 @@ def own_sources(preload: tuple[str, ...]) -> list[str]:
     installed = tuple(os.path.realpath(sysconfig.get_paths()[key]) + os.sep
                       for key in ("stdlib", "purelib", "platlib"))
     files: list[str] = []
-    for name in preload:
+    for name in dict.fromkeys(name.partition(".")[0] for name in preload):
         try:
             spec = importlib.util.find_spec(name)  # a top-level name: nothing is imported
         except (ImportError, ValueError):

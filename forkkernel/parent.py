@@ -3,7 +3,7 @@
 Run by the server (``forkkernel.client``) with the kernel's own interpreter::
 
     python -m forkkernel.parent --socket PATH --server-pid PID --ready-fd FD \
-        --preload numpy,torch,ipywidgets,bqplot,widgets
+        --preload numpy,torch,ipywidgets,bqplot,widgets,jsonschema,voila.utils
 
 It imports the ``--preload`` modules (one that fails is logged and skipped) and ipykernel's
 application, freezes the garbage collector's view of everything imported so far
