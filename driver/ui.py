@@ -35,11 +35,14 @@ def run_in_jupyterlab(page, notebook_url: str) -> None:
     """Open a notebook in JupyterLab (its ``/lab/tree/...`` address, token included) and run
     all its cells, once its kernel is there, as a learner's Run All does."""
     page.goto(notebook_url, timeout=RENDER_TIMEOUT_MS)
-    # the kernel connected and idle: a cell run before, on a lab's first kernel, can open its
-    # widgets before the page's widget manager listens, and they are never drawn
+    # the kernel connected and idle, and the widget manager listening on it (its comm target
+    # registered: a private field of JupyterLab's kernel connection, so only checked where it
+    # is there): a cell run before, on a lab's first kernel, can open its widgets before the
+    # page's widget manager listens, and they are never drawn
     page.wait_for_function("() => { const k = window.jupyterapp?.shell?.currentWidget"
                            "?.sessionContext?.session?.kernel; return k && "
-                           "k.connectionStatus === 'connected' && k.status === 'idle'; }",
+                           "k.connectionStatus === 'connected' && k.status === 'idle' && "
+                           "(!k._targetRegistry || 'jupyter.widget' in k._targetRegistry); }",
                            timeout=RENDER_TIMEOUT_MS)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
