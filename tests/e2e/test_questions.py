@@ -16,6 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_learner_types_an_answer_presses_enter_and_is_told(dashboard, answer_store):
+    store = AnswerStore(f"sqlite:///{answer_store}")
+    earlier = len([a for a in store.answers() if a.page == "1_mlp"])  # other tests' answers
     dashboard.open("1_mlp.ipynb", "?n_x=5&n1=8")
     page = dashboard.page
     toggle = page.get_by_role("button", name="Questions (8)")  # after its icon
@@ -42,9 +44,10 @@ def test_a_learner_types_an_answer_presses_enter_and_is_told(dashboard, answer_s
                      exact=True).press("Enter")
     wait_text(page, feedback, r"^→ The answer: \(8,\)\. On the live model, layer1\.bias", nth=2)
 
-    store = AnswerStore(f"sqlite:///{answer_store}")
-    mine = wait_until(lambda: [a for a in store.answers() if a.page == "1_mlp"][-2:] or None,
-                      60, what="the two answers in the store")
+    def both() -> list | None:  # each is written on a worker thread: wait for the second
+        kept = [a for a in store.answers() if a.page == "1_mlp"]
+        return kept[-2:] if len(kept) >= earlier + 2 else None
+    mine = wait_until(both, 60, what="the two answers in the store")
     assert [(a.question, a.answer, a.correct) for a in mine] == [
         ("layer1-weight-shape", "(5, 8)", False), ("layer1-weight-shape", "(8, 5)", True)]
     assert mine[0].student == mine[1].student and mine[0].student.startswith("anonymous-")
