@@ -74,6 +74,8 @@ def test_a_class_of_two_runs_end_to_end(monkeypatch):
     text = report(run)
     assert "kernels forked from a warm parent" in text
     assert "| **every move, all in** |" in text and "0 errors" in text
+    assert run.loop_late_ms and "The load test's own event loop (every student's client) woke " \
+        "late by p50 " in text
     assert "| **Check** |" in text
     assert f"**answers: sent {len(run.sent)}, stored {len(run.sent)}, lost 0**" in text
     assert "1 vanished one(s) culled" in text
