@@ -458,3 +458,29 @@ def test_the_count_before_opening_is_of_the_questions_written(db, tmp_path, monk
     _update(d.questions.toggle, {"value": True})  # read and checked: the bad one is skipped
     assert d.questions.toggle.description == "Questions (8)" and len(d.questions.cards) == 8
     assert TrainingExplorer(pace=BY_BATCHES).questions.layout.display == "none"  # none here
+
+
+def _models(widget) -> list:
+    """``widget``, its layout and style, and the same of everything under it: every model the
+    page is sent for it."""
+    found = [widget, widget.layout, *([widget.style] if hasattr(widget, "style") else [])]
+    for child in getattr(widget, "children", ()):
+        found += _models(child)
+    return found
+
+
+def test_opening_the_cards_makes_eight_widgets_a_card_and_shares_their_looks():
+    """Each layout and style is a widget sent to the page: a hundred students opening ten
+    cards at once waited seconds for 223 widgets each. The cards share one set."""
+    page = LSTMExplorer()
+    page.questions.toggle.value = True
+    cards = page.questions.cards
+    assert len(cards) == 10
+    models = {id(m): m for card in cards for m in _models(card)}.values()
+    looks = [m for m in models if type(m).__name__.endswith(("Layout", "Style"))]
+    assert len(models) - len(looks) <= 8 * len(cards)  # a card, its parts and its row
+    assert len(looks) <= 12  # one set for all the cards, not a layout and a style a control
+    first, last = cards[0], cards[-1]
+    assert first.check.layout is last.check.layout and first.check.style is last.check.style
+    assert first.prompt.style is last.feedback.style
+    assert page.questions.body.layout not in looks  # the panel's own, which it hides, is not

@@ -29,7 +29,7 @@ from ..state import questions
 from ..state.presets import state_query, view_traits
 from ..state.question_answers import MAX_CHARS
 from ..views.controls import MessageBanner
-from ..views.question_panel import QuestionCard, QuestionPanel
+from ..views.question_panel import CardLooks, QuestionCard, QuestionPanel
 from .kernel_loop import kernel_loop
 
 __all__ = ["QuestionsSection", "student_id"]
@@ -151,18 +151,22 @@ class QuestionsSection(QuestionPanel):
         if not self.cards:
             self.questions = (self._bank or _bank()).questions(self.page)
             self.set_count(len(self.questions))  # the ones that were read
-            self.show_cards([self._card(k, q) for k, q in enumerate(self.questions, 1)], INTRO)
+            looks = CardLooks()  # one set of layouts and styles for all the cards
+            self.show_cards([self._card(k, q, looks) for k, q in enumerate(self.questions, 1)],
+                            INTRO)
         for question, card in zip(self.questions, self.cards, strict=True):
             asked = self.ask(question)
             if card.show(asked.prompt, asked.options):
                 card.say("", "")
 
-    def _card(self, number: int, question: questions.Question) -> QuestionCard:
+    def _card(self, number: int, question: questions.Question,
+              looks: CardLooks) -> QuestionCard:
         options = question.options
         if question.kind == "choice" and options is None:
             options = self.ask(question).options
         card = QuestionCard(number, len(self.questions), question.kind, options,
-                            fixed=question.options is not None, max_chars=MAX_CHARS)
+                            fixed=question.options is not None, max_chars=MAX_CHARS,
+                            looks=looks)
         card.on_check(lambda answer: self.check(question, card, answer))
         card.on_reveal(lambda: self.reveal(question, card))
         return card

@@ -20,12 +20,14 @@ import re
 from collections.abc import Callable, Sequence
 
 import ipywidgets as ipw
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from .controls import GuardedToggleButton, GuardedToggleButtons, _Guarded
 from .series_picker import GuardedDropdown
 
-__all__ = ["FEEDBACK", "GuardedText", "QuestionCard", "QuestionPanel", "as_prompt_html",
-           "spoken"]
+__all__ = ["FEEDBACK", "CardLooks", "GuardedText", "QuestionCard", "QuestionPanel",
+           "as_prompt_html", "spoken"]
 
 # what each verdict says before its sentence: a mark for the eye (hidden from screen readers)
 # and the word that carries it for everyone; the colour only repeats it
@@ -87,6 +89,25 @@ class GuardedText(_Guarded, ipw.Text):
         return None
 
 
+class CardLooks:
+    """The layouts and styles a panel's cards share.
+
+    Every control's layout and style is a widget of its own, sent to the page when made: a card
+    made its own would be 22 widgets, and a class opening ten cards at once would send 220 a
+    student. None of these is changed after it is made, so one of each serves every card.
+    """
+
+    def __init__(self):
+        self.card, self.plain = ipw.Layout(), ipw.Layout()
+        self.row = ipw.Layout(flex_flow="row wrap", align_items="center")
+        self.label = ipw.Layout(width="64px")
+        self.box = ipw.Layout(width="236px")  # a text box or a dropdown
+        self.auto = ipw.Layout(width="auto")
+        self.html, self.button = HTMLStyle(), ipw.ButtonStyle()
+        self.text, self.dropdown = TextStyle(), DescriptionStyle()
+        self.choice = ipw.ToggleButtonsStyle(description_width="64px")
+
+
 class QuestionCard(ipw.VBox):
     """One question: its prompt, an answer input, Check, Show the answer, and the feedback.
 
@@ -103,6 +124,8 @@ class QuestionCard(ipw.VBox):
         dropdown).
     max_chars : int
         The longest answer the text box takes from the page.
+    looks : CardLooks, optional
+        The layouts and styles it shares with the other cards of its panel (its own if none).
 
     Attributes
     ----------
@@ -114,52 +137,55 @@ class QuestionCard(ipw.VBox):
     """
 
     def __init__(self, number: int, total: int, kind: str, options: Sequence[str] | None = None,
-                 fixed: bool = True, max_chars: int = 200, **kwargs):
-        super().__init__(**kwargs)
+                 fixed: bool = True, max_chars: int = 200, looks: CardLooks | None = None,
+                 **kwargs):
+        looks = looks or CardLooks()
+        super().__init__(**{"layout": looks.card, **kwargs})
         self.add_class("question-card")
         self.number, self.kind = number, kind
         self._heading = f"Question {number} of {total}."
-        self.prompt = ipw.HTML()
+        self.prompt = ipw.HTML(layout=looks.plain, style=looks.html)
         self.prompt.add_class("question-prompt")
         # ipywidgets 8 drops the tooltip of a text box or a dropdown that has a description:
         # those two show a label of their own, and carry their name in the tooltip
         label = ipw.HTML("<span class='answer-label' aria-hidden='true'>answer</span>",
-                         layout=ipw.Layout(width="64px"))
+                         layout=looks.label, style=looks.html)
         label.add_class("answer-label-box")
         if kind != "choice":
             what, example = HINTS[kind]
             self.answer = GuardedText(max_chars, placeholder=f"e.g. {example}",
                                       tooltip=f"answer to question {number}: {what}, like "
                                               f"{example}; Enter checks it",
-                                      continuous_update=True,
-                                      layout=ipw.Layout(width="236px"))
+                                      continuous_update=True, layout=looks.box,
+                                      style=looks.text)
             self.answer.on_msg(self._on_message)
         elif fixed:
             self.answer = GuardedToggleButtons(
                 options=[(o, o) for o in options or ()], value=None, description="answer",
                 tooltip=f"answer to question {number}: choose one",
-                style={"description_width": "64px"}, layout=ipw.Layout(width="auto"))
+                style=looks.choice, layout=looks.auto)
             label = None
         else:
             self.answer = GuardedDropdown(
                 options=[(o, o) for o in options or ()], value=None,
-                tooltip=f"answer to question {number}: choose one",
-                layout=ipw.Layout(width="236px"))
+                tooltip=f"answer to question {number}: choose one", layout=looks.box,
+                style=looks.dropdown)
             self.answer._unnamed = "answer"  # what its refusals call it
         self.answer.add_class("question-answer")
         self.answer.on_reject(lambda _control, sentence: self.say("problem", sentence))
         self.check = ipw.Button(description="Check", icon="check",
-                                tooltip=f"Check your answer to question {number}")
+                                tooltip=f"Check your answer to question {number}",
+                                layout=looks.plain, style=looks.button)
         self.reveal = ipw.Button(description="Show the answer", icon="eye",
                                  tooltip=f"Show the answer to question {number}, read from "
                                          "the live model",
-                                 layout=ipw.Layout(width="auto"))
+                                 layout=looks.auto, style=looks.button)
         self.check.add_class("question-check")
         self.reveal.add_class("question-reveal")
         # a screen reader names each by its tooltip, which says which question (accessibility.js)
         for control in (self.answer, self.check, self.reveal):
             control.add_class("named-by-tooltip")
-        self.feedback = ipw.HTML()
+        self.feedback = ipw.HTML(layout=looks.plain, style=looks.html)
         self.feedback.add_class("question-feedback")
         self.feedback.add_class("live-status")  # said by a screen reader as it changes
         for part in ("prompt", "answer", "check", "reveal", "feedback"):
@@ -168,9 +194,7 @@ class QuestionCard(ipw.VBox):
         self.check.on_click(lambda _b: self._submit())
         self.children = [self.prompt,
                          ipw.HBox([*([label] if label else []), self.answer, self.check,
-                                   self.reveal],
-                                  layout=ipw.Layout(flex_flow="row wrap",
-                                                    align_items="center")),
+                                   self.reveal], layout=looks.row),
                          self.feedback]
         self._said = ""  # the feedback's sentence, before any note
 
