@@ -58,6 +58,7 @@ class WarmParentProcess:
         self.statuses: OrderedDict[int, int] = OrderedDict()
         self.children: set[int] = set()
         self.uid = os.getuid()
+        self.server_pidfd: int | None = None  # watch_server()
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -145,13 +146,26 @@ class WarmParentProcess:
         else:
             wire.send_reply(conn, {"ok": False, "error": f"unknown op {op!r}"})
 
-    def serve(self, ready_fd: int | None) -> None:
+    def watch_server(self) -> bool:
+        """Hold a pidfd on the server, first thing: whether it is still there.
+
+        Before the imports, not after: a server that exits while they run (a few seconds) may
+        have its pid given to another process by then (pids wrap at 32,768 on many machines),
+        and a pidfd opened on the number would watch that process instead. The parent is the
+        server's child, so while its parent is still the server the pid is surely the server's.
+        """
         try:
             self.server_pidfd = os.pidfd_open(self.server_pid)
         except ProcessLookupError:
+            self.server_pidfd = None
+        else:
+            os.set_inheritable(self.server_pidfd, False)
+        if self.server_pidfd is None or os.getppid() != self.server_pid:
             log.warning("the server %d is gone before the parent started", self.server_pid)
-            return
-        os.set_inheritable(self.server_pidfd, False)
+            return False
+        return True
+
+    def serve(self, ready_fd: int | None) -> None:
         signal.signal(signal.SIGCHLD, self.reap)
         listener = self.listen()
         selector = selectors.DefaultSelector()
@@ -190,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     parent = WarmParentProcess(args.socket, args.server_pid,
                                [name for name in args.preload.split(",") if name])
+    if not parent.watch_server():
+        return
     parent.import_modules()
     log.info("preloaded in %.1f s", time.perf_counter() - started)
     parent.serve(args.ready_fd)

@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -457,3 +458,23 @@ def test_a_kernel_is_polled_when_the_server_holds_over_a_thousand_fds(kernels):
         return await provisioner.wait()
 
     assert run(scenario()) == -signal.SIGKILL
+
+
+def test_a_parent_whose_server_is_gone_before_it_starts_exits_at_once(tmp_path):
+    """It watches its server from its first moment: a pid that is not its parent's (the server
+    exited and the number went to another process, as pids wrap) is not watched, and the
+    parent does not import or listen."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        began = time.monotonic()
+        done = subprocess.run(
+            [PYTHON, "-m", "forkkernel.parent", "--socket", str(tmp_path / "p.sock"),
+             "--server-pid", str(other.pid), "--preload", "torch"],
+            capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0
+        assert f"the server {other.pid} is gone before the parent started" in done.stderr
+        assert "preloaded" not in done.stderr and not (tmp_path / "p.sock").exists()
+        assert time.monotonic() - began < 30 and other.poll() is None  # torch never imported
+    finally:
+        other.kill()
+        other.wait()
