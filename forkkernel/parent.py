@@ -62,9 +62,19 @@ class WarmParentProcess:
 
     # -- start-up -----------------------------------------------------------------------------
 
-    def import_modules(self) -> None:
+    def server_gone(self) -> bool:
+        return self.server_pidfd is not None and wire.readable(self.server_pidfd, 0)
+
+    def import_modules(self) -> bool:
+        """Import the preload list; False as soon as the server has exited (checked before
+        each module: a server stopped while its parent imports, several seconds on a busy
+        machine, must not leave the parent importing on after it)."""
         gc.disable()  # no collection while importing: fewer holes in the pages children share
         for name in [*self.preload, "ipykernel.kernelapp"]:
+            if self.server_gone():
+                log.info("the server %d exited while the parent imported; so does the parent",
+                         self.server_pid)
+                return False
             try:
                 importlib.import_module(name)
                 self.preloaded.append(name)
@@ -79,6 +89,7 @@ class WarmParentProcess:
         if threading.active_count() != 1 or native_threads() != 1:
             log.warning("%d threads after preloading: forking a threaded process is unsafe",
                         native_threads())
+        return True
 
     def listen(self) -> socket.socket:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -206,7 +217,8 @@ def main(argv: list[str] | None = None) -> None:
                                [name for name in args.preload.split(",") if name])
     if not parent.watch_server():
         return
-    parent.import_modules()
+    if not parent.import_modules():
+        return
     log.info("preloaded in %.1f s", time.perf_counter() - started)
     parent.serve(args.ready_fd)
 

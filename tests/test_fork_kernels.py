@@ -74,6 +74,14 @@ def zombies_under(*pids: int) -> list[int]:
     return found
 
 
+def exited_or_zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited, reaped or not (an orphan waits for PID 1 to reap it)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def gone(pid: int) -> bool:
     """Whether ``pid`` has exited and been reaped (not a zombie)."""
     return not psutil.pid_exists(pid)
@@ -478,3 +486,29 @@ def test_a_parent_whose_server_is_gone_before_it_starts_exits_at_once(tmp_path):
     finally:
         other.kill()
         other.wait()
+
+
+def test_a_parent_whose_server_exits_while_it_imports_stops_importing(tmp_path):
+    """A server stopped while its parent imports (seconds on a busy machine) does not leave
+    the parent importing on: it looks before each module (four here, two seconds each)."""
+    for name in "abcd":
+        (tmp_path / f"slow_{name}.py").write_text("import time\ntime.sleep(2)\n")
+    server = tmp_path / "server.py"
+    server.write_text(
+        "import os, subprocess, sys, time\n"
+        f"p = subprocess.Popen([{PYTHON!r}, '-m', 'forkkernel.parent', '--socket', "
+        f"{str(tmp_path / 'p.sock')!r}, '--server-pid', str(os.getpid()), '--preload', "
+        "'slow_a,slow_b,slow_c,slow_d'], stderr=open(sys.argv[1], 'w'))\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(1)\n")  # and exits while the parent imports slow_a
+    log = tmp_path / "parent.log"
+    done = subprocess.run([sys.executable, str(server), str(log)], capture_output=True,
+                          text=True, timeout=60, check=True,
+                          env={**os.environ, "PYTHONPATH": f"{tmp_path}:{Path.cwd()}"})
+    parent = int(done.stdout.split()[0])
+    exited = time.monotonic()
+    wait_until(lambda: exited_or_zombie(parent), 30, what="the parent exiting")
+    assert time.monotonic() - exited < 6  # after slow_a or slow_b: all four would be 7 s
+    text = log.read_text()
+    assert "exited while the parent imported; so does the parent" in text, text
+    assert "preloaded in" not in text and not (tmp_path / "p.sock").exists()
