@@ -18,7 +18,8 @@ import os
 import psutil
 
 __all__ = ["RUN_MARK", "SERVER_MARK", "WARM_PARENT", "cpu_seconds", "cpu_time", "describe", "end",
-           "family", "kernel_memory", "kernel_with", "kernels_and_parents", "marked"]
+           "family", "kernel_memory", "kernel_with", "kernels_and_parents", "marked",
+           "warm_parents_of"]
 
 SERVER_MARK = "LSTM_SERVER_ID"
 RUN_MARK = "LSTM_TEST_RUN"
@@ -36,6 +37,21 @@ def marked(name: str, value: str) -> list[psutil.Process]:
                 found.append(proc)
         except psutil.Error:  # gone meanwhile, a zombie, or not ours to read
             continue
+    return found
+
+
+def warm_parents_of(servers: set[int]) -> list[psutil.Process]:
+    """forkkernel's warm parents started by any of the processes ``servers`` (by the
+    ``--server-pid`` of their command line), wherever they are in the tree now."""
+    found = []
+    for proc in psutil.process_iter():
+        cmdline = _cmdline(proc.pid) or []
+        if WARM_PARENT in cmdline and "--server-pid" in cmdline[:-1]:
+            try:
+                if int(cmdline[cmdline.index("--server-pid") + 1]) in servers:
+                    found.append(proc)
+            except ValueError:
+                continue
     return found
 
 

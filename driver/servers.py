@@ -30,6 +30,7 @@ from driver.processes import (
     kernel_with,
     kernels_and_parents,
     marked,
+    warm_parents_of,
 )
 from driver.wait import answers, wait_until
 
@@ -163,6 +164,9 @@ class Server:
         # its mark finds what left the tree; its children as they were, where no mark is read
         end(list({*self.processes(), *(p for p in started if p.is_running())}))
         self.proc.wait()
+        # a warm parent started as it shut down, missed above: it would exit by itself once
+        # it sees its server gone, but only after the module it is importing
+        end(warm_parents_of({self.proc.pid, *(p.pid for p in started)}))
         self._log.close()
 
 

@@ -65,6 +65,10 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session):
+    # forkkernel's parents this process started as a server (its atexit would stop them only
+    # after this check)
+    from forkkernel.client import _stop_all
+    _stop_all()
     left = marked(RUN_MARK, os.environ[RUN_MARK])
     _, alive = psutil.wait_procs(left, timeout=10)  # those already on their way out
     if alive:

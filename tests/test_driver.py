@@ -137,3 +137,23 @@ def test_the_driver_imports_nothing_of_the_tests_or_the_bench():
                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in {"tests", "bench", "widgets"}, (path, name)
+
+
+def test_warm_parents_are_found_by_the_server_they_were_started_for():
+    import os
+    import subprocess
+    import sys
+
+    from driver.processes import warm_parents_of
+
+    # a stand-in with a warm parent's command line, for this process
+    fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                             "forkkernel.parent", "--server-pid", str(os.getpid())])
+    try:
+        from driver.wait import wait_until
+        wait_until(lambda: [p.pid for p in warm_parents_of({os.getpid()})] == [fake.pid], 10,
+                   what="the stand-in found")
+        assert warm_parents_of({fake.pid}) == []
+    finally:
+        fake.kill()
+        fake.wait()
